@@ -1,0 +1,56 @@
+"""The build's notion of "today", and how dates are written for readers."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Mapping
+from zoneinfo import ZoneInfo
+
+__all__ = ["AS_OF_ENV", "BuildDateError", "build_date", "long_date"]
+
+#: Environment variable that ``./scripts/build --as-of YYYY-MM-DD`` sets for the plugin.
+AS_OF_ENV = "POLICY_SITE_AS_OF"
+
+
+class BuildDateError(ValueError):
+    """The build date given in the environment cannot be understood."""
+
+
+def build_date(timezone: str = "UTC", environ: Mapping[str, str] | None = None) -> dt.date:
+    """Return the date the build treats as today.
+
+    In order: ``POLICY_SITE_AS_OF`` (an ISO date), ``SOURCE_DATE_EPOCH`` (seconds since the epoch,
+    read in ``timezone``), else the current date in ``timezone``. Tests always set one of the two.
+    """
+    env = os.environ if environ is None else environ
+    zone = ZoneInfo(timezone)
+    as_of = env.get(AS_OF_ENV, "").strip()
+    if as_of:
+        try:
+            return dt.date.fromisoformat(as_of)
+        except ValueError:
+            raise BuildDateError(
+                f"{AS_OF_ENV}={as_of!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-01-01"
+            ) from None
+    epoch = env.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch:
+        try:
+            seconds = int(epoch)
+        except ValueError:
+            raise BuildDateError(
+                f"SOURCE_DATE_EPOCH={epoch!r} is not a whole number of seconds since 1970-01-01"
+            ) from None
+        return dt.datetime.fromtimestamp(seconds, tz=zone).date()
+    return dt.datetime.now(tz=zone).date()
+
+
+_MONTHS = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+
+
+def long_date(day: dt.date) -> str:
+    """``2007-10-01`` -> ``1 October 2007``: unambiguous, and independent of the locale."""
+    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"

@@ -1,0 +1,47 @@
+"""A small static file server for previews and tests: ``site/`` on loopback, nothing else."""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import sys
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
+
+__all__ = ["main", "make_server"]
+
+
+class _QuietHandler(SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:
+        """Requests are not logged: previews and tests stay readable."""
+
+
+def make_server(directory: Path, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
+    """A server for ``directory`` on ``host:port`` (port 0 picks a free one); call serve_forever."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
+    return ThreadingHTTPServer((host, port), handler)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="serve", description="Serve the built site on localhost.")
+    parser.add_argument("directory", nargs="?", default="site", type=Path)
+    parser.add_argument("--port", type=int, default=8000)
+    args = parser.parse_args(argv)
+    if not (args.directory / "index.html").is_file():
+        print(f"{args.directory}/index.html not found: run ./scripts/build first.", file=sys.stderr)
+        return 1
+    server = make_server(args.directory, port=args.port)
+    host, port = server.server_address[:2]
+    print(f"Serving {args.directory} at http://{host!s}:{port}/privacy/  (Ctrl-C stops)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,61 @@
+"""Fixtures: the project built for real once per run, served over HTTP, and Chromium to read it."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policy_site import chromium
+from policy_site.serve import make_server
+from tests.support import ROOT, build
+
+#: Host names the browser tests use. Chromium maps them to loopback; every other name fails to
+#: resolve, so nothing a page does can leave the machine.
+SITE_HOST = "www.toontrack.test"
+PARTNER_HOST = "ads.partner.test"
+
+
+@pytest.fixture(scope="session")
+def project_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    """The project's own site, built with ``mkdocs build --strict`` as of the tests' date, and
+    what the build printed."""
+    site_dir = tmp_path_factory.mktemp("project-site")
+    result = build(ROOT, site_dir)
+    assert result.returncode == 0, (
+        f"mkdocs build --strict failed; reproduce with ./scripts/build\n{result.stderr}"
+    )
+    return site_dir, result.stderr
+
+
+@pytest.fixture(scope="session")
+def project_site(project_build: tuple[Path, str]) -> Path:
+    return project_build[0]
+
+
+@pytest.fixture(scope="session")
+def site_url(project_site: Path) -> Iterator[str]:
+    """The project's site served by a real HTTP server, as ``http://www.toontrack.test:PORT/``."""
+    server = make_server(project_site)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{SITE_HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    """Debian's Chromium, with the test host names mapped to loopback. Missing means failing."""
+    host_map = {SITE_HOST: "127.0.0.1", f"*.{SITE_HOST.split('.', 1)[1]}": "127.0.0.1"}
+    host_map[PARTNER_HOST] = "127.0.0.1"
+    return {
+        **browser_type_launch_args,
+        "executable_path": chromium.executable(),
+        "args": chromium.launch_args(host_map),
+    }

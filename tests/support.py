@@ -1,0 +1,76 @@
+"""Shared by the tests: building a site for real, and reading what it produced."""
+
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+import lxml.html
+from lxml.html import HtmlElement
+
+__all__ = [
+    "AS_OF",
+    "ROOT",
+    "SEED",
+    "article",
+    "build",
+    "elements",
+    "parse_html",
+    "strings",
+    "tokens",
+    "with_class",
+]
+
+ROOT = Path(__file__).resolve().parents[1]
+#: The archived 2007 policy, copied unchanged from the archive (shared/seeds).
+SEED = ROOT / "tests" / "fixtures" / "seed" / "privacy-policy-2007-10-01.txt"
+#: The build date the tests freeze, unless a test says otherwise.
+AS_OF = "2026-12-01"
+
+
+def build(project: Path, site_dir: Path, as_of: str = AS_OF) -> subprocess.CompletedProcess[str]:
+    """Run a real ``mkdocs build --strict`` of ``project`` into ``site_dir``, as of ``as_of``."""
+    env = {**os.environ, "POLICY_SITE_AS_OF": as_of, "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+    command += ["--config-file", str(project / "mkdocs.yml"), "--site-dir", str(site_dir)]
+    return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+
+def parse_html(path: Path) -> HtmlElement:
+    return lxml.html.fromstring(path.read_bytes())
+
+
+def elements(node: HtmlElement, xpath: str) -> list[HtmlElement]:
+    """The elements an XPath expression selects (typed, for mypy)."""
+    found = node.xpath(xpath)
+    assert isinstance(found, list)
+    return [item for item in found if isinstance(item, HtmlElement)]
+
+
+def strings(node: HtmlElement, xpath: str) -> list[str]:
+    """The attribute values or text nodes an XPath expression selects."""
+    found = node.xpath(xpath)
+    assert isinstance(found, list)
+    return [str(item) for item in found]
+
+
+def with_class(name: str) -> str:
+    """An XPath predicate for elements having the CSS class ``name``."""
+    return f"[contains(concat(' ', normalize-space(@class), ' '), ' {name} ')]"
+
+
+def article(page: HtmlElement) -> HtmlElement:
+    """The page's main text, without the theme's section links (the pilcrows)."""
+    (found,) = elements(page, "//article")
+    for link in elements(found, f".//a{with_class('headerlink')}"):
+        link.drop_tree()
+    return found
+
+
+def tokens(text: str) -> list[str]:
+    """Words and punctuation marks, in order: whitespace and markup do not count."""
+    return re.findall(r"\w+|[^\w\s]", text)
