@@ -49,7 +49,7 @@ def test_seed_has_the_headings_we_expect() -> None:
         "What Information About Me Is Collected?",
         "Information You Voluntarily Provide",
     ]
-    assert len(seed_headings()) == 13
+    assert len(seed_headings()) == 12
 
 
 @pytest.mark.parametrize("page_path", POLICY_PAGES)
@@ -62,7 +62,7 @@ def test_every_heading_of_the_seed_in_order(project_site: Path, page_path: str) 
 def test_full_text_matches_the_seed_word_for_word(project_site: Path, page_path: str) -> None:
     built = tokens(policy_text(parse_html(project_site / page_path)).text_content())
     seed = tokens(seed_article().text_content())
-    assert len(seed) > 2000
+    assert len(seed) > 1900
     assert built == seed
 
 
