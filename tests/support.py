@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -18,6 +19,7 @@ __all__ = [
     "article",
     "build",
     "elements",
+    "fixture_site",
     "parse_html",
     "strings",
     "tokens",
@@ -38,6 +40,21 @@ def build(project: Path, site_dir: Path, as_of: str = AS_OF) -> subprocess.Compl
     command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
     command += ["--config-file", str(project / "mkdocs.yml"), "--site-dir", str(site_dir)]
     return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+
+FIXTURE_SITES = ROOT / "tests" / "fixtures" / "sites"
+
+
+def fixture_site(scenario: str, destination: Path) -> Path:
+    """A runnable copy of ``tests/fixtures/sites/<scenario>``: its docs/ and the shared mkdocs.yml,
+    with the project's own theme overrides."""
+    project = destination / scenario
+    shutil.copytree(FIXTURE_SITES / scenario, project)
+    config = (FIXTURE_SITES / "mkdocs.yml").read_text(encoding="utf-8")
+    overrides = (ROOT / "overrides").as_posix()
+    (project / "mkdocs.yml").write_text(config.replace("OVERRIDES", overrides), encoding="utf-8")
+    shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")
+    return project
 
 
 def parse_html(path: Path) -> HtmlElement:

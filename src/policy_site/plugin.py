@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import datetime as dt
-import posixpath
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, cast
 
 from jinja2 import Environment
 from mkdocs.config import config_options as c
@@ -13,59 +13,162 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
+from mkdocs.structure.nav import Navigation
+from mkdocs.structure.pages import Page
+from mkdocs.utils.templates import TemplateContext
 
 from policy_site.dates import BuildDateError, build_date, long_date
-from policy_site.versions import PolicyVersion, VersionError, current_version, load_versions
+from policy_site.versions import Entry, Policy, Settings, Timeline, VersionError, load_policy
+from policy_site.versions.publish import atom_feed, manifest
+from policy_site.versions.redline import Redline, make_redline
 
-__all__ = ["PolicySiteConfig", "PolicySitePlugin"]
+__all__ = ["PageView", "PolicySiteConfig", "PolicySitePlugin"]
 
 log = get_plugin_logger(__name__)
+_DEFAULTS = Settings()
 
 
 class PolicySiteConfig(Config):
     """Options of the ``policy-site`` plugin in ``mkdocs.yml``."""
 
     #: Folder under ``docs_dir`` holding ``YYYY-MM-DD.md`` version files.
-    versions_dir = c.Type(str, default="privacy/versions")
+    versions_dir = c.Type(str, default=_DEFAULTS.versions_dir)
+    #: The committed lock file (under ``docs_dir``) holding each version's text hash.
+    lock_file = c.Type(str, default=_DEFAULTS.lock_file)
+    #: Days between announcement and effective date that a material change needs at least.
+    notice_days = c.Type(int, default=_DEFAULTS.notice_days)
     #: Time zone in which "today" is read when no build date is given.
-    timezone = c.Type(str, default="UTC")
+    timezone = c.Type(str, default=_DEFAULTS.timezone)
+
+
+@dataclass(frozen=True)
+class PageView:
+    """What the templates get as ``policy``: the timeline, and this page's place in it."""
+
+    policy: Policy
+    #: "current" (the policy in effect), "version", "archive", "redline" or "" (another page).
+    kind: str
+    entry: Entry | None
+    redline: Redline | None
+
+    @property
+    def settings(self) -> Settings:
+        return self.policy.settings
+
+    @property
+    def timeline(self) -> Timeline:
+        return self.policy.timeline
 
 
 class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
-    """Publishes the version in effect at ``/privacy/`` beside a permanent page per version."""
+    """Publishes the version in effect, an archive, a page and a redline per version, a feed and a
+    manifest, all decided by the build date."""
 
     def __init__(self) -> None:
-        self.today: dt.date | None = None
-        self.versions: list[PolicyVersion] = []
-        self.current: PolicyVersion | None = None
-
-    @property
-    def policy_dir(self) -> str:
-        """Where the policy in effect is published: the parent of the versions folder."""
-        return posixpath.dirname(self.config.versions_dir.strip("/"))
+        self.policy: Policy | None = None
+        self.rendered: dict[str, str] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        settings = Settings(
+            versions_dir=self.config.versions_dir.strip("/"),
+            lock_file=self.config.lock_file.strip("/"),
+            notice_days=self.config.notice_days,
+            timezone=self.config.timezone,
+        )
         try:
-            self.today = build_date(self.config.timezone)
-            self.versions = load_versions(Path(config.docs_dir) / self.config.versions_dir)
-            self.current = current_version(self.versions, self.today)
+            today = build_date(settings.timezone)
+            self.policy = load_policy(Path(config.docs_dir), settings, today)
         except (BuildDateError, VersionError) as err:
-            raise PluginError(str(err)) from None
-        log.info("Build date %s: version %s is in effect.", self.today, self.current.id)
+            raise PluginError(f"The policy versions cannot be published:\n{err}") from None
+        for warning in self.policy.warnings:
+            log.warning(str(warning))
+        timeline = self.policy.timeline
+        log.info("Build date %s: version %s is in effect.", today, timeline.current.id)
+        self.rendered = {}
         return config
 
+    def _policy(self) -> Policy:
+        assert self.policy is not None, "on_config runs first"
+        return self.policy
+
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:
-        assert self.current is not None
-        src_uri = posixpath.join(self.policy_dir, "index.md")
-        if files.get_file_from_path(src_uri) is not None:
-            raise PluginError(
-                f"docs/{src_uri} exists, but that page is generated from the version in effect. "
-                "Delete it: the policy's text lives in the version files."
-            )
-        text = self.current.path.read_text(encoding="utf-8")
-        files.append(File.generated(config, src_uri, content=text))
+        policy = self._policy()
+        settings = policy.settings
+        published = {entry.id for entry in policy.timeline.entries}
+        for file in list(files):
+            folder, _, name = file.src_uri.rpartition("/")
+            if file.src_uri == settings.lock_file or (
+                folder == settings.versions_dir
+                and name.endswith(".md")
+                and name[:-3] not in published
+            ):
+                files.remove(file)
+        generated = {f"{settings.policy_dir}/index.md": self._current_page_source()}
+        generated[f"{settings.versions_dir}/index.md"] = _page("All versions", "policy-archive")
+        for entry in policy.timeline.entries:
+            if entry.previous is not None:
+                title = f"What changed on {long_date(entry.version.effective)}"
+                generated[f"{settings.policy_dir}/changes/{entry.id}.md"] = _page(
+                    title, "policy-redline"
+                )
+        for src_uri, content in generated.items():
+            if files.get_file_from_path(src_uri) is not None:
+                raise PluginError(
+                    f"docs/{src_uri} exists, but the build generates that page from the version "
+                    "files. Delete it: the policy's text lives in the version files."
+                )
+            files.append(File.generated(config, src_uri, content=content))
         return files
+
+    def _current_page_source(self) -> str:
+        return self._policy().timeline.current.version.path.read_text(encoding="utf-8")
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
         env.filters["long_date"] = long_date
         return env
+
+    def on_page_content(
+        self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str:
+        kind, version_id = self._locate(page)
+        if kind == "version" and version_id:
+            self.rendered[version_id] = html
+        return html
+
+    def _locate(self, page: Page) -> tuple[str, str | None]:
+        settings = self._policy().settings
+        folder, _, name = page.file.src_uri.rpartition("/")
+        stem = name.removesuffix(".md")
+        if page.file.src_uri == f"{settings.policy_dir}/index.md":
+            return "current", self._policy().timeline.current.id
+        if folder == settings.versions_dir:
+            return ("archive", None) if stem == "index" else ("version", stem)
+        if folder == f"{settings.policy_dir}/changes":
+            return "redline", stem
+        return "", None
+
+    def on_page_context(
+        self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
+    ) -> TemplateContext:
+        policy = self._policy()
+        kind, version_id = self._locate(page)
+        entry = policy.timeline.entry(version_id) if version_id else None
+        redline = None
+        if kind == "redline" and entry is not None and entry.previous is not None:
+            redline = make_redline(self.rendered[entry.previous.id], self.rendered[entry.id])
+        cast(dict[str, Any], context)["policy"] = PageView(policy, kind, entry, redline)
+        return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        policy = self._policy()
+        site_url = config.site_url or "/"
+        folder = Path(config.site_dir) / policy.settings.policy_dir
+        (folder / "feed.xml").write_bytes(atom_feed(policy, site_url, config.site_name))
+        (folder / "versions.json").write_text(
+            manifest(policy, site_url, self.rendered), encoding="utf-8"
+        )
+
+
+def _page(title: str, template: str) -> str:
+    """The Markdown source of a page that a template fills in."""
+    return f"---\ntitle: {title}\ntemplate: {template}.html\n---\n"

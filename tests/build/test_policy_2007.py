@@ -37,8 +37,9 @@ def seed_headings() -> list[str]:
 
 def policy_text(page: HtmlElement) -> HtmlElement:
     body = article(page)
-    for status in elements(body, f".//*{with_class('policy-status')}"):
-        status.drop_tree()
+    for chrome in ("policy-status", "policy-print-url"):
+        for element in elements(body, f".//*{with_class(chrome)}"):
+            element.drop_tree()
     return body
 
 

@@ -1,50 +1,183 @@
-"""Reading version files and choosing the one in effect."""
+"""Every rule a version must follow, and the message that names the file, the key and the fix."""
 
 from __future__ import annotations
 
 import datetime as dt
+import subprocess
 from pathlib import Path
 
 import pytest
 
-from policy_site.versions import VersionError, current_version, load_versions
+from policy_site.versions import Settings, VersionError, load_policy
+from policy_site.versions.lock import read_lock, updated_lock, write_lock
+from policy_site.versions.policy import read_versions
+
+FIRST = "---\ntitle: Policy\neffective: 2020-01-01\n---\n# Policy\n\nWe collect names.\n"
+SECOND_FRONT = (
+    "title: Policy\neffective: 2021-01-01\nannounced: 2020-11-01\nchange: material\n"
+    "summary: Adds email addresses.\n"
+)
+SECOND_BODY = "# Policy\n\nWe collect names and email addresses.\n"
+TODAY = dt.date(2020, 12, 1)
+LOCK = "privacy/versions.lock"
 
 
-def write(folder: Path, name: str, front_matter: str, body: str = "# Policy\n") -> Path:
-    path = folder / name
-    path.write_text(f"---\n{front_matter}---\n{body}", encoding="utf-8")
-    return path
+def site(tmp_path: Path, second_front: str | None = SECOND_FRONT, name: str = "2021-01-01.md",
+         body: str = SECOND_BODY, lock: bool = True) -> Path:  # fmt: skip
+    folder = tmp_path / "privacy" / "versions"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "2020-01-01.md").write_text(FIRST, encoding="utf-8")
+    if second_front is not None:
+        (folder / name).write_text(f"---\n{second_front}---\n{body}", encoding="utf-8")
+    if lock:
+        versions, _ = read_versions(folder)
+        write_lock(tmp_path / "privacy/versions.lock", updated_lock(versions, {}, TODAY)[0])
+    return tmp_path
 
 
-def test_the_version_in_effect_is_the_latest_not_after_today(tmp_path: Path) -> None:
-    write(tmp_path, "2007-10-01.md", "effective: 2007-10-01\ntitle: A\n")
-    write(tmp_path, "2027-01-01.md", "effective: 2027-01-01\ntitle: B\n")
-    versions = load_versions(tmp_path)
-    assert current_version(versions, dt.date(2026, 12, 31)).id == "2007-10-01"
-    assert current_version(versions, dt.date(2027, 1, 1)).id == "2027-01-01"
+def problems(docs: Path, today: dt.date = TODAY) -> str:
+    with pytest.raises(VersionError) as caught:
+        load_policy(docs, Settings(), today)
+    return str(caught.value)
 
 
-def test_nothing_in_effect_is_an_error(tmp_path: Path) -> None:
-    write(tmp_path, "2027-01-01.md", "effective: 2027-01-01\ntitle: B\n")
-    with pytest.raises(VersionError, match="no version is in effect on 2026-12-01"):
-        current_version(load_versions(tmp_path), dt.date(2026, 12, 1))
+def test_a_valid_site_loads(tmp_path: Path) -> None:
+    policy = load_policy(site(tmp_path), Settings(), TODAY)
+    assert [version.id for version in policy.versions] == ["2020-01-01", "2021-01-01"]
+    assert policy.timeline.current.id == "2020-01-01"
+    assert policy.timeline.upcoming is not None
+    assert policy.warnings == []
 
 
 @pytest.mark.parametrize(
-    ("name", "front_matter", "message"),
+    ("front", "expected"),
     [
-        ("2027-01-01.md", "title: B\n", "key 'effective' is missing"),
-        ("2027-01-01.md", "effective: 2027-01-02\ntitle: B\n", "the file name says 2027-01-01"),
-        ("2027-01-01.md", "effective: 2027-01-01 10:00:00\ntitle: B\n", "must be a date"),
-        ("2027-01-01.md", "effective: '2027-01-01'\ntitle: B\n", "must be a date"),
-        ("2027-01-01.md", "effective: 2027-01-01\n", "key 'title' is missing"),
-        ("new.md", "effective: 2027-01-01\ntitle: B\n", "named by its effective date"),
+        (SECOND_FRONT.replace("2021-01-01", "2021-1-1"),
+         "2021-01-01.md:3: 'effective': write 2021-1-1 as 2021-01-01"),
+        (SECOND_FRONT.replace("effective: 2021-01-01", "effective: 01/02/2021"),
+         "2021-01-01.md:3: 'effective': 01/02/2021 is ambiguous (day or month first?); write it"),
+        (SECOND_FRONT.replace("effective: 2021-01-01", "effective: 2021-01-01 09:00:00"),
+         "'effective': 2021-01-01 09:00:00 is a date and a time; write the date alone"),
+        (SECOND_FRONT.replace("effective: 2021-01-01", "effective: '2021-01-01'"),
+         "'effective': '2021-01-01' is text; write the date without quotes"),
+        (SECOND_FRONT.replace("effective: 2021-01-01", "effective: 2021-02-01"),
+         "'effective': is 2021-02-01 but the file name says 2021-01-01: rename the file"),
+        (SECOND_FRONT.replace("announced: 2020-11-01", "announced: 2021-01-05"),
+         "'announced': 2021-01-05 is after the effective date 2021-01-01"),
+        (SECOND_FRONT.replace("announced: 2020-11-01", "announced: 2020-12-15"),
+         "'announced': gives 17 days' notice of a material change; at least 30 are needed. "
+         "Announce it by 2020-12-02"),
+        (SECOND_FRONT.replace("announced: 2020-11-01\n", ""),
+         "'announced': is missing: a material change must be announced at least 30 days"),
+        (SECOND_FRONT + "owner: legal\n", "2021-01-01.md:7: 'owner': unknown key; the keys are"),
+        (SECOND_FRONT.replace("summary: Adds email addresses.\n", ""),
+         "2021-01-01.md:1: key 'summary' is missing: every version after the first needs it"),
+        (SECOND_FRONT.replace("change: material\n", ""),
+         "key 'change' is missing: every version after the first needs it"),
+        (SECOND_FRONT.replace("change: material", "change: major"),
+         "'change': is 'major'; write one of: material, clarification, editorial"),
+        (SECOND_FRONT.replace("title: Policy\n", ""), "key 'title' is missing"),
+        (SECOND_FRONT + "errata:\n  - date: 2020-06-01\n    text: Typo.\n",
+         "'errata': 2020-06-01 is before the version took effect"),
+        (SECOND_FRONT + "effective: 2021-01-01\n", "'effective': appears twice; keep one."),
     ],
-)
-def test_bad_front_matter_names_file_key_and_fix(
-    tmp_path: Path, name: str, front_matter: str, message: str
+)  # fmt: skip
+def test_front_matter_errors_name_file_line_key_and_fix(
+    tmp_path: Path, front: str, expected: str
 ) -> None:
-    path = write(tmp_path, name, front_matter)
-    with pytest.raises(VersionError, match=message) as caught:
-        load_versions(tmp_path)
-    assert str(path) in str(caught.value)
+    assert expected in problems(site(tmp_path, front, lock=False))
+
+
+def test_a_file_named_otherwise_is_refused(tmp_path: Path) -> None:
+    docs = site(tmp_path, SECOND_FRONT, name="new-policy.md", lock=False)
+    assert "new-policy.md:1: a version file is named by its effective date" in problems(docs)
+
+
+def test_two_versions_with_one_effective_date_are_refused(tmp_path: Path) -> None:
+    docs = site(tmp_path, lock=False)
+    folder = docs / "privacy/versions"
+    copy = SECOND_FRONT.replace("effective: 2021-01-01", "effective: 2020-01-01")
+    (folder / "2020-01-01.markdown.md").write_text(f"---\n{copy}---\n", encoding="utf-8")
+    assert "named by its effective date" in problems(docs)
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    front = SECOND_FRONT.replace("change: material", "change: major") + "owner: legal\n"
+    assert len(problems(site(tmp_path, front, lock=False)).splitlines()) == 2
+
+
+def test_nothing_in_effect_is_an_error(tmp_path: Path) -> None:
+    assert "no version is in effect on 2019-12-31" in problems(
+        site(tmp_path), dt.date(2019, 12, 31)
+    )
+
+
+def test_check_back_wording_is_a_warning_for_new_versions_only(tmp_path: Path) -> None:
+    body = SECOND_BODY + "\nPlease check this page regularly for changes.\n"
+    docs = site(tmp_path, body=body)
+    first = docs / "privacy/versions/2020-01-01.md"
+    first.write_text(FIRST + "\nYou should check this Web site periodically.\n", encoding="utf-8")
+    write_lock(
+        docs / "privacy/versions.lock", updated_lock(read_versions(first.parent)[0], {}, TODAY)[0]
+    )
+    (warning,) = load_policy(docs, Settings(), TODAY).warnings
+    assert "privacy/versions/2021-01-01.md:12: 'check this page regularly'" in str(warning)
+    assert "EDPB WP260 para 29" in str(warning)
+
+
+def test_check_back_wording_can_be_waived_with_a_reason(tmp_path: Path) -> None:
+    front = SECOND_FRONT + "lint:\n  check-back-wording: Kept from the first version.\n"
+    docs = site(tmp_path, front, body=SECOND_BODY + "\nCheck back periodically.\n")
+    assert load_policy(docs, Settings(), TODAY).warnings == []
+
+
+def test_a_version_missing_from_the_lock_fails(tmp_path: Path) -> None:
+    docs = site(tmp_path, lock=False)
+    assert "is not in versions.lock: run ./scripts/check --update-lock" in problems(docs)
+
+
+def test_editing_a_version_in_effect_fails_and_shows_the_change(tmp_path: Path) -> None:
+    docs = site(tmp_path)
+    subprocess.run(["git", "init", "-q", str(docs)], check=True)
+    subprocess.run(["git", "-C", str(docs), "add", "."], check=True)
+    subprocess.run(["git", "-C", str(docs), "-c", "user.name=t", "-c", "user.email=t@t",
+                    "commit", "-qm", "v"], check=True)  # fmt: skip
+    first = docs / "privacy/versions/2020-01-01.md"
+    first.write_text(FIRST.replace("We collect names.", "We collect nothing."), encoding="utf-8")
+    message = problems(docs)
+    assert (
+        "version 2020-01-01 is already in effect and its text no longer matches the lock" in message
+    )
+    assert "-We collect names.\n+We collect nothing." in message
+
+
+def test_an_erratum_lets_a_version_in_effect_be_corrected(tmp_path: Path) -> None:
+    docs = site(tmp_path)
+    first = docs / "privacy/versions/2020-01-01.md"
+    corrected = FIRST.replace("We collect names.", "We collect names and nothing else.")
+    first.write_text(corrected, encoding="utf-8")
+    lock_path = docs / "privacy/versions.lock"
+    versions = read_versions(first.parent)[0]
+    assert updated_lock(versions, read_lock(lock_path), TODAY)[1] != []  # refused without erratum
+    with_erratum = corrected.replace(
+        "---\n#", "errata:\n  - date: 2020-06-01\n    text: Says what is not collected.\n---\n#"
+    )
+    first.write_text(with_erratum, encoding="utf-8")
+    versions = read_versions(first.parent)[0]
+    assert "changed since versions.lock was written" in problems(docs)
+    lock, refused = updated_lock(versions, read_lock(lock_path), TODAY)
+    assert refused == []
+    write_lock(lock_path, lock)
+    policy = load_policy(docs, Settings(), TODAY)
+    assert policy.versions[0].errata[0].text == "Says what is not collected."
+
+
+def test_an_upcoming_version_may_change_once_the_lock_records_it(tmp_path: Path) -> None:
+    docs = site(tmp_path)
+    second = docs / "privacy/versions/2021-01-01.md"
+    second.write_text(second.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    assert "run ./scripts/check --update-lock to record the change" in problems(docs)
+    lock, refused = updated_lock(read_versions(second.parent)[0], read_lock(docs / LOCK), TODAY)
+    assert refused == []
+    write_lock(docs / LOCK, lock)
+    assert load_policy(docs, Settings(), TODAY).timeline.upcoming is not None

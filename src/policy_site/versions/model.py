@@ -1,105 +1,271 @@
-"""Reading version files and deciding which one is in effect on a given day."""
+"""Reading version files: front matter with typed dates, checked key by key, with line numbers."""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 __all__ = [
+    "CHANGE_CLASSES",
+    "KNOWN_KEYS",
+    "Erratum",
     "PolicyVersion",
+    "Problem",
     "VersionError",
-    "current_version",
-    "load_versions",
+    "read_version",
     "split_front_matter",
 ]
 
+CHANGE_CLASSES = ("material", "clarification", "editorial")
+KNOWN_KEYS = ("effective", "title", "summary", "change", "announced", "errata", "lint")
+
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*\r?\n?", re.DOTALL)
 _FILE_NAME = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+_ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+_LOOSE_DATE = re.compile(r"\A\d{4}-(\d-\d{1,2}|\d{1,2}-\d)\Z")
+_SLASHED_DATE = re.compile(r"\A\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\Z")
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in one file: where, which key, and how to fix it."""
+
+    path: Path
+    line: int
+    key: str | None
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{_display(self.path)}:{self.line}"
+        return f"{where}: '{self.key}': {self.message}" if self.key else f"{where}: {self.message}"
 
 
 class VersionError(ValueError):
-    """A version file is wrong. The message names the file, the key and the fix."""
+    """Version files are wrong. Carries every problem found, each naming file, key and fix."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+@dataclass(frozen=True)
+class Erratum:
+    """A correction to a version already in effect, shown on its page."""
+
+    date: dt.date
+    text: str
 
 
 @dataclass(frozen=True)
 class PolicyVersion:
-    """One version of the policy as its editor wrote it."""
+    """One version of the policy as its editor wrote it, its front matter typed."""
 
     path: Path
     effective: dt.date
     title: str
     body: str
-    meta: dict[str, Any]
+    summary: str | None = None
+    change: str | None = None
+    announced: dt.date | None = None
+    errata: tuple[Erratum, ...] = ()
+    #: Lint rules this version knowingly does not follow, each with the reason.
+    waivers: Mapping[str, str] = field(default_factory=dict)
+    #: Line numbers of the front matter keys, and of the body's first line, for messages.
+    lines: Mapping[str, int] = field(default_factory=dict)
+    body_line: int = 1
 
     @property
     def id(self) -> str:
         """The version's permanent identifier: its effective date, ``YYYY-MM-DD``."""
         return self.effective.isoformat()
 
+    def line(self, key: str) -> int:
+        return self.lines.get(key, 1)
 
-def split_front_matter(text: str, path: Path) -> tuple[dict[str, Any], str]:
-    """Split ``text`` into its YAML front matter (a mapping) and the Markdown body."""
+
+def _display(path: Path) -> str:
+    try:
+        return str(path.resolve().relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    """``text`` -> (front matter YAML, Markdown body), or None when there is no front matter."""
     match = _FRONT_MATTER.match(text)
     if not match:
-        raise VersionError(
-            f"{path}: no front matter. Start the file with a '---' line, the keys "
-            "(at least 'effective: YYYY-MM-DD' and 'title'), and another '---' line."
+        return None
+    return match.group(1) or "", text[match.end() :]
+
+
+class _Reader:
+    """Collects the problems of one file while its keys are read."""
+
+    def __init__(self, path: Path, meta: dict[str, Any], body: str, body_line: int) -> None:
+        self.path = path
+        self.meta = meta
+        self.body = body
+        self.body_line = body_line
+        self.nodes: dict[str, yaml.Node] = {}
+        self.problems: list[Problem] = []
+
+    def line(self, key: str) -> int:
+        node = self.nodes.get(key)
+        return node.start_mark.line + 2 if node is not None else 1
+
+    def fail(self, key: str | None, message: str) -> None:
+        self.problems.append(Problem(self.path, self.line(key) if key else 1, key, message))
+
+    def date(self, key: str, value: Any, node: yaml.Node | None) -> dt.date | None:
+        raw = str(node.value) if isinstance(node, yaml.ScalarNode) else repr(value)
+        if isinstance(value, dt.datetime):
+            self.fail(key, f"{raw} is a date and a time; write the date alone, as YYYY-MM-DD.")
+        elif isinstance(value, dt.date) and _ISO_DATE.match(raw):
+            return value
+        elif isinstance(value, dt.date):
+            self.fail(key, f"write {raw} as {value.isoformat()} (YYYY-MM-DD, zero-padded).")
+        elif isinstance(value, str) and _SLASHED_DATE.match(value):
+            self.fail(key, f"{value} is ambiguous (day or month first?); write it as YYYY-MM-DD.")
+        elif isinstance(value, str) and _LOOSE_DATE.match(value):
+            year, month, day = value.split("-")
+            self.fail(key, f"write {value} as {year}-{int(month):02}-{int(day):02} (YYYY-MM-DD).")
+        elif isinstance(value, str) and _ISO_DATE.match(value):
+            self.fail(key, f"'{value}' is text; write the date without quotes: {value}.")
+        else:
+            self.fail(key, f"{raw} is not a date; write it as YYYY-MM-DD, e.g. 2027-01-01.")
+        return None
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.meta.get(key)
+        if value is None:
+            if required:
+                self.fail(None, f"key '{key}' is missing: add '{key}: ...' to the front matter.")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, "must be non-empty text.")
+            return None
+        return value.strip()
+
+
+def _parse(path: Path, text: str) -> _Reader | Problem:
+    parts = split_front_matter(text)
+    if parts is None:
+        return Problem(
+            path,
+            1,
+            None,
+            "no front matter: start the file with a '---' line, "
+            "'effective: YYYY-MM-DD' and 'title: ...', then another '---' line.",
         )
     try:
-        meta = yaml.safe_load(match.group(1) or "") or {}
+        tree = yaml.compose(parts[0], Loader=yaml.SafeLoader)
+        meta = yaml.safe_load(parts[0]) or {}
     except yaml.YAMLError as err:
-        raise VersionError(f"{path}: the front matter is not valid YAML: {err}") from None
-    if not isinstance(meta, dict):
-        raise VersionError(f"{path}: the front matter must be 'key: value' lines, not a list.")
-    return meta, text[match.end() :]
+        mark = getattr(err, "problem_mark", None)
+        line = mark.line + 2 if mark is not None else 1
+        return Problem(path, line, None, f"the front matter is not valid YAML: {err}")
+    if not isinstance(tree, yaml.MappingNode) or not isinstance(meta, dict):
+        return Problem(path, 2, None, "the front matter must be 'key: value' lines.")
+    reader = _Reader(path, meta, parts[1], body_line=text.count("\n") - parts[1].count("\n") + 1)
+    nodes = reader.nodes
+    for key_node, value_node in tree.value:
+        key = str(key_node.value)
+        if key in nodes:
+            nodes[key] = key_node
+            reader.fail(key, "appears twice; keep one.")
+        nodes[key] = key_node
+        nodes[f"{key}/value"] = value_node
+        if key not in KNOWN_KEYS:
+            reader.fail(key, f"unknown key; the keys are: {', '.join(KNOWN_KEYS)}.")
+    return reader
 
 
-def _read_version(path: Path) -> PolicyVersion:
-    meta, body = split_front_matter(path.read_text(encoding="utf-8"), path)
+def read_version(path: Path) -> tuple[PolicyVersion | None, list[Problem]]:
+    """Read one version file; return it (None if unusable) and what is wrong with it."""
+    parsed = _parse(path, path.read_text(encoding="utf-8"))
+    if isinstance(parsed, Problem):
+        return None, [parsed]
+    reader, meta = parsed, parsed.meta
     if not _FILE_NAME.match(path.stem):
-        raise VersionError(
-            f"{path}: a version file is named by its effective date, e.g. 2027-01-01.md."
+        reader.fail(None, "a version file is named by its effective date, e.g. 2027-01-01.md.")
+    effective = None
+    if "effective" not in meta:
+        reader.fail(None, f"key 'effective' is missing: add 'effective: {path.stem}'.")
+    else:
+        effective = reader.date("effective", meta["effective"], reader.nodes.get("effective/value"))
+    if effective is not None and _FILE_NAME.match(path.stem) and effective.isoformat() != path.stem:
+        reader.fail(
+            "effective",
+            f"is {effective.isoformat()} but the file name says {path.stem}: "
+            "rename the file or correct the date so that they agree.",
         )
-    effective = meta.get("effective")
-    if effective is None:
-        raise VersionError(f"{path}: key 'effective' is missing: add 'effective: {path.stem}'.")
-    if isinstance(effective, dt.datetime) or not isinstance(effective, dt.date):
-        raise VersionError(
-            f"{path}: key 'effective' must be a date written YYYY-MM-DD, got {effective!r}."
+    announced = None
+    if meta.get("announced") is not None:
+        announced = reader.date("announced", meta["announced"], reader.nodes.get("announced/value"))
+    change = reader.text("change")
+    if change is not None and change not in CHANGE_CLASSES:
+        reader.fail("change", f"is '{change}'; write one of: {', '.join(CHANGE_CLASSES)}.")
+    errata = _errata(reader)
+    waivers = meta.get("lint") or {}
+    if not isinstance(waivers, dict) or not all(
+        isinstance(reason, str) and reason.strip() for reason in waivers.values()
+    ):
+        reader.fail(
+            "lint",
+            "must map a rule name to the reason it is waived, e.g. "
+            "'check-back-wording: kept from the previous version'.",
         )
-    if effective.isoformat() != path.stem:
-        raise VersionError(
-            f"{path}: key 'effective' is {effective.isoformat()} but the file name says "
-            f"{path.stem}: rename the file or correct the date so that they agree."
-        )
-    title = meta.get("title")
-    if not isinstance(title, str) or not title.strip():
-        raise VersionError(f"{path}: key 'title' is missing: add e.g. 'title: Our Privacy Policy'.")
-    return PolicyVersion(path=path, effective=effective, title=title, body=body, meta=meta)
+        waivers = {}
+    title = reader.text("title", required=True)
+    summary = reader.text("summary")
+    if effective is None or title is None or reader.problems:
+        return None, reader.problems
+    lines = {key: reader.line(key) for key in reader.nodes if "/" not in key}
+    version = PolicyVersion(
+        path=path,
+        effective=effective,
+        title=title,
+        body=reader.body,
+        summary=summary,
+        change=change,
+        announced=announced,
+        errata=errata,
+        waivers=waivers,
+        lines=lines,
+        body_line=reader.body_line,
+    )
+    return version, []
 
 
-def load_versions(folder: Path) -> list[PolicyVersion]:
-    """Every version in ``folder`` (``YYYY-MM-DD.md`` files), oldest first."""
-    versions = [_read_version(path) for path in sorted(folder.glob("*.md"))]
-    if not versions:
-        raise VersionError(f"{folder}: no policy version found. Add one as {folder}/YYYY-MM-DD.md.")
-    return sorted(versions, key=lambda version: version.effective)
-
-
-def current_version(versions: Sequence[PolicyVersion], today: dt.date) -> PolicyVersion:
-    """The version in effect on ``today``: the latest whose effective date is not after it."""
-    in_effect = [version for version in versions if version.effective <= today]
-    if not in_effect:
-        first = min(versions, key=lambda version: version.effective)
-        raise VersionError(
-            f"{first.path}: no version is in effect on {today.isoformat()}; the first takes "
-            f"effect on {first.effective.isoformat()}. Build with a later date or add an "
-            "earlier version."
+def _errata(reader: _Reader) -> tuple[Erratum, ...]:
+    entries = reader.meta.get("errata")
+    if entries is None:
+        return ()
+    node = reader.nodes.get("errata/value")
+    if not isinstance(entries, list) or not isinstance(node, yaml.SequenceNode):
+        reader.fail(
+            "errata",
+            "must be a list of entries, each with 'date: YYYY-MM-DD' and "
+            "'text: what was corrected'.",
         )
-    return max(in_effect, key=lambda version: version.effective)
+        return ()
+    errata: list[Erratum] = []
+    for entry, entry_node in zip(entries, node.value, strict=True):
+        date_node = None
+        if isinstance(entry_node, yaml.MappingNode):
+            date_node = next((v for k, v in entry_node.value if k.value == "date"), None)
+        if not isinstance(entry, dict) or set(entry) != {"date", "text"}:
+            reader.fail("errata", "each entry has exactly 'date: YYYY-MM-DD' and 'text: ...'.")
+            continue
+        day = reader.date("errata", entry["date"], date_node)
+        if not isinstance(entry["text"], str) or not entry["text"].strip():
+            reader.fail("errata", "an entry's 'text' must say what was corrected.")
+        elif day is not None:
+            errata.append(Erratum(day, entry["text"].strip()))
+    return tuple(errata)

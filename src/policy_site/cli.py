@@ -1,0 +1,155 @@
+"""Editor commands: ``check`` (validate without building) and ``new-version`` (start a revision).
+
+The scripts in ``scripts/`` call these; each is a thin layer over ``policy_site.versions``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policy_site.dates import AS_OF_ENV, BuildDateError, build_date
+from policy_site.versions import Settings, VersionError, load_policy
+from policy_site.versions.lock import read_lock, updated_lock, write_lock
+from policy_site.versions.model import CHANGE_CLASSES
+from policy_site.versions.policy import read_versions
+from policy_site.versions.rules import check_rules
+from policy_site.versions.timeline import make_timeline
+
+__all__ = ["main"]
+
+PLUGIN_NAME = "policy-site"
+
+
+class _TolerantLoader(yaml.SafeLoader):
+    """Reads mkdocs.yml even when it holds tags such as ``!!python/name:`` (they become None)."""
+
+
+_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+
+
+def read_settings(config_file: Path) -> tuple[Path, Settings]:
+    """The docs folder and the plugin's options, as ``mkdocs.yml`` sets them."""
+    config: dict[str, Any] = yaml.load(config_file.read_text(encoding="utf-8"), _TolerantLoader)
+    options: dict[str, Any] = {}
+    for plugin in config.get("plugins") or []:
+        if isinstance(plugin, dict) and PLUGIN_NAME in plugin:
+            options = plugin[PLUGIN_NAME] or {}
+    docs_dir = config_file.parent / str(config.get("docs_dir", "docs"))
+    known = {key: value for key, value in options.items() if key in Settings.__dataclass_fields__}
+    return docs_dir, Settings(**known)
+
+
+def _today(settings: Settings, as_of: str | None) -> dt.date:
+    return build_date(settings.timezone, {AS_OF_ENV: as_of} if as_of else None)
+
+
+def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
+    docs_dir, settings = read_settings(config_file)
+    today = _today(settings, as_of)
+    if update_lock:
+        versions, problems = read_versions(docs_dir / settings.versions_dir)
+        problems += check_rules(versions, settings.notice_days)
+        lock_path = docs_dir / settings.lock_file
+        lock, forbidden = updated_lock(versions, read_lock(lock_path), today)
+        if problems or forbidden:
+            print(VersionError(problems + forbidden), file=sys.stderr)
+            print("The lock was not written.", file=sys.stderr)
+            return 1
+        write_lock(lock_path, lock)
+        print(f"{lock_path}: recorded {len(lock)} version(s). Commit it with the versions.")
+    try:
+        policy = load_policy(docs_dir, settings, today)
+    except VersionError as err:
+        print(err, file=sys.stderr)
+        print(
+            f"{len(err.problems)} problem(s); nothing is wrong with the other files.",
+            file=sys.stderr,
+        )
+        return 1
+    for warning in policy.warnings:
+        print(f"{warning} (warning: fails the strict build)", file=sys.stderr)
+    timeline = policy.timeline
+    upcoming = f"; {timeline.upcoming.id} is upcoming" if timeline.upcoming else ""
+    print(
+        f"{len(policy.versions)} version(s) checked as of {today}: {timeline.current.id} is in "
+        f"effect{upcoming}."
+    )
+    return 1 if policy.warnings else 0
+
+
+def new_version(config_file: Path, effective: str, change: str, as_of: str | None) -> int:
+    docs_dir, settings = read_settings(config_file)
+    today = _today(settings, as_of)
+    try:
+        day = dt.date.fromisoformat(effective)
+    except ValueError:
+        print(
+            f"'{effective}' is not a date: give the effective date as YYYY-MM-DD.", file=sys.stderr
+        )
+        return 2
+    folder = docs_dir / settings.versions_dir
+    target = folder / f"{day.isoformat()}.md"
+    if target.exists():
+        print(f"{target} exists already: edit it, or choose another date.", file=sys.stderr)
+        return 1
+    versions, problems = read_versions(folder)
+    if problems:
+        print(VersionError(problems), file=sys.stderr)
+        return 1
+    source = make_timeline(versions, today).current.version
+    earliest = today + dt.timedelta(days=settings.notice_days)
+    if change == "material" and day < earliest:
+        print(
+            f"A material change announced today ({today}) can take effect on {earliest} at the "
+            "earliest: choose that date or a later one.",
+            file=sys.stderr,
+        )
+        return 1
+    front = [
+        "---",
+        f"title: {source.title}",
+        f"effective: {day.isoformat()}",
+        f"announced: {today.isoformat()}",
+        f"change: {change}",
+        "summary: ''  # plain words on what changed and what does not",
+        "---",
+    ]
+    target.write_text("\n".join(front) + "\n" + source.body, encoding="utf-8")
+    print(f"Created {target} from the version in effect ({source.id}). Next:")
+    print("  1. Edit its text; change only what this revision is about.")
+    print("  2. Write 'summary': what changes, in plain words, and that nothing else does.")
+    print(f"  3. Set 'announced' to the day you publish the announcement (today: {today}).")
+    print("  4. ./scripts/check --update-lock, then ./scripts/build and read the redline at")
+    print(f"     /{settings.redline_url(day.isoformat())} (./scripts/serve).")
+    print("  5. Commit the version file and the lock together.")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="policy-site")
+    parser.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
+    parser.add_argument("--as-of", help="the build date, YYYY-MM-DD (default: today)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    checker = commands.add_parser("check", help="validate the versions without building")
+    checker.add_argument("--update-lock", action="store_true", help="record the versions' hashes")
+    starter = commands.add_parser("new-version", help="start a version from the one in effect")
+    starter.add_argument("effective", help="the new version's effective date, YYYY-MM-DD")
+    starter.add_argument("--change", choices=CHANGE_CLASSES, default="material")
+    args = parser.parse_args(argv)
+    try:
+        if args.command == "check":
+            return check(args.config_file, args.as_of, args.update_lock)
+        return new_version(args.config_file, args.effective, args.change, args.as_of)
+    except (BuildDateError, ValueError) as err:
+        print(err, file=sys.stderr)
+        return 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,85 @@
+"""The whole policy as of a build date: versions read, rules checked, lock verified, timeline made.
+
+This is what a generator adapter (the MkDocs plugin) and the command line both call.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import posixpath
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from policy_site.versions.lock import check_lock, read_lock
+from policy_site.versions.model import PolicyVersion, Problem, VersionError, read_version
+from policy_site.versions.rules import check_rules, lint_wording
+from policy_site.versions.timeline import Timeline, make_timeline
+
+__all__ = ["Policy", "Settings", "load_policy", "read_versions"]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Where the versions are and what the rules are; the plugin's options, with their defaults."""
+
+    versions_dir: str = "privacy/versions"
+    lock_file: str = "privacy/versions.lock"
+    notice_days: int = 30
+    timezone: str = "UTC"
+
+    @property
+    def policy_dir(self) -> str:
+        """Where the policy in effect is published: the parent of the versions folder."""
+        return posixpath.dirname(self.versions_dir.strip("/"))
+
+    def current_url(self) -> str:
+        return f"{self.policy_dir}/"
+
+    def archive_url(self) -> str:
+        return f"{self.versions_dir.strip('/')}/"
+
+    def version_url(self, version_id: str) -> str:
+        return f"{self.versions_dir.strip('/')}/{version_id}/"
+
+    def redline_url(self, version_id: str) -> str:
+        return f"{self.policy_dir}/changes/{version_id}/"
+
+
+@dataclass(frozen=True)
+class Policy:
+    settings: Settings
+    versions: tuple[PolicyVersion, ...]
+    timeline: Timeline
+    #: Wording problems: reported as warnings (which fail a strict build).
+    warnings: list[Problem] = field(default_factory=list)
+
+
+def read_versions(folder: Path) -> tuple[list[PolicyVersion], list[Problem]]:
+    """Every ``*.md`` in ``folder``, oldest first, and the problems of each file."""
+    versions: list[PolicyVersion] = []
+    problems: list[Problem] = []
+    for path in sorted(folder.glob("*.md")):
+        version, found = read_version(path)
+        problems += found
+        if version is not None:
+            versions.append(version)
+    if not versions and not problems:
+        problems.append(
+            Problem(folder, 1, None, f"no policy version found: add one as {folder}/YYYY-MM-DD.md.")
+        )
+    return sorted(versions, key=lambda version: version.effective), problems
+
+
+def load_policy(docs_dir: Path, settings: Settings, today: dt.date) -> Policy:
+    """Read and check everything. Raises VersionError listing every problem found."""
+    versions, problems = read_versions(docs_dir / settings.versions_dir)
+    problems += check_rules(versions, settings.notice_days)
+    if not problems:
+        lock_path = docs_dir / settings.lock_file
+        try:
+            problems += check_lock(versions, read_lock(lock_path), today, lock_path)
+        except ValueError as err:
+            problems.append(Problem(lock_path, 1, None, str(err)))
+    if problems:
+        raise VersionError(problems)
+    return Policy(settings, tuple(versions), make_timeline(versions, today), lint_wording(versions))

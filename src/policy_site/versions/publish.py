@@ -1,0 +1,104 @@
+"""Machine-readable outputs: the Atom feed of versions and the ``versions.json`` manifest."""
+
+from __future__ import annotations
+
+import json
+import xml.etree.ElementTree as ET
+from collections.abc import Mapping
+from typing import Any
+
+from policy_site.dates import long_date
+from policy_site.versions.lock import body_sha256
+from policy_site.versions.policy import Policy
+from policy_site.versions.redline import rendered_text_sha256
+from policy_site.versions.timeline import Entry
+
+__all__ = ["atom_feed", "manifest"]
+
+_ATOM = "http://www.w3.org/2005/Atom"
+
+
+def _published(entry: Entry) -> str:
+    """An entry appears on its announcement date (its effective date if it had none)."""
+    day = entry.version.announced or entry.version.effective
+    return f"{day.isoformat()}T00:00:00Z"
+
+
+def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
+    """One entry per published version, newest first, each linking its page and its redline."""
+    settings = policy.settings
+    ET.register_namespace("", _ATOM)
+    feed = ET.Element(f"{{{_ATOM}}}feed")
+
+    def sub(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> None:
+        element = ET.SubElement(parent, f"{{{_ATOM}}}{tag}", attributes)
+        element.text = text
+
+    entries = sorted(policy.timeline.entries, key=_published, reverse=True)
+    sub(feed, "id", site_url + settings.current_url())
+    sub(feed, "title", f"{site_name} privacy policy: versions")
+    sub(feed, "updated", max(_published(entry) for entry in entries))
+    sub(feed, "link", rel="self", href=f"{site_url}{settings.policy_dir}/feed.xml")
+    sub(feed, "link", rel="alternate", type="text/html", href=site_url + settings.current_url())
+    author = ET.SubElement(feed, f"{{{_ATOM}}}author")
+    sub(author, "name", site_name)
+    for entry in entries:
+        version = entry.version
+        item = ET.SubElement(feed, f"{{{_ATOM}}}entry")
+        page = site_url + settings.version_url(version.id)
+        sub(item, "id", page)
+        state = "takes effect" if entry.status == "upcoming" else "effective"
+        sub(item, "title", f"{version.title}: {state} {long_date(version.effective)}")
+        sub(item, "published", _published(entry))
+        sub(item, "updated", _published(entry))
+        sub(item, "link", rel="alternate", type="text/html", href=page)
+        if entry.previous is not None:
+            redline = site_url + settings.redline_url(version.id)
+            sub(item, "link", rel="related", type="text/html", title="What changed", href=redline)
+        if version.change:
+            sub(item, "category", term=version.change)
+        sub(item, "summary", version.summary or "The policy as first published.")
+    ET.indent(feed)
+    body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
+    return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+
+
+def manifest(policy: Policy, site_url: str, rendered: Mapping[str, str]) -> str:
+    """Every published version with its dates, class, summary, URLs and content hashes.
+
+    ``rendered`` maps a version id to its rendered HTML (what the ``text`` hash covers).
+    """
+    settings = policy.settings
+    timeline = policy.timeline
+    versions: list[dict[str, Any]] = []
+    for entry in timeline.entries:
+        version = entry.version
+        versions.append(
+            {
+                "id": version.id,
+                "title": version.title,
+                "effective": version.id,
+                "announced": version.announced.isoformat() if version.announced else None,
+                "change": version.change,
+                "summary": version.summary,
+                "status": entry.status,
+                "in_effect_until": entry.until.isoformat() if entry.until else None,
+                "url": site_url + settings.version_url(version.id),
+                "redline_url": site_url + settings.redline_url(version.id)
+                if entry.previous
+                else None,
+                "errata": [{"date": e.date.isoformat(), "text": e.text} for e in version.errata],
+                "sha256": {
+                    "markdown": body_sha256(version.body),
+                    "text": rendered_text_sha256(rendered[version.id]),
+                },
+            }
+        )
+    document = {
+        "as_of": timeline.today.isoformat(),
+        "current": timeline.current.id,
+        "upcoming": timeline.upcoming.id if timeline.upcoming else None,
+        "url": site_url + settings.current_url(),
+        "versions": versions,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
