@@ -68,7 +68,7 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
     except VersionError as err:
         print(err, file=sys.stderr)
         print(
-            f"{len(err.problems)} problem(s); nothing is wrong with the other files.",
+            f"{len(err.problems)} problem(s) found.",
             file=sys.stderr,
         )
         return 1

@@ -1,0 +1,96 @@
+"""The editor's commands and a failing build: file:line messages, and nothing half-published."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.support import build, fixture_site
+
+CLI = [sys.executable, "-m", "policy_site.cli"]
+
+
+def run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    command = [*CLI, "-f", str(project / "mkdocs.yml"), *args]
+    return subprocess.run(command, capture_output=True, text=True, cwd=project, check=False)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    return fixture_site("two-versions", tmp_path)
+
+
+def test_check_passes_a_valid_site_quickly(project: Path) -> None:
+    result = run(project, "--as-of", "2020-12-31", "check")
+    assert result.returncode == 0, result.stderr
+    assert "2020-01-01 is in effect; 2021-01-01 is upcoming" in result.stdout
+
+
+def test_check_reports_file_line_key_and_fix(project: Path) -> None:
+    second = project / "docs/privacy/versions/2021-01-01.md"
+    second.write_text(
+        second.read_text(encoding="utf-8").replace(
+            "announced: 2020-11-15", "announced: 2020-12-20"
+        ),
+        encoding="utf-8",
+    )
+    result = run(project, "--as-of", "2020-12-31", "check")
+    assert result.returncode == 1
+    assert (
+        "docs/privacy/versions/2021-01-01.md:4: 'announced': gives 12 days' notice of a material "
+        "change; at least 30 are needed. Announce it by 2020-12-02" in result.stderr
+    )
+
+
+def test_a_failing_build_names_the_problem_and_publishes_nothing(project: Path) -> None:
+    first = project / "docs/privacy/versions/2020-01-01.md"
+    first.write_text(
+        first.read_text(encoding="utf-8").replace("your name", "your name, your age"), "utf-8"
+    )
+    site = project / "site"
+    result = build(project, site, as_of="2020-12-31")
+    assert result.returncode != 0
+    assert "version 2020-01-01 is already in effect and its text no longer matches" in result.stderr
+    assert not (site / "privacy/index.html").exists()
+
+
+def test_update_lock_refuses_an_edit_in_effect_and_accepts_an_erratum(project: Path) -> None:
+    first = project / "docs/privacy/versions/2020-01-01.md"
+    lock = project / "docs/privacy/versions.lock"
+    before = lock.read_text(encoding="utf-8")
+    first.write_text(first.read_text(encoding="utf-8").replace("anyone", "anyone else"), "utf-8")
+    refused = run(project, "--as-of", "2020-12-31", "check", "--update-lock")
+    assert refused.returncode == 1
+    assert "The lock was not written." in refused.stderr
+    assert lock.read_text(encoding="utf-8") == before
+    text = first.read_text(encoding="utf-8")
+    first.write_text(
+        text.replace(
+            "---\n\n#", "errata:\n  - date: 2020-03-01\n    text: Clearer wording.\n---\n\n#"
+        ),
+        "utf-8",
+    )
+    accepted = run(project, "--as-of", "2020-12-31", "check", "--update-lock")
+    assert accepted.returncode == 0, accepted.stderr
+    assert lock.read_text(encoding="utf-8") != before
+
+
+def test_new_version_copies_the_version_in_effect(project: Path) -> None:
+    result = run(project, "--as-of", "2021-02-01", "new-version", "2021-04-01")
+    assert result.returncode == 0, result.stderr
+    created = (project / "docs/privacy/versions/2021-04-01.md").read_text(encoding="utf-8")
+    assert "effective: 2021-04-01\nannounced: 2021-02-01\nchange: material\n" in created
+    assert "- Auditors" in created  # the text of 2021-01-01, the version in effect
+    assert "Next:" in result.stdout
+    # Until the editor writes a summary, the check fails and says so.
+    check = run(project, "--as-of", "2021-02-01", "check")
+    assert "2021-04-01.md:6: 'summary': must be non-empty text." in check.stderr
+
+
+def test_new_version_refuses_too_short_a_notice(project: Path) -> None:
+    result = run(project, "--as-of", "2021-02-01", "new-version", "2021-02-15")
+    assert result.returncode == 1
+    assert "can take effect on 2021-03-03 at the earliest" in result.stderr
