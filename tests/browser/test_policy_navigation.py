@@ -48,3 +48,15 @@ def test_printed_version_shows_its_date_and_url_without_navigation(
     )
     page.emulate_media(media="screen")
     expect(page.locator(".policy-print-url")).to_be_hidden()
+
+
+def test_archive_compares_any_two_versions_in_the_page(page: Page, site_url: str) -> None:
+    page.goto(f"{site_url}privacy/versions/")
+    form = page.locator("form.policy-compare")
+    form.get_by_label("From", exact=True).select_option("2007-10-01")
+    form.get_by_label("To", exact=True).select_option("2027-01-01")
+    form.get_by_role("button", name="Compare").click()
+    result = page.locator(".policy-compare__result")
+    expect(result).to_be_visible()
+    expect(result.locator("del", has_text="Flash movies")).to_have_count(1)
+    expect(result.locator("ins", has_text="Global Privacy Control")).to_have_count(1)

@@ -1,0 +1,123 @@
+"""``./scripts/bench``: measurements printed as a Markdown table, never asserted by a test.
+
+Build time: a site of N versions built with this plugin, against a plain mkdocs-material build of
+the same N pages with the plugin off. Each build is a fresh ``mkdocs build`` process; the median of
+several runs is reported.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from policy_site.versions.lock import updated_lock, write_lock
+from policy_site.versions.policy import read_versions
+
+__all__ = ["main"]
+
+ROOT = Path(__file__).resolve().parents[2]
+SEED = ROOT / "docs" / "privacy" / "versions" / "2007-10-01.md"
+FIRST = dt.date(2000, 1, 1)
+
+
+def _versions(count: int) -> list[tuple[str, str]]:
+    """(effective date, Markdown) for ``count`` versions, each one sentence longer than the last."""
+    body = SEED.read_text(encoding="utf-8").split("---\n", 2)[2]
+    out = []
+    for index in range(count):
+        day = FIRST + dt.timedelta(days=10 * index)
+        text = body.replace("## Effective Date", f"Revision {index}.\n\n## Effective Date")
+        out.append((day.isoformat(), text))
+    return out
+
+
+def _write_site(folder: Path, count: int, plugin: bool) -> Path:
+    versions_dir = folder / "docs" / "privacy" / "versions"
+    versions_dir.mkdir(parents=True)
+    for index, (day, text) in enumerate(_versions(count)):
+        front = f"title: Policy\neffective: {day}\n"
+        if index:
+            front += f"change: editorial\nsummary: Adds revision {index}.\n"
+        (versions_dir / f"{day}.md").write_text(f"---\n{front}---\n{text}", encoding="utf-8")
+    if plugin:
+        versions, _ = read_versions(versions_dir)
+        write_lock(folder / "docs/privacy/versions.lock", updated_lock(versions, {}, FIRST)[0])
+    else:
+        (folder / "docs" / "index.md").write_text("# Plain\n", encoding="utf-8")
+    config = [
+        "site_name: Bench",
+        "site_url: https://bench.example/",
+        "theme:",
+        "  name: material",
+        "  font: false",
+        f"  custom_dir: {(ROOT / 'overrides').as_posix() if plugin else 'overrides'}",
+        # Both sites name their navigation, as a real one does (mkdocs.yml of this project too).
+        "nav:",
+        f"  - Policy: privacy/{'index.md' if plugin else 'versions/' + _versions(1)[0][0] + '.md'}",
+        "markdown_extensions:",
+        "  - toc:",
+        "      permalink: true",
+    ]
+    if plugin:
+        config += ["plugins:", "  - policy-site"]
+    else:
+        (folder / "overrides").mkdir()
+        config += ["plugins: []"]
+    (folder / "mkdocs.yml").write_text("\n".join(config) + "\n", encoding="utf-8")
+    return folder
+
+
+def _build_seconds(project: Path, runs: int) -> float:
+    env = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "POLICY_SITE_AS_OF": "2030-01-01"}
+    times = []
+    for _ in range(runs):
+        site = project / "site"
+        shutil.rmtree(site, ignore_errors=True)
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "mkdocs", "build", "--quiet", "--site-dir", str(site)],
+            cwd=project, env=env, check=True,
+        )  # fmt: skip
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def build_time_table(counts: list[int], runs: int) -> str:
+    rows = [
+        "| versions | plain mkdocs-material | with policy-site | ratio |",
+        "|---:|---:|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        for count in counts:
+            ours = _write_site(Path(tmp) / f"ours-{count}", count, plugin=True)
+            plain = _write_site(Path(tmp) / f"plain-{count}", count, plugin=False)
+            base, with_plugin = _build_seconds(plain, runs), _build_seconds(ours, runs)
+            rows.append(
+                f"| {count} | {base:.2f} s | {with_plugin:.2f} s | {with_plugin / base:.2f}x |"
+            )
+    return "\n".join(rows)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="bench", description=__doc__)
+    parser.add_argument("--versions", default="1,10,100,300", help="comma-separated counts")
+    parser.add_argument("--runs", type=int, default=3, help="builds per measurement (median)")
+    args = parser.parse_args(argv)
+    counts = [int(count) for count in args.versions.split(",")]
+    machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
+    print(f"Site build time, median of {args.runs} runs ({dt.date.today()}, {machine}):\n")
+    print(build_time_table(counts, args.runs))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
