@@ -10,7 +10,7 @@
 
   // Page chrome inside the article, not policy text.
   const CHROME = '.policy-status,.policy-banner,.policy-notice,.policy-print-url,.policy-errata,' +
-    '.headerlink,script,style,template';
+    '.headerlink,script,style';
   const BLOCKS = 'h1,h2,h3,h4,h5,h6,p,li,dt,dd,th,td,pre';
   const SKIP = CHROME + ',' + BLOCKS;
 
@@ -23,7 +23,7 @@
   function el(tag, kind, text) {
     const node = document.createElement(tag);
     if (kind) node.className = 'policy-compare__' + kind;
-    if (text != null) node.textContent = text;
+    if (text) node.textContent = text;
     return node;
   }
 
@@ -50,10 +50,10 @@
       const text = ownText(node).replace(/\s+/g, ' ').trim();
       if (!text) continue;
       const item = node.closest('li');
-      let tag = item ? 'li' : node.tagName.toLowerCase();
+      let tag = item ? 'li' : node.localName;
       if (/^t[dh]$/.test(tag)) tag = 'p';
       let list = /^d[dt]$/.test(tag) ? 'dl' : ''; // the list element a li, dt or dd belongs in
-      if (item) list = item.parentElement.tagName.toLowerCase();
+      if (item) list = item.parentElement.localName;
       const tokens = text.matchAll(/([\p{L}\p{N}_]+|[^\s\p{L}\p{N}_])(\s?)/gu);
       const words = Array.from(tokens, (match) => [match[1], match[2]]);
       blocks.push({ tag, list, text, words, key: tag + list + ' ' + text });
@@ -63,10 +63,7 @@
 
   function load(url) {
     return fetch(url, { credentials: 'same-origin' })
-      .then((response) => {
-        if (!response.ok) throw new Error('HTTP ' + response.status);
-        return response.text();
-      })
+      .then((response) => (response.ok ? response.text() : Promise.reject(response.status)))
       .then((html) => extract(new DOMParser().parseFromString(html, 'text/html')));
   }
 
@@ -112,21 +109,22 @@
     return shared > 0 && 4 * shared >= wordsA.length + wordsB.length;
   }
 
-  // Block-level changes as [op, a, b]: '=' same, '~' edited, '-' deleted, '+' inserted.
+  // Block-level changes: ['=', block], ['-', block], ['+', block] or ['~', old, new] (edited).
+  // In each run of changed blocks, a deleted block pairs with the first later-inserted one with
+  // the same tag and similar words; the inserted blocks before that one stay insertions.
   function compare(a, b) {
     const items = [];
     let gone = [];
     let added = [];
     const pair = () => {
-      let j = 0;
       for (const old of gone) {
-        let k = j;
-        while (k < added.length && !(added[k].tag === old.tag && similar(old, added[k]))) k++;
-        if (k === added.length) { items.push(['-', old]); continue; }
-        while (j < k) items.push(['+', null, added[j++]]);
-        items.push(['~', old, added[j++]]);
+        const k = added.findIndex((block) => block.tag === old.tag && similar(old, block));
+        const before = k < 0 ? [] : added.splice(0, k + 1);
+        const edited = before.pop();
+        for (const block of before) items.push(['+', block]);
+        items.push(edited ? ['~', old, edited] : ['-', old]);
       }
-      while (j < added.length) items.push(['+', null, added[j++]]);
+      for (const block of added) items.push(['+', block]);
       gone = [];
       added = [];
     };
@@ -177,17 +175,11 @@
   }
 
   function render(items, from, to) {
-    const result = document.createDocumentFragment();
+    const result = new DocumentFragment();
     const title = el('h2', 'title', 'Changes from ' + from + ' to ' + to);
     result.append(title);
     if (items.every((item) => item[0] === '=')) result.append(el('p', 'message', 'No changes.'));
-    let same = null; // the <details> holding the current run of unchanged blocks
-    let count = 0;
-    const close = () => {
-      if (same) same.firstChild.textContent = count + ' unchanged passage' + (count > 1 ? 's' : '');
-      same = null;
-      count = 0;
-    };
+    let same = null; // the <details> holding the current run of unchanged blocks, collapsed
     for (const [op, a, b] of items) {
       const block = b || a;
       // Headings stay visible, two levels down (under this h2): each change shows its section.
@@ -197,30 +189,26 @@
       let into = result;
       if (op === '=' && !heading) {
         if (!same) {
-          same = el('details', 'same');
-          same.append(el('summary'));
-          result.append(same);
+          same = result.appendChild(el('details', 'same'));
+          same.append(el('summary', '', 'Unchanged text'));
         }
-        count++;
         into = same;
-      } else close();
+      } else same = null;
       if (op === '=') node.textContent = block.text;
       else if (op === '~') inline(node, a.words, b.words);
       else node.append(el(op === '+' ? 'ins' : 'del', '', block.text));
       if (block.list) {
         const last = into.lastElementChild;
-        if (last && last.tagName.toLowerCase() === block.list) into = last;
+        if (last && last.localName === block.list) into = last;
         else into = into.appendChild(el(block.list));
       }
       into.append(node);
     }
-    close();
     return [result, title];
   }
 
   function show(content, focus) {
     out.replaceChildren(content);
-    out.hidden = false;
     focus.tabIndex = -1;
     focus.focus();
   }
@@ -234,12 +222,12 @@
     event.preventDefault();
     const [from, to] = ['from', 'to'].map((name) => form.elements[name].selectedOptions[0]);
     const run = ++latest;
+    out.hidden = false;
     if (!from || !to || from.value === to.value) {
       message('message', 'Choose two different versions.');
       return;
     }
     out.replaceChildren(el('p', 'message', 'Loading…'));
-    out.hidden = false;
     // data-url is relative to this page, as fetch() resolves it.
     Promise.all([from, to].map((option) => load(option.dataset.url)))
       .then(([a, b]) => run === latest && show(...render(compare(a, b), from.text, to.text)))
