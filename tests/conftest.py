@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -10,12 +9,8 @@ from typing import Any
 import pytest
 
 from policy_site import chromium
-from policy_site.serve import make_server
-from tests.support import ROOT, build
+from tests.support import ROOT, SITE_HOST, build, serve
 
-#: Host names the browser tests use. Chromium maps them to loopback; every other name fails to
-#: resolve, so nothing a page does can leave the machine.
-SITE_HOST = "www.toontrack.test"
 PARTNER_HOST = "ads.partner.test"
 
 
@@ -38,15 +33,9 @@ def project_site(project_build: tuple[Path, str]) -> Path:
 
 @pytest.fixture(scope="session")
 def site_url(project_site: Path) -> Iterator[str]:
-    """The project's site served by a real HTTP server, as ``http://www.toontrack.test:PORT/``."""
-    server = make_server(project_site)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{SITE_HOST}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    """The project's site, served."""
+    with serve(project_site) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

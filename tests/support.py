@@ -7,20 +7,27 @@ import re
 import shutil
 import subprocess
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import lxml.html
 from lxml.html import HtmlElement
 
+from policy_site.serve import make_server
+
 __all__ = [
     "AS_OF",
     "ROOT",
     "SEED",
+    "SITE_HOST",
     "article",
     "build",
     "elements",
     "fixture_site",
     "parse_html",
+    "serve",
     "strings",
     "tokens",
     "with_class",
@@ -29,6 +36,9 @@ __all__ = [
 ROOT = Path(__file__).resolve().parents[1]
 #: The archived 2007 policy, copied unchanged from the archive (shared/seeds).
 SEED = ROOT / "tests" / "fixtures" / "seed" / "privacy-policy-2007-10-01.txt"
+#: Host names the browser tests use. Chromium maps them to loopback; every other name fails to
+#: resolve, so nothing a page does can leave the machine.
+SITE_HOST = "www.toontrack.test"
 #: The build date the tests freeze, unless a test says otherwise.
 AS_OF = "2026-12-01"
 
@@ -91,3 +101,16 @@ def article(page: HtmlElement) -> HtmlElement:
 def tokens(text: str) -> list[str]:
     """Words and punctuation marks, in order: whitespace and markup do not count."""
     return re.findall(r"\w+|[^\w\s]", text)
+
+
+@contextmanager
+def serve(directory: Path) -> Iterator[str]:
+    """``directory`` served by a real HTTP server, as ``http://www.toontrack.test:PORT/``."""
+    server = make_server(directory)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{SITE_HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -10,10 +10,8 @@ from __future__ import annotations
 import random
 import re
 import shutil
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -21,9 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, Request, Route, expect
 
-from policy_site.serve import make_server
-from tests.conftest import SITE_HOST
-from tests.support import ROOT
+from tests.support import ROOT, serve
 
 SCRIPT = ROOT / "docs" / "assets" / "javascripts" / "compare.js"
 FIXTURE = ROOT / "tests" / "fixtures" / "compare"
@@ -70,19 +66,6 @@ def make_site(destination: Path) -> Path:
     scripts.mkdir(parents=True, exist_ok=True)
     shutil.copy2(SCRIPT, scripts / "compare.js")
     return destination
-
-
-@contextmanager
-def serve(directory: Path) -> Iterator[str]:
-    """``directory`` over HTTP as ``http://www.toontrack.test:PORT/``."""
-    server = make_server(directory)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{SITE_HOST}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
 
 
 @pytest.fixture(scope="module")
@@ -179,6 +162,11 @@ def test_each_change_is_shown_under_its_section_heading(archive: Archive) -> Non
     )
     expect(result.locator("ul > li", has_text="Email addresses").locator("ins")).to_have_count(1)
     expect(result.locator("h1")).to_have_count(0)
+    # Every change shows without expanding anything: none is inside the collapsed unchanged text.
+    marks = result.locator("ins, del")
+    expect(marks).to_have_count(4)
+    for mark in marks.all():
+        expect(mark).to_be_visible()
     assert archive.errors == []
 
 
@@ -250,7 +238,7 @@ def test_a_version_that_cannot_be_fetched_shows_an_error(archive: Archive, failu
     assert archive.errors == []
 
 
-def test_a_failed_version_is_fetched_again_on_the_next_compare(archive: Archive) -> None:
+def test_compare_after_a_failed_fetch_loads_the_version_again(archive: Archive) -> None:
     archive.page.route("**/privacy/versions/2010-06-01/", lambda route: route.abort())
     archive.submit(V2001, V2010)
     expect(archive.result.locator(".policy-compare__error")).to_be_visible()
