@@ -102,7 +102,7 @@
 
   // Whether two changed blocks are one block edited: at least half of their words are shared.
   function similar(a, b) {
-    const words = (block) => block.words.map((t) => t[0]).filter((t) => /[\p{L}\p{N}]/u.test(t));
+    const words = (block) => block.text.match(/[\p{L}\p{N}]+/gu) || [];
     const [wordsA, wordsB] = [words(a), words(b)];
     const inB = new Set(wordsB);
     const shared = wordsA.filter((word) => inB.has(word)).length;
@@ -156,7 +156,10 @@
     };
     let i = 0;
     let j = 0;
-    for (const op of diff(a.map((t) => t[0]), b.map((t) => t[0]))) {
+    // A single kept token between two changes joins them ('=' becomes '-+'): one readable change
+    // instead of fragments around a shared "the" or ",".
+    const ops = diff(a.map((t) => t[0]), b.map((t) => t[0])).replace(/([-+])=(?=[-+])/g, '$1-+');
+    for (const op of ops) {
       if (op === '=') {
         flush();
         kept += a[i][0] + (a[i++][1] || b[j][1]); // a space if either version has one
@@ -227,7 +230,7 @@
       message('message', 'Choose two different versions.');
       return;
     }
-    out.replaceChildren(el('p', 'message', 'Loading…'));
+    out.replaceChildren(el('p', 'message', 'Loading\u2026'));
     // data-url is relative to this page, as fetch() resolves it.
     Promise.all([from, to].map((option) => load(option.dataset.url)))
       .then(([a, b]) => run === latest && show(...render(compare(a, b), from.text, to.text)))
