@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
@@ -17,6 +18,14 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils.templates import TemplateContext
 
+from policy_site.consent import (
+    Bundle,
+    ConsentConfig,
+    ConsentConfigError,
+    check_gated_markup,
+    load_consent,
+    render_bundle,
+)
 from policy_site.dates import BuildDateError, build_date, long_date
 from policy_site.versions import Entry, Policy, Settings, Timeline, VersionError, load_policy
 from policy_site.versions.publish import atom_feed, manifest
@@ -39,6 +48,8 @@ class PolicySiteConfig(Config):
     notice_days = c.Type(int, default=_DEFAULTS.notice_days)
     #: Time zone in which "today" is read when no build date is given.
     timezone = c.Type(str, default=_DEFAULTS.timezone)
+    #: consent.yml (relative to mkdocs.yml); when set, every page carries the consent bundle.
+    consent = c.Optional(c.Type(str))
 
 
 @dataclass(frozen=True)
@@ -67,6 +78,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
     def __init__(self) -> None:
         self.policy: Policy | None = None
         self.rendered: dict[str, str] = {}
+        self.consent: ConsentConfig | None = None
+        self.bundle: Bundle | None = None
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         settings = Settings(
@@ -85,7 +98,21 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         timeline = self.policy.timeline
         log.info("Build date %s: version %s is in effect.", today, timeline.current.id)
         self.rendered = {}
+        if self.config.consent:
+            self._load_consent(config)
         return config
+
+    def _load_consent(self, config: MkDocsConfig) -> None:
+        path = Path(config.config_file_path).parent / str(self.config.consent)
+        try:
+            self.consent = load_consent(path)
+        except ConsentConfigError as err:
+            raise PluginError(f"The consent configuration cannot be used:\n{err}") from None
+        policy = self._policy()
+        policy_url = (config.site_url or "/") + policy.settings.current_url()
+        self.bundle = render_bundle(
+            path.parent, self.consent, policy.timeline.consent_revision, policy_url
+        )
 
     def _policy(self) -> Policy:
         assert self.policy is not None, "on_config runs first"
@@ -105,6 +132,10 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
                 files.remove(file)
         generated = {f"{settings.policy_dir}/index.md": self._current_page_source()}
         generated[f"{settings.versions_dir}/index.md"] = _page("All versions", "policy-archive")
+        if self.consent is not None:
+            generated[f"{settings.policy_dir}/cookies.md"] = _page(
+                "Cookies and similar technologies", "policy-cookies"
+            )
         for entry in policy.timeline.entries:
             if entry.previous is not None:
                 title = f"What changed on {long_date(entry.version.effective)}"
@@ -125,6 +156,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
         env.filters["long_date"] = long_date
+        env.globals["consent_bundle"] = self.bundle
+        env.globals["consent_config"] = self.consent
         return env
 
     def on_page_content(
@@ -133,6 +166,13 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         kind, version_id = self._locate(page)
         if kind == "version" and version_id:
             self.rendered[version_id] = html
+        if self.consent is not None:
+            categories = [category.id for category in self.consent.categories]
+            problems = check_gated_markup(html, categories)
+            if problems:
+                raise PluginError(
+                    f"docs/{page.file.src_uri}: " + f"\ndocs/{page.file.src_uri}: ".join(problems)
+                )
         return html
 
     def _locate(self, page: Page) -> tuple[str, str | None]:
@@ -167,6 +207,16 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         (folder / "versions.json").write_text(
             manifest(policy, site_url, self.rendered), encoding="utf-8"
         )
+        if self.bundle is not None and self.consent is not None:
+            site = Path(config.site_dir)
+            for asset in (self.bundle.js, self.bundle.css):
+                (site / asset.path).parent.mkdir(parents=True, exist_ok=True)
+                (site / asset.path).write_text(asset.content, encoding="utf-8")
+            well_known = site / ".well-known"
+            well_known.mkdir(exist_ok=True)
+            last_update = self.consent.gpc_last_update.isoformat()
+            gpc = {"gpc": True, "lastUpdate": last_update}
+            (well_known / "gpc.json").write_text(json.dumps(gpc) + "\n", encoding="utf-8")
 
 
 def _page(title: str, template: str) -> str:

@@ -42,6 +42,17 @@ class Timeline:
         return next((entry for entry in self.entries if entry.id == version_id), None)
 
     @property
+    def consent_revision(self) -> str:
+        """The version a consent must postdate: the latest material change now in effect (the
+        first version if none). A consent given under an earlier one is asked again."""
+        material = [
+            entry.id
+            for entry in self.entries
+            if entry.status != UPCOMING and entry.version.change == "material"
+        ]
+        return max(material, default=self.entries[0].id)
+
+    @property
     def days_to_upcoming(self) -> int | None:
         return (self.upcoming.version.effective - self.today).days if self.upcoming else None
 

@@ -1,0 +1,80 @@
+// Gated markup (the contract page authors write) comes alive only for an allowed category:
+//   <script type="text/plain" data-category="..." [src]>   <img|iframe data-category data-src>
+
+var SELECTOR = "[data-category]";
+var _ran = {};
+var _queue = Promise.resolve();
+
+function _category(id) {
+  return CONFIG.categories.filter(function (c) { return c.id === id; })[0];
+}
+
+function _allowed(id) {
+  var c = _category(id);
+  return !!c && (c.necessary || !!state.granted[id]);
+}
+
+// Scripts run one after another in document order; an external one is awaited unless async.
+function _run(old) {
+  return new Promise(function (done) {
+    var s = document.createElement("script");
+    Array.prototype.forEach.call(old.attributes, function (a) {
+      if (a.name !== "type" && a.name !== "data-category" && a.name !== "data-type") s.setAttribute(a.name, a.value);
+    });
+    if (old.nonce) s.nonce = old.nonce;
+    if (old.getAttribute("data-type")) s.type = old.getAttribute("data-type");
+    if (old.hasAttribute("src")) {
+      s.async = old.hasAttribute("async");
+      s.onload = s.onerror = done;
+      if (s.async) done();
+    } else {
+      s.text = old.text;
+    }
+    old.parentNode.replaceChild(s, old);
+    if (!old.hasAttribute("src")) done();
+  });
+}
+
+function _enable(el) {
+  var id = el.getAttribute("data-category");
+  if (el._ppc || !_allowed(id)) return _placeholder(el, id);
+  el._ppc = 1;
+  _ran[id] = 1;
+  if (el.tagName === "SCRIPT") {
+    if (el.type === "text/plain") _queue = _queue.then(function () { return _run(el); });
+    return;
+  }
+  if (el.hasAttribute("data-srcset")) el.srcset = el.getAttribute("data-srcset");
+  if (el.hasAttribute("data-src")) el.src = el.getAttribute("data-src");
+  if (el._ppcBox) {
+    el._ppcBox.remove();
+    el.hidden = false;
+  }
+}
+
+// An iframe waiting for consent shows why, with a button that allows its category.
+function _placeholder(el, id) {
+  var c = _category(id);
+  if (el.tagName !== "IFRAME" || el._ppcBox || !c) return;
+  var box = _el("div", "ppc-placeholder"), button = _button(T.allow + " " + c.title[LANG], "allow");
+  box.append(_el("p", "", T.blocked + " " + c.title[LANG] + "."), button);
+  button.value = id;
+  el.parentNode.insertBefore(box, el);
+  el._ppcBox = box;
+  el.hidden = true;
+}
+
+function _enableAll(root) {
+  if (root.matches && root.matches(SELECTOR)) _enable(root);
+  if (root.querySelectorAll) Array.prototype.forEach.call(root.querySelectorAll(SELECTOR), _enable);
+}
+
+function _watch() {
+  new MutationObserver(function (changes) {
+    changes.forEach(function (change) {
+      Array.prototype.forEach.call(change.addedNodes, function (node) {
+        if (node.nodeType === 1) _enableAll(node);
+      });
+    });
+  }).observe(document.documentElement, { childList: true, subtree: true });
+}

@@ -1,0 +1,101 @@
+// The consent record: one first-party cookie, read strictly (anything odd counts as no choice),
+// and the sweep that deletes what the visitor has not allowed.
+
+var NAME = CONFIG.cookie.name;
+var DAY = 864e5;
+var OPTIONAL = CONFIG.categories.filter(function (c) { return !c.necessary; });
+var OPTIONAL_IDS = OPTIONAL.map(function (c) { return c.id; }).sort().join();
+var FIELDS = "c,gpc,id,pv,ts,v";
+
+function _cookies() {
+  var out = [];
+  (document.cookie ? document.cookie.split("; ") : []).forEach(function (pair) {
+    var eq = pair.indexOf("=");
+    out.push([eq < 0 ? pair : pair.slice(0, eq), eq < 0 ? "" : pair.slice(eq + 1)]);
+  });
+  return out;
+}
+
+// Returns the visitor's record, or null: missing, malformed, tampered, duplicated with another
+// value, from the future, expired, or given for an earlier material version of the policy.
+function _load() {
+  var values = _cookies().filter(function (c) { return c[0] === NAME; }).map(function (c) { return c[1]; });
+  if (!values.length || values.some(function (v) { return v !== values[0]; }) || values[0].length > 1024) return null;
+  try {
+    var r = JSON.parse(decodeURIComponent(values[0]));
+    var now = Date.now();
+    if (!r || typeof r !== "object" || Object.keys(r).sort().join() !== FIELDS || r.v !== 1) return null;
+    if (typeof r.id !== "string" || !/^[0-9a-f]{16}$/.test(r.id) || typeof r.gpc !== "boolean") return null;
+    if (typeof r.ts !== "number" || r.ts > now + DAY || r.ts < now - CONFIG.cookie.maxAge * DAY) return null;
+    if (r.pv !== CONFIG.revision || !r.c || typeof r.c !== "object") return null;
+    if (Object.keys(r.c).sort().join() !== OPTIONAL_IDS) return null;
+    for (var k in r.c) if (r.c[k] !== true && r.c[k] !== false) return null;
+    return r;
+  } catch (e) {
+    return null;
+  }
+}
+
+// The cookie's domain: the configured one where this host is inside it, else this host only.
+function _domain() {
+  var d = CONFIG.cookie.domain, host = location.hostname;
+  return d && (host === d.replace(/^\./, "") || host.slice(-d.length) === (d[0] === "." ? d : "." + d)) ? d : "";
+}
+
+function _attrs(path, domain) {
+  return "; Path=" + path + (domain ? "; Domain=" + domain : "");
+}
+
+function _save(r) {
+  var domain = _domain();
+  if (domain) _expire(NAME, [""]);
+  document.cookie = NAME + "=" + encodeURIComponent(JSON.stringify(r)) + _attrs("/", domain) +
+    "; Max-Age=" + CONFIG.cookie.maxAge * 86400 + "; SameSite=" + CONFIG.cookie.sameSite +
+    (location.protocol === "https:" ? "; Secure" : "");
+}
+
+// Every domain a page here could have set a cookie on: the host itself and each parent domain.
+function _domains() {
+  var parts = location.hostname.split("."), out = [""];
+  if (!/^[\d.]+$/.test(location.hostname)) {
+    for (var i = 0; i < parts.length - 1; i++) out.push("." + parts.slice(i).join("."));
+  }
+  return out;
+}
+
+// Every path a page here could have set a cookie on: "/" and each folder above this page.
+function _paths() {
+  var out = ["/"], path = "";
+  location.pathname.split("/").forEach(function (part) {
+    if (part) out.push((path += "/" + part), path + "/");
+  });
+  return out;
+}
+
+function _expire(name, domains) {
+  (domains || _domains()).forEach(function (domain) {
+    _paths().forEach(function (path) {
+      document.cookie = name + "=; Max-Age=0" + _attrs(path, domain);
+    });
+  });
+}
+
+function _kept(name, kind, granted) {
+  return name === NAME || CONFIG.categories.some(function (c) {
+    return (c.necessary || granted[c.id]) && c[kind].some(function (re) { return new RegExp(re).test(name); });
+  });
+}
+
+// Allow-list: whatever is not necessary or in a category still allowed goes, declared or not.
+function _sweep(granted) {
+  _cookies().forEach(function (c) {
+    if (!_kept(c[0], "cookies", granted)) _expire(c[0]);
+  });
+  [window.localStorage, window.sessionStorage].forEach(function (store) {
+    try {
+      Object.keys(store).forEach(function (key) {
+        if (!_kept(key, "storage", granted)) store.removeItem(key);
+      });
+    } catch (e) { /* storage disabled: nothing stored to clear */ }
+  });
+}

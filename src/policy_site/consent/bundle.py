@@ -1,0 +1,89 @@
+"""The consent bundle: JS and CSS text from ``consent/`` and the checked config. Pure: config in,
+files' names, contents and integrity out; writing them is the caller's business."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import rcssmin
+import rjsmin
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from policy_site.consent.config import ConsentConfig
+
+__all__ = ["SOURCES", "Asset", "Bundle", "render_bundle", "runtime_config"]
+
+#: The runtime's sources, in the order the template stitches them.
+SOURCES = ("src/record.js", "src/gate.js", "src/ui.js", "src/main.js")
+
+
+@dataclass(frozen=True)
+class Asset:
+    path: str
+    content: str
+
+    @property
+    def integrity(self) -> str:
+        digest = hashlib.sha384(self.content.encode("utf-8")).digest()
+        return "sha384-" + base64.b64encode(digest).decode("ascii")
+
+
+@dataclass(frozen=True)
+class Bundle:
+    js: Asset
+    css: Asset
+
+
+def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dict[str, Any]:
+    """What the script needs, as one JSON-ready object (the template injects it with tojson)."""
+    return {
+        "cookie": {
+            "name": config.cookie.name,
+            "domain": config.cookie.domain,
+            "maxAge": config.cookie.max_age_days,
+            "sameSite": config.cookie.same_site,
+        },
+        "revision": revision,
+        "policyUrl": policy_url,
+        "consentMode": config.consent_mode,
+        "categories": [
+            {
+                "id": category.id,
+                "necessary": category.necessary,
+                "gpc": category.gpc,
+                "title": category.title,
+                "description": category.description,
+                "services": [service.name for service in category.services],
+                "cookies": [item.regex for item in category.cookies],
+                "storage": [item.regex for item in category.storage],
+            }
+            for category in config.categories
+        ],
+        "texts": config.texts,
+    }
+
+
+def _asset(folder: str, stem: str, suffix: str, content: str) -> Asset:
+    digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:12]
+    return Asset(f"{folder}/{stem}.{digest}.{suffix}", content)
+
+
+def render_bundle(
+    consent_dir: Path, config: ConsentConfig, revision: str, policy_url: str, minify: bool = True
+) -> Bundle:
+    env = Environment(
+        loader=FileSystemLoader(consent_dir), undefined=StrictUndefined, keep_trailing_newline=True
+    )
+    js = env.get_template("bundle.js.j2").render(
+        config=runtime_config(config, revision, policy_url), sources=SOURCES
+    )
+    css = (consent_dir / "src" / "consent.css").read_text(encoding="utf-8")
+    if minify:
+        js = rjsmin.jsmin(js, keep_bang_comments=False) + "\n"
+        css = rcssmin.cssmin(css) + "\n"
+    folder = "assets/consent"
+    return Bundle(_asset(folder, "consent", "js", js), _asset(folder, "consent", "css", css))
