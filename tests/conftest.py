@@ -9,9 +9,8 @@ from typing import Any
 import pytest
 
 from policy_site import chromium
+from tests.partner import PARTNER_HOST
 from tests.support import ROOT, SITE_HOST, build, serve
-
-PARTNER_HOST = "ads.partner.test"
 
 
 @pytest.fixture(scope="session")

@@ -56,11 +56,13 @@ FIXTURE_SITES = ROOT / "tests" / "fixtures" / "sites"
 
 
 def fixture_site(scenario: str, destination: Path) -> Path:
-    """A runnable copy of ``tests/fixtures/sites/<scenario>``: its docs/ and the shared mkdocs.yml,
-    with the project's own theme overrides."""
+    """A runnable copy of ``tests/fixtures/sites/<scenario>``: its docs/ and its own mkdocs.yml or
+    the shared one, with the project's own theme overrides."""
     project = destination / scenario
     shutil.copytree(FIXTURE_SITES / scenario, project)
-    config = (FIXTURE_SITES / "mkdocs.yml").read_text(encoding="utf-8")
+    own_config = FIXTURE_SITES / scenario / "mkdocs.yml"
+    config_file = own_config if own_config.exists() else FIXTURE_SITES / "mkdocs.yml"
+    config = config_file.read_text(encoding="utf-8")
     overrides = (ROOT / "overrides").as_posix()
     (project / "mkdocs.yml").write_text(config.replace("OVERRIDES", overrides), encoding="utf-8")
     shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")

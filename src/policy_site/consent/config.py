@@ -239,7 +239,7 @@ def _cookie(check: _Checker, value: Any) -> CookieSettings:
     if not isinstance(name, str) or not _COOKIE_NAME.match(name):
         check.fail("cookie.name", f"{name!r} is not a cookie name: letters, digits, '_' or '-'.")
     domain = found.get("domain") or ""
-    if not isinstance(domain, str) or (domain and not _HOST.match(domain.lstrip("."))):
+    if not isinstance(domain, str) or (domain and not _HOST.match(domain.removeprefix("."))):
         check.fail(
             "cookie.domain",
             f"{domain!r} is not a domain: write e.g. .toontrack.com, or "

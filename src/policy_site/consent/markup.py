@@ -39,8 +39,9 @@ def check_gated_markup(html: str, categories: Collection[str]) -> list[str]:
                 "data-src instead of src."
             )
     for noscript in root.iter("noscript"):
+        # The parser may keep a <noscript>'s content as text or as elements: check both.
         inner = lxml.html.fragment_fromstring(noscript.text or "", create_parent="div")
-        for element in inner.iter(*_LOADING):
+        for element in [*inner.iter(*_LOADING), *noscript.iter(*_LOADING)]:
             url = element.get(_LOADING[str(element.tag)]) or ""
             if urlsplit(url).netloc:
                 problems.append(

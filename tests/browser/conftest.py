@@ -1,0 +1,67 @@
+"""Fixtures for the consent tests: the fake ad partner, and a site with partner content behind the
+consent bundle, built for real and served under www.toontrack.test (and shop.toontrack.test)."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from tests.partner import Partner, running_partner
+from tests.support import ROOT, build, fixture_site, serve
+
+#: A page of the web shop on a sub domain: plain HTML, not MkDocs, including the same bundle.
+SHOP_PAGE = """<!doctype html>
+<html lang="sv"><head><meta charset="utf-8"><title>Butik</title>
+<link rel="stylesheet" href="/{css}"><script src="/{js}" defer></script></head>
+<body><main><h1>Butik</h1>
+<img data-category="advertising" data-src="{partner}/pixel.gif?shop" alt="" width="1" height="1">
+<button type="button" data-privacy-consent="settings">Cookie-inställningar</button>
+</main></body></html>
+"""
+
+
+@pytest.fixture(scope="session")
+def partner() -> Iterator[Partner]:
+    with running_partner() as running:
+        yield running
+
+
+@pytest.fixture
+def hits(partner: Partner) -> Partner:
+    """The partner, with what earlier tests made it receive forgotten."""
+    partner.clear()
+    return partner
+
+
+@pytest.fixture(scope="session")
+def consent_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> Path:
+    folder = tmp_path_factory.mktemp("consent")
+    project = fixture_site("consent-demo", folder)
+    shutil.copytree(ROOT / "consent", project / "consent")
+    config = project / "consent" / "consent.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8").replace(".toontrack.com", ".toontrack.test"), "utf-8"
+    )
+    page = project / "docs" / "partner.md"
+    page.write_text(page.read_text(encoding="utf-8").replace("PARTNER", partner.origin), "utf-8")
+    site = folder / "site"
+    result = build(project, site)
+    assert result.returncode == 0, result.stderr
+    (js,) = (site / "assets/consent").glob("*.js")
+    (css,) = (site / "assets/consent").glob("*.css")
+    shop = SHOP_PAGE.format(
+        js=js.relative_to(site).as_posix(),
+        css=css.relative_to(site).as_posix(),
+        partner=partner.origin,
+    )
+    (site / "shop.html").write_text(shop, encoding="utf-8")
+    return site
+
+
+@pytest.fixture(scope="session")
+def consent_url(consent_site: Path) -> Iterator[str]:
+    with serve(consent_site) as url:
+        yield url

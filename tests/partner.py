@@ -1,0 +1,90 @@
+"""The fake ad partner: a real HTTP server on loopback, under its own host name, that records every
+request it receives and whose scripts set cookies on the site's parent domain, as real tags do."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+__all__ = ["PARTNER_HOST", "Hit", "Partner", "running_partner"]
+
+PARTNER_HOST = "ads.partner.test"
+_GIF = bytes.fromhex(
+    "47494638396101000100800000ffffff00000021f90401000000002c00000000010001000002024401003b"
+)
+
+_RESPONSES: dict[str, tuple[str, bytes]] = {
+    "/ga.js": (
+        "text/javascript",
+        b"""
+document.cookie = "_ga=GA1.1.1; domain=.toontrack.test; path=/; max-age=34128000";
+document.cookie = "_ga_TT1=GS1.1; domain=.toontrack.test; path=/; max-age=34128000";
+document.cookie = "_gid=GA1.1.2; path=/; max-age=86400";
+localStorage.setItem("_ga_storage", "1");
+window.order = (window.order || []).concat("ga");
+""",
+    ),
+    "/tag.js": (
+        "text/javascript",
+        b"""
+document.cookie = "_fbp=fb.1.1; domain=.toontrack.test; path=/; max-age=7776000";
+document.cookie = "_undeclared_tracker=1; path=/; max-age=7776000";
+sessionStorage.setItem("_fbq_session", "1");
+window.order = (window.order || []).concat("tag");
+""",
+    ),
+    "/pixel.gif": ("image/gif", _GIF),
+    "/video": ("text/html", b"<!doctype html><title>Partner video</title><p>Video</p>"),
+}
+
+
+@dataclass(frozen=True)
+class Hit:
+    path: str
+    gpc: str | None
+    referer: str | None
+
+
+@dataclass
+class Partner:
+    origin: str
+    hits: list[Hit] = field(default_factory=list)
+
+    def paths(self) -> list[str]:
+        return [hit.path for hit in self.hits]
+
+    def clear(self) -> None:
+        self.hits.clear()
+
+
+@contextmanager
+def running_partner() -> Iterator[Partner]:
+    partner = Partner("")
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            path = self.path.split("?")[0]
+            partner.hits.append(Hit(path, self.headers.get("Sec-GPC"), self.headers.get("Referer")))
+            content_type, body = _RESPONSES.get(path, ("text/plain", b"not found"))
+            self.send_response(200 if path in _RESPONSES else 404)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(body)))
+            self.send_header("Cache-Control", "no-store")
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: object) -> None:
+            """Quiet: the hits are the record."""
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    partner.origin = f"http://{PARTNER_HOST}:{server.server_address[1]}"
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield partner
+    finally:
+        server.shutdown()
+        server.server_close()

@@ -1,0 +1,240 @@
+"""The consent bundle: content-hashed, reproducible, safely escaped, self-contained; and the checks
+of the gated markup page authors write."""
+
+from __future__ import annotations
+
+import base64
+import dataclasses
+import hashlib
+import json
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from policy_site.consent.bundle import Bundle, render_bundle, runtime_config
+from policy_site.consent.config import CATEGORY_IDS, ConsentConfig, load_consent
+from policy_site.consent.markup import check_gated_markup
+from tests.support import ROOT
+
+CONSENT = ROOT / "consent"
+REVISION = "2007-10-01"
+POLICY_URL = "https://www.toontrack.com/privacy/"
+HOSTILE_BANNER = "</script><img src=x onerror=alert(1)>\u2028\u2029'\""
+HOSTILE_DESCRIPTION = "Traffic </SCRIPT><SCRIPT>alert(2)</SCRIPT> & usage"
+CONFIG_START = "var CONFIG = "
+
+
+def render(
+    consent_dir: Path = CONSENT, config: ConsentConfig | None = None, minify: bool = True
+) -> Bundle:
+    config = config or load_consent(consent_dir / "consent.yml")
+    return render_bundle(consent_dir, config, REVISION, POLICY_URL, minify=minify)
+
+
+def node() -> str:
+    found = shutil.which("node")
+    if found is None:
+        pytest.fail("node is not on PATH; it is part of these machines (/usr/bin/node): install it")
+    return found
+
+
+def node_check(js: str, tmp_path: Path, name: str) -> None:
+    path = tmp_path / name
+    path.write_text(js, encoding="utf-8")
+    result = subprocess.run(
+        [node(), "--check", str(path)], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0, f"node --check {name} failed:\n{result.stderr}"
+
+
+def config_text(unminified_js: str) -> str:
+    """The JSON the template injected: from ``var CONFIG = `` to the ``;`` ending its line."""
+    start = unminified_js.index(CONFIG_START) + len(CONFIG_START)
+    return unminified_js[start : unminified_js.index(";\n", start)]
+
+
+def minified_config(minified_js: str) -> tuple[Any, str]:
+    """The object literal after ``var CONFIG=`` in the minified bundle, parsed, and its text."""
+    start = minified_js.index("var CONFIG=") + len("var CONFIG=")
+    value, end = json.JSONDecoder().raw_decode(minified_js, start)
+    return value, minified_js[start:end]
+
+
+@pytest.fixture
+def hostile_dir(tmp_path: Path) -> Path:
+    """A consent dir whose texts try to close the script, inject markup and break JS strings."""
+    folder = tmp_path / "consent"
+    shutil.copytree(CONSENT / "src", folder / "src")
+    shutil.copy(CONSENT / "bundle.js.j2", folder / "bundle.js.j2")
+    data = yaml.safe_load((CONSENT / "consent.yml").read_text(encoding="utf-8"))
+    data["texts"]["en"]["banner"] = HOSTILE_BANNER
+    data["categories"]["analytics"]["description"]["en"] = HOSTILE_DESCRIPTION
+    text = yaml.safe_dump(data, allow_unicode=True, sort_keys=False)
+    (folder / "consent.yml").write_text(text, encoding="utf-8")
+    return folder
+
+
+def test_the_js_file_name_is_content_hashed_and_integrity_is_its_sha384() -> None:
+    bundle = render()
+    assert re.fullmatch(r"assets/consent/consent\.[0-9a-f]{12}\.js", bundle.js.path)
+    assert re.fullmatch(r"assets/consent/consent\.[0-9a-f]{12}\.css", bundle.css.path)
+    for asset in (bundle.js, bundle.css):
+        digest = hashlib.sha384(asset.content.encode("utf-8")).digest()
+        assert asset.integrity == "sha384-" + base64.b64encode(digest).decode("ascii")
+        assert len(asset.integrity) == len("sha384-") + 64
+
+
+def test_two_renders_are_byte_identical() -> None:
+    first, second = render(), render()
+    assert first.js.path == second.js.path
+    assert first.js.content.encode("utf-8") == second.js.content.encode("utf-8")
+    assert first.css.path == second.css.path
+    assert first.css.content.encode("utf-8") == second.css.content.encode("utf-8")
+
+
+def test_a_config_or_revision_change_changes_the_js_hash() -> None:
+    config = load_consent(CONSENT / "consent.yml")
+    base = render(config=config).js.path
+    changed = dataclasses.replace(config, consent_mode=False)
+    assert render(config=changed).js.path != base
+    other = render_bundle(CONSENT, config, "2026-12-01", POLICY_URL)
+    assert other.js.path != base
+
+
+def test_the_injected_config_is_exactly_the_runtime_config() -> None:
+    config = load_consent(CONSENT / "consent.yml")
+    expected = runtime_config(config, REVISION, POLICY_URL)
+    assert json.loads(config_text(render(config=config, minify=False).js.content)) == expected
+    assert minified_config(render(config=config).js.content)[0] == expected
+
+
+def test_hostile_texts_are_escaped_and_the_bundle_still_parses(
+    hostile_dir: Path, tmp_path: Path
+) -> None:
+    config = load_consent(hostile_dir / "consent.yml")
+    assert config.texts["en"]["banner"] == HOSTILE_BANNER  # nothing lost on the way in
+    minified = render(hostile_dir, config).js.content
+    full = render(hostile_dir, config, minify=False).js.content
+    for injected in (config_text(full), minified_config(minified)[1]):
+        assert "<" not in injected
+        assert ">" not in injected
+        assert "\u2028" not in injected
+        assert "\u2029" not in injected
+        assert "\\u003c/script\\u003e\\u003cimg" in injected
+        assert "\\u003c/SCRIPT\\u003e" in injected
+        assert "\\u2028\\u2029" in injected
+    # The JS sources have their own comparisons; the texts add no "<" or ">" to the bundle.
+    plain = render().js.content
+    assert minified.count("<") == plain.count("<")
+    assert minified.count(">") == plain.count(">")
+    assert "</" not in minified
+    assert "<img" not in minified.lower()
+    assert "\u2028" not in minified
+    assert "\u2029" not in minified
+    node_check(minified, tmp_path, "consent.min.js")
+    node_check(full, tmp_path, "consent.js")
+
+
+def test_escaping_is_lossless(hostile_dir: Path) -> None:
+    config = load_consent(hostile_dir / "consent.yml")
+    full = render(hostile_dir, config, minify=False).js.content
+    minified = render(hostile_dir, config).js.content
+    for injected in (json.loads(config_text(full)), minified_config(minified)[0]):
+        assert injected["texts"]["en"]["banner"] == HOSTILE_BANNER
+        assert injected["categories"][1]["id"] == "analytics"
+        assert injected["categories"][1]["description"]["en"] == HOSTILE_DESCRIPTION
+        assert injected["texts"] == config.texts
+
+
+def test_node_check_refuses_a_broken_bundle(tmp_path: Path) -> None:
+    """The parse check can fail: a raw line break inside a string is a syntax error."""
+    full = render(minify=False).js.content
+    broken = full.replace('"use strict";', '"use\nstrict";', 1)
+    assert broken != full
+    path = tmp_path / "broken.js"
+    path.write_text(broken, encoding="utf-8")
+    result = subprocess.run([node(), "--check", str(path)], capture_output=True, check=False)
+    assert result.returncode != 0
+
+
+def test_minification_shrinks_both_files() -> None:
+    full, minified = render(minify=False), render()
+    assert len(minified.js.content) < len(full.js.content)
+    assert len(minified.css.content) < len(full.css.content)
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [r"\beval\s*\(", r"\bnew\s+Function\b", r"\binnerHTML\b", r"\binsertAdjacentHTML\b",
+     r"\bdocument\s*\.\s*write(ln)?\s*\("],
+)  # fmt: skip
+def test_the_bundle_builds_no_code_or_markup_from_strings(pattern: str) -> None:
+    for bundle in (render(), render(minify=False)):
+        assert re.search(pattern, bundle.js.content) is None
+
+
+def test_the_bundle_is_one_iife_defining_one_global() -> None:
+    full = render(minify=False).js.content
+    header, body = full.split("\n", 1)
+    assert header.startswith("/*")
+    assert header.endswith("*/")
+    assert body.startswith('(function (window, document) {\n"use strict";\n')
+    assert body.rstrip("\n").endswith("})(window, document);")
+    assert body.count("(function (window, document) {") == 1
+    assert body.count("})(window, document);") == 1
+    assigned = re.findall(r"\bwindow\.([A-Za-z_$][\w$]*)\s*=(?!=)", body)
+    # dataLayer is Google Consent Mode's queue, shared with gtag.js, not the bundle's own.
+    assert sorted(assigned) == ["PrivacyConsent", "dataLayer"]
+    assert re.search(r"\b(globalThis|self|top|parent)\s*\.\s*[\w$]+\s*=(?!=)", body) is None
+    minified = render().js.content
+    assert minified.startswith('(function(window,document){"use strict";')
+    assert minified.endswith("})(window,document);\n")
+    assert minified.count("window.PrivacyConsent=") == 1
+
+
+CATEGORIES = CATEGORY_IDS
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        pytest.param('<script type="text/plain" data-category="marketing">x()</script>',
+                     "<script data-category='marketing'>: unknown category; use one of "
+                     "advertising, analytics, necessary (consent/consent.yml).",
+                     id="unknown-category"),
+        pytest.param("<script data-category=analytics>gtag('js', new Date())</script>",
+                     "<script data-category='analytics'> runs before consent: add "
+                     'type="text/plain".', id="script-without-text-plain"),
+        pytest.param('<img data-category=advertising src="https://px.example/p.gif" alt="">',
+                     "<img data-category='advertising' src=...> loads before consent: write "
+                     "data-src instead of src.", id="img-with-src"),
+        pytest.param('<iframe data-category="advertising" src="https://v.example/e"></iframe>',
+                     "<iframe data-category='advertising' src=...> loads before consent: write "
+                     "data-src instead of src.", id="iframe-with-src"),
+        pytest.param(
+            '<p>Pixel:</p><noscript><img src="https://px.example/p.gif"></noscript>',
+            "<noscript> loads https://px.example/p.gif whenever JavaScript is off, with no "
+            "consent: remove the <noscript> fallback.", id="noscript-pixel",
+        ),
+    ],
+)  # fmt: skip
+def test_gated_markup_problems_name_the_element_and_the_fix(html: str, expected: str) -> None:
+    assert check_gated_markup(html, CATEGORIES) == [expected]
+
+
+def test_the_markup_contract_examples_pass() -> None:
+    page = (
+        '<p>Analytics and ads.</p>\n'
+        '<script type="text/plain" data-category="analytics" async '
+        'src="https://www.googletagmanager.com/gtag/js?id=G-XXXX"></script>\n'
+        '<script type="text/plain" data-category="analytics">gtag("config", "G-XXXX");</script>\n'
+        '<img data-category="advertising" data-src="https://px.example/p.gif" alt="">\n'
+        '<iframe data-category="advertising" data-src="https://www.youtube-nocookie.com/embed/x" '
+        'title="Video"></iframe>\n'
+    )  # fmt: skip
+    assert check_gated_markup(page, CATEGORIES) == []

@@ -1,0 +1,207 @@
+"""consent/consent.yml: the project's file loads; every mistake is named with its key and fix."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+from policy_site.consent.config import TEXT_KEYS, ConsentConfigError, load_consent
+from tests.support import ROOT
+
+REAL = ROOT / "consent" / "consent.yml"
+
+Mutation = Callable[[dict[str, Any]], None]
+
+
+def real_data() -> dict[str, Any]:
+    data = yaml.safe_load(REAL.read_text(encoding="utf-8"))
+    assert isinstance(data, dict)
+    return data
+
+
+def write(tmp_path: Path, data: dict[str, Any]) -> Path:
+    path = tmp_path / "consent.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def problems(path: Path) -> str:
+    with pytest.raises(ConsentConfigError) as caught:
+        load_consent(path)
+    return str(caught.value)
+
+
+def _parent(data: dict[str, Any], dotted: str) -> tuple[Any, Any]:
+    """The container holding ``dotted`` (``categories.analytics.cookies.0.name``) and its key."""
+    *parents, last = dotted.split(".")
+    node: Any = data
+    for part in parents:
+        node = node[int(part)] if isinstance(node, list) else node[part]
+    return node, int(last) if isinstance(node, list) else last
+
+
+def setting(dotted: str, value: Any) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        node, key = _parent(data, dotted)
+        node[key] = value
+
+    return mutate
+
+
+def removing(dotted: str) -> Mutation:
+    def mutate(data: dict[str, Any]) -> None:
+        node, key = _parent(data, dotted)
+        del node[key]
+
+    return mutate
+
+
+def test_the_projects_consent_file_loads() -> None:
+    config = load_consent(REAL)
+    assert [category.id for category in config.categories] == [
+        "necessary", "analytics", "advertising"
+    ]  # fmt: skip
+    necessary, analytics, advertising = config.categories
+    assert necessary.necessary
+    assert not analytics.necessary
+    assert {"tt_session", "tt_cart"} <= {item.name for item in necessary.cookies}
+    assert {"_ga", "_gid"} <= {item.name for item in analytics.cookies}
+    assert "^_ga_" in {item.pattern for item in analytics.cookies}
+    assert [item.regex for item in analytics.cookies] == ["^_ga$", "^_ga_", "^_gid$"]
+    assert {item.name for item in advertising.cookies} == {"_gcl_au", "_fbp", "_fbc"}
+    assert [category.gpc for category in config.categories] == [False, False, True]
+    assert config.cookie.name == "tt_consent"
+    assert config.cookie.domain == ".toontrack.com"
+    assert config.cookie.max_age_days == 182
+    assert config.cookie.same_site == "Lax"
+    assert config.consent_mode is True
+    assert isinstance(config.gpc_last_update, dt.date)
+    for lang in ("en", "sv"):
+        assert tuple(config.texts[lang]) == TEXT_KEYS
+        assert all(text.strip() for text in config.texts[lang].values())
+        for category in config.categories:
+            assert category.title[lang]
+            assert category.description[lang]
+
+
+@pytest.mark.parametrize(
+    ("mutate", "key", "fix"),
+    [
+        pytest.param(setting("tracking", True), "(top).tracking",
+                     "unknown key; the keys here are: cookie, consent_mode, gpc_last_update, "
+                     "categories, texts.", id="unknown-top-level-key"),
+        pytest.param(setting("categories.analytics.vendor", "Google"),
+                     "categories.analytics.vendor",
+                     "unknown key; the keys here are: title, description, gpc, cookies, storage, "
+                     "services.", id="unknown-category-key"),
+        pytest.param(setting("categories.marketing", {"title": {"en": "M", "sv": "M"}}),
+                     "categories.marketing",
+                     "unknown key; the keys here are: necessary, analytics, advertising.",
+                     id="unknown-category-id"),
+        pytest.param(removing("categories.necessary"), "categories.necessary",
+                     "is missing: add it.", id="missing-necessary"),
+        pytest.param(removing("categories.analytics.title.sv"), "categories.analytics.title.sv",
+                     "is missing: add it.", id="missing-swedish-title"),
+        pytest.param(setting("categories.analytics.description.en", ""),
+                     "categories.analytics.description.en", "must be non-empty text.",
+                     id="empty-english-description"),
+        pytest.param(setting("categories.analytics.description.en", "   "),
+                     "categories.analytics.description.en", "must be non-empty text.",
+                     id="blank-english-description"),
+        pytest.param(setting("categories.analytics.cookies.0.pattern", "^_ga$"),
+                     "categories.analytics.cookies[0]",
+                     "give either 'name' (exact) or 'pattern' (a regular expression), not both.",
+                     id="cookie-with-name-and-pattern"),
+        pytest.param(removing("categories.analytics.cookies.0.name"),
+                     "categories.analytics.cookies[0]",
+                     "give either 'name' (exact) or 'pattern' (a regular expression), not both.",
+                     id="cookie-with-neither-name-nor-pattern"),
+        pytest.param(setting("categories.analytics.cookies.1.pattern", "("),
+                     "categories.analytics.cookies[1].pattern",
+                     "'(' is not a regular expression (", id="bad-regex"),
+        pytest.param(setting("categories.advertising.cookies.0.lifetime_days", -1),
+                     "categories.advertising.cookies[0].lifetime_days",
+                     "must be a whole number of days (0 for a session).", id="negative-lifetime"),
+        pytest.param(setting("cookie.max_age_days", 400), "cookie.max_age_days",
+                     "400: a consent is kept 1 to 395 days (13 months at most); 182 (six months) "
+                     "is the usual choice.", id="max-age-400"),
+        pytest.param(setting("cookie.max_age_days", 0), "cookie.max_age_days",
+                     "0: a consent is kept 1 to 395 days", id="max-age-0"),
+        pytest.param(setting("cookie.same_site", "None"), "cookie.same_site",
+                     "'None': write Lax or Strict.", id="same-site-none"),
+        pytest.param(setting("cookie.domain", "not a domain"), "cookie.domain",
+                     "'not a domain' is not a domain: write e.g. .toontrack.com, or leave it "
+                     "empty for the current host only.", id="cookie-domain-not-a-domain"),
+        pytest.param(
+            setting("cookie.domain", "..toontrack.com"), "cookie.domain",
+            "'..toontrack.com' is not a domain", id="cookie-domain-two-leading-dots",
+        ),
+        pytest.param(setting("categories.analytics.services.0.hosts.1", "https://x.example/path"),
+                     "categories.analytics.services[0].hosts[1]",
+                     "'https://x.example/path' is not a host name (no scheme, no path).",
+                     id="host-with-scheme-and-path"),
+        pytest.param(setting("categories.necessary.gpc", True), "categories.necessary.gpc",
+                     "necessary cookies cannot be refused; remove 'gpc'.", id="gpc-on-necessary"),
+        pytest.param(setting("categories.advertising.gpc", "yes"), "categories.advertising.gpc",
+                     "must be true or false.", id="gpc-as-text"),
+        pytest.param(setting("consent_mode", "yes"), "consent_mode", "must be true or false.",
+                     id="consent-mode-as-text"),
+        pytest.param(removing("gpc_last_update"), "(top).gpc_last_update", "is missing: add it.",
+                     id="gpc-last-update-missing"),
+        pytest.param(setting("gpc_last_update", dt.datetime(2026, 11, 29, 9, 30)),
+                     "gpc_last_update",
+                     "must be a date, YYYY-MM-DD (when GPC handling last changed).",
+                     id="gpc-last-update-datetime"),
+        pytest.param(removing("texts.sv.reject_all"), "texts.sv.reject_all", "is missing: add it.",
+                     id="missing-swedish-text"),
+        pytest.param(setting("texts.en.cancel", "Cancel"), "texts.en.cancel",
+                     "unknown key; the keys here are: banner, policy_link, accept_all, ",
+                     id="unknown-text-key"),
+    ],
+)  # fmt: skip
+def test_consent_errors_name_file_key_and_fix(
+    tmp_path: Path, mutate: Mutation, key: str, fix: str
+) -> None:
+    data = real_data()
+    mutate(data)
+    path = write(tmp_path, data)
+    assert f"{path}: '{key}': {fix}" in problems(path)
+
+
+def test_a_missing_gpc_date_also_says_what_to_write(tmp_path: Path) -> None:
+    data = real_data()
+    del data["gpc_last_update"]
+    path = write(tmp_path, data)
+    assert f"{path}: 'gpc_last_update': must be a date, YYYY-MM-DD" in problems(path)
+
+
+def test_a_missing_file_says_to_create_it(tmp_path: Path) -> None:
+    path = tmp_path / "consent.yml"
+    assert problems(path) == f"{path}: not found; create it (see the README)."
+
+
+def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
+    path = tmp_path / "consent.yml"
+    path.write_text("cookie:\n  name: [tt_consent\n  domain: .toontrack.com\n", encoding="utf-8")
+    message = problems(path)
+    assert message.startswith(f"{path}: not valid YAML: ")
+    assert "line " in message
+
+
+def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
+    data = real_data()
+    data["cookie"]["same_site"] = "None"
+    data["categories"]["advertising"]["gpc"] = "yes"
+    del data["texts"]["sv"]["banner"]
+    path = write(tmp_path, data)
+    lines = problems(path).splitlines()
+    assert lines == [
+        f"{path}: 'cookie.same_site': 'None': write Lax or Strict.",
+        f"{path}: 'categories.advertising.gpc': must be true or false.",
+        f"{path}: 'texts.sv.banner': is missing: add it.",
+    ]
