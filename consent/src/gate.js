@@ -18,8 +18,8 @@ function _allowed(id) {
 function _run(old) {
   return new Promise(function (done) {
     var s = document.createElement("script");
-    Array.prototype.forEach.call(old.attributes, function (a) {
-      if (a.name !== "type" && a.name !== "data-category" && a.name !== "data-type") s.setAttribute(a.name, a.value);
+    _each(old.attributes, function (a) {
+      if (!/^(type|data-category|data-type)$/.test(a.name)) s.setAttribute(a.name, a.value);
     });
     if (old.nonce) s.nonce = old.nonce;
     if (old.getAttribute("data-type")) s.type = old.getAttribute("data-type");
@@ -44,8 +44,9 @@ function _enable(el) {
     if (el.type === "text/plain") _queue = _queue.then(function () { return _run(el); });
     return;
   }
-  if (el.hasAttribute("data-srcset")) el.srcset = el.getAttribute("data-srcset");
-  if (el.hasAttribute("data-src")) el.src = el.getAttribute("data-src");
+  ["srcset", "src"].forEach(function (name) {
+    if (el.hasAttribute("data-" + name)) el.setAttribute(name, el.getAttribute("data-" + name));
+  });
   if (el._ppcBox) {
     el._ppcBox.remove();
     el.hidden = false;
@@ -66,13 +67,13 @@ function _placeholder(el, id) {
 
 function _enableAll(root) {
   if (root.matches && root.matches(SELECTOR)) _enable(root);
-  if (root.querySelectorAll) Array.prototype.forEach.call(root.querySelectorAll(SELECTOR), _enable);
+  if (root.querySelectorAll) _each(root.querySelectorAll(SELECTOR), _enable);
 }
 
 function _watch() {
   new MutationObserver(function (changes) {
     changes.forEach(function (change) {
-      Array.prototype.forEach.call(change.addedNodes, function (node) {
+      _each(change.addedNodes, function (node) {
         if (node.nodeType === 1) _enableAll(node);
       });
     });

@@ -7,6 +7,10 @@ var OPTIONAL = CONFIG.categories.filter(function (c) { return !c.necessary; });
 var OPTIONAL_IDS = OPTIONAL.map(function (c) { return c.id; }).sort().join();
 var FIELDS = "c,gpc,id,pv,ts,v";
 
+function _each(list, f) {
+  Array.prototype.forEach.call(list, f);
+}
+
 function _cookies() {
   var out = [];
   (document.cookie ? document.cookie.split("; ") : []).forEach(function (pair) {
@@ -24,11 +28,11 @@ function _load() {
   try {
     var r = JSON.parse(decodeURIComponent(values[0]));
     var now = Date.now();
-    if (!r || typeof r !== "object" || Object.keys(r).sort().join() !== FIELDS || r.v !== 1) return null;
+    // Object.keys throws on null (caught: no choice) and lists no fields for other non-objects.
+    if (Object.keys(r).sort().join() !== FIELDS || r.v !== 1) return null;
     if (typeof r.id !== "string" || !/^[0-9a-f]{16}$/.test(r.id) || typeof r.gpc !== "boolean") return null;
     if (typeof r.ts !== "number" || r.ts > now + DAY || r.ts < now - CONFIG.cookie.maxAge * DAY) return null;
-    if (r.pv !== CONFIG.revision || !r.c || typeof r.c !== "object") return null;
-    if (Object.keys(r.c).sort().join() !== OPTIONAL_IDS) return null;
+    if (r.pv !== CONFIG.revision || Object.keys(r.c).sort().join() !== OPTIONAL_IDS) return null;
     for (var k in r.c) if (r.c[k] !== true && r.c[k] !== false) return null;
     return r;
   } catch (e) {

@@ -1,7 +1,8 @@
 // The banner (a non-modal region, first in keyboard order) and the dialog (a native modal <dialog>:
 // focus stays inside, Escape closes it, and neither is a choice).
 
-var LANG = CONFIG.texts[(document.documentElement.lang || "").slice(0, 2).toLowerCase()] ? document.documentElement.lang.slice(0, 2).toLowerCase() : "en";
+var LANG = (document.documentElement.lang || "").slice(0, 2).toLowerCase();
+if (!CONFIG.texts[LANG]) LANG = "en";
 var T = CONFIG.texts[LANG];
 var _banner, _dialog, _returnTo;
 

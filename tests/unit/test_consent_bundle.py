@@ -59,8 +59,11 @@ def config_text(unminified_js: str) -> str:
 
 
 def minified_config(minified_js: str) -> tuple[Any, str]:
-    """The object literal after ``var CONFIG=`` in the minified bundle, parsed, and its text."""
-    start = minified_js.index("var CONFIG=") + len("var CONFIG=")
+    """The object literal the minified bundle assigns to its (renamed) CONFIG, parsed, and its
+    text: the first ``var <name>=`` of the bundle."""
+    match = re.search(r'"use strict";var [\w$]+=', minified_js)
+    assert match is not None, "the minified bundle does not start by assigning its config"
+    start = match.end()
     value, end = json.JSONDecoder().raw_decode(minified_js, start)
     return value, minified_js[start:end]
 
@@ -192,9 +195,11 @@ def test_the_bundle_is_one_iife_defining_one_global() -> None:
     assert sorted(assigned) == ["PrivacyConsent", "dataLayer"]
     assert re.search(r"\b(globalThis|self|top|parent)\s*\.\s*[\w$]+\s*=(?!=)", body) is None
     minified = render().js.content
-    assert minified.startswith('(function(window,document){"use strict";')
-    assert minified.endswith("})(window,document);\n")
-    assert minified.count("window.PrivacyConsent=") == 1
+    # The minifier renames the IIFE's parameters: ``window`` becomes a short local name.
+    opening = re.match(r'\(function\(([\w$]+),([\w$]+)\)\{"use strict";', minified)
+    assert opening is not None
+    assert minified.endswith("})(window,document)\n")
+    assert minified.count(f"{opening.group(1)}.PrivacyConsent=") == 1
 
 
 CATEGORIES = CATEGORY_IDS

@@ -10,7 +10,8 @@ from pathlib import Path
 from typing import Any
 
 import rcssmin
-import rjsmin
+from calmjs.parse import es5
+from calmjs.parse.unparsers.es5 import minify_print
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from policy_site.consent.config import ConsentConfig
@@ -78,12 +79,17 @@ def render_bundle(
     env = Environment(
         loader=FileSystemLoader(consent_dir), undefined=StrictUndefined, keep_trailing_newline=True
     )
+    # tojson still escapes < > & ' (so no string can close a <script>); letters such as å stay
+    # letters, which keeps the Swedish texts small. U+2028 and U+2029 are escaped below.
+    env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     js = env.get_template("bundle.js.j2").render(
         config=runtime_config(config, revision, policy_url), sources=SOURCES
     )
+    js = js.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
     css = (consent_dir / "src" / "consent.css").read_text(encoding="utf-8")
     if minify:
-        js = rjsmin.jsmin(js, keep_bang_comments=False) + "\n"
+        # Renames the local names too (calmjs.parse's obfuscation); globals are left as they are.
+        js = minify_print(es5(js), obfuscate=True, obfuscate_globals=False, drop_semi=True) + "\n"
         css = rcssmin.cssmin(css) + "\n"
     folder = "assets/consent"
     return Bundle(_asset(folder, "consent", "js", js), _asset(folder, "consent", "css", css))
