@@ -44,8 +44,7 @@ function _apply(r) {
   state.record = r;
   state.granted = r ? r.c : {};
   _closeDialog();
-  if (r) _hideBanner();
-  else _showBanner();
+  _showBanner(r);
   _consentMode("update");
   _sweep(state.granted);
   // A script that already ran cannot be unloaded: reload, and it will not run again.
@@ -79,7 +78,7 @@ function _onClick(e) {
 function _start() {
   _enableAll(document);
   _watch();
-  if (!state.record) _showBanner();
+  _showBanner(state.record);
   document.addEventListener("click", _onClick);
   window.addEventListener("resize", _pad);
 }

@@ -30,20 +30,21 @@ function _load() {
     var now = Date.now();
     // Object.keys throws on null (caught: no choice) and lists no fields for other non-objects.
     if (Object.keys(r).sort().join() !== FIELDS || r.v !== 1) return null;
-    if (typeof r.id !== "string" || !/^[0-9a-f]{16}$/.test(r.id) || typeof r.gpc !== "boolean") return null;
+    if (typeof r.id !== "string" || !/^[0-9a-f]{16}$/.test(r.id) || r.gpc !== !!r.gpc) return null;
     if (typeof r.ts !== "number" || r.ts > now + DAY || r.ts < now - CONFIG.cookie.maxAge * DAY) return null;
     if (r.pv !== CONFIG.revision || Object.keys(r.c).sort().join() !== OPTIONAL_IDS) return null;
-    for (var k in r.c) if (r.c[k] !== true && r.c[k] !== false) return null;
+    for (var k in r.c) if (r.c[k] !== !!r.c[k]) return null;
     return r;
   } catch (e) {
     return null;
   }
 }
 
-// The cookie's domain: the configured one where this host is inside it, else this host only.
+// The cookie's domain (".example.com" or ""): the configured one where this host is inside it,
+// else this host only.
 function _domain() {
-  var d = CONFIG.cookie.domain, host = location.hostname;
-  return d && (host === d.replace(/^\./, "") || host.slice(-d.length) === (d[0] === "." ? d : "." + d)) ? d : "";
+  var d = CONFIG.cookie.domain;
+  return ("." + location.hostname).slice(-d.length) === d ? d : "";
 }
 
 function _attrs(path, domain) {

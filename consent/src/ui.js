@@ -26,31 +26,31 @@ function _actions(list) {
   return row;
 }
 
-// The page keeps room below the banner, so a focused element is never hidden behind it.
+// The page keeps room below the banner, so a focused element is never hidden behind it: it can
+// scroll past the banner, and scrolls focused elements clear of it.
 function _pad() {
-  document.documentElement.style.scrollPaddingBottom = _banner && !_banner.hidden ? _banner.offsetHeight + "px" : "";
+  var px = _banner && !_banner.hidden ? _banner.offsetHeight + "px" : "";
+  document.documentElement.style.scrollPaddingBottom = document.body.style.paddingBottom = px;
 }
 
-function _showBanner() {
+// Shows the banner while there is no choice (``choice`` is falsy), hides it once there is one.
+function _showBanner(choice) {
+  if (!_banner && choice) return;
   if (!_banner) {
     _banner = _el("section", "ppc-banner");
     _banner.setAttribute("aria-label", T.region);
-    var text = _el("p", "ppc-text", T.banner + " "), link = _el("a", "", T.policy_link);
+    var link = _el("a", "", T.policy_link);
     link.href = CONFIG.policyUrl;
-    text.append(link);
-    _banner.append(text);
+    _banner.append(_el("p", "ppc-text", T.banner));
     if (GPC) _banner.append(_el("p", "ppc-gpc", T.gpc));
-    _banner.append(_actions([["accept_all", "all"], ["reject_all", "none"], ["manage", "manage"]]));
+    // The three choices come first in keyboard order, the policy link after them.
+    _banner.append(_actions([["accept_all", "all"], ["reject_all", "none"], ["manage", "manage"]]), link);
     document.body.prepend(_banner);
   }
-  _banner.hidden = false;
+  _banner.hidden = !!choice;
   _pad();
 }
 
-function _hideBanner() {
-  if (_banner) _banner.hidden = true;
-  _pad();
-}
 
 function _buildDialog() {
   _dialog = _el("dialog", "ppc-dialog");
@@ -76,9 +76,18 @@ function _buildDialog() {
   close.className += " ppc-close";
   close.setAttribute("aria-label", T.close);
   _dialog.append(close);
-  _dialog.addEventListener("close", function () {
+  _dialog.onclose = function () {
     if (_returnTo && _returnTo.focus) _returnTo.focus();
-  });
+  };
+  // Tab and Shift+Tab go round inside the dialog, never out to the page or the browser.
+  _dialog.onkeydown = function (e) {
+    var all = _dialog.querySelectorAll("button,input:not([disabled])"), n = all.length - 1;
+    var at = document.activeElement;
+    if (e.key === "Tab" && (e.shiftKey ? at === all[0] || at === title : at === all[n])) {
+      e.preventDefault();
+      all[e.shiftKey ? n : 0].focus();
+    }
+  };
   document.body.append(_dialog);
 }
 

@@ -1,8 +1,11 @@
-"""``./scripts/bench``: measurements printed as a Markdown table, never asserted by a test.
+"""``./scripts/bench``: measurements printed as Markdown tables, never asserted by a test.
 
 Build time: a site of N versions built with this plugin, against a plain mkdocs-material build of
 the same N pages with the plugin off. Each build is a fresh ``mkdocs build`` process; the median of
 several runs is reported.
+
+Consent bundle size and time to banner, against other consent libraries: see
+``policy_site.bench_consent``. ``--only`` runs some of the parts (build, sizes, banner).
 """
 
 from __future__ import annotations
@@ -17,8 +20,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+from policy_site import bench_consent
 from policy_site.versions.lock import updated_lock, write_lock
 from policy_site.versions.policy import read_versions
 
@@ -110,15 +116,68 @@ def build_time_table(counts: list[int], runs: int) -> str:
     return "\n".join(rows)
 
 
+PARTS = ("build", "sizes", "banner")
+
+
+def _parts(value: str) -> list[str]:
+    parts = [part.strip() for part in value.split(",") if part.strip()]
+    unknown = sorted(set(parts) - set(PARTS))
+    if unknown or not parts:
+        raise argparse.ArgumentTypeError(f"choose from {', '.join(PARTS)}, comma-separated")
+    return parts
+
+
+def _build_section(args: argparse.Namespace) -> str:
+    counts = [int(count) for count in args.versions.split(",")]
+    return (
+        f"Site build CPU time, median of {args.runs} runs:\n\n{build_time_table(counts, args.runs)}"
+    )
+
+
+def _sizes_section(args: argparse.Namespace) -> str:
+    return (
+        "Consent bundle size: ours, rendered as the build does (both languages), against the "
+        "files a site ships with each library (each file compressed on its own):\n\n"
+        + bench_consent.size_table()
+    )
+
+
+def _banner_section(args: argparse.Namespace) -> str:
+    version, table = bench_consent.banner_table(args.banner_runs)
+    return (
+        f"Time to banner in headless Chromium {version}, ms since navigation start, median of "
+        f"{args.banner_runs} runs each (fresh context per run, one warm-up run dropped):\n\n"
+        + table
+    )
+
+
+SECTIONS: dict[str, Callable[[argparse.Namespace], str]] = {
+    "build": _build_section,
+    "sizes": _sizes_section,
+    "banner": _banner_section,
+}
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="bench", description=__doc__)
     parser.add_argument("--versions", default="1,10,100,300", help="comma-separated counts")
     parser.add_argument("--runs", type=int, default=5, help="builds per measurement (median)")
+    parser.add_argument(
+        "--banner-runs", type=int, default=11, help="page loads per library (median, at least 5)"
+    )
+    parser.add_argument(
+        "--only", type=_parts, default=list(PARTS), help="build, sizes, banner (comma-separated)"
+    )
     args = parser.parse_args(argv)
-    counts = [int(count) for count in args.versions.split(",")]
+    if args.banner_runs < 5:
+        parser.error("--banner-runs: at least 5")
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
-    print(f"Site build CPU time, median of {args.runs} runs ({dt.date.today()}, {machine}):\n")
-    print(build_time_table(counts, args.runs))
+    print(f"./scripts/bench ({dt.date.today()}, {machine})")
+    for part in PARTS:
+        if part in args.only:
+            start = time.perf_counter()
+            print(f"\n{SECTIONS[part](args)}", flush=True)
+            print(f"bench: {part} took {time.perf_counter() - start:.1f} s", file=sys.stderr)
     return 0
 
 

@@ -44,7 +44,8 @@ def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dic
     return {
         "cookie": {
             "name": config.cookie.name,
-            "domain": config.cookie.domain,
+            # Always with its leading dot, or empty: the script compares it with ".<host>".
+            "domain": "." + config.cookie.domain.removeprefix(".") if config.cookie.domain else "",
             "maxAge": config.cookie.max_age_days,
             "sameSite": config.cookie.same_site,
         },

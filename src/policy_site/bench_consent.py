@@ -1,0 +1,513 @@
+"""The consent parts of ``./scripts/bench``: bundle size and time to banner, each a Markdown table.
+
+Size: the bundle the real build renders (both languages, minified) against what a site ships with
+other consent libraries, installed with npm into ``.cache/bench/npm/`` (reused when present).
+Each file is compressed on its own, as a server sends it; gzip -9 by Python's ``gzip`` (no file
+name in the header), brotli at quality 11 by the ``brotli`` package if installed, else by Node's
+zlib.
+
+Time to banner: two pages with the same text, one with our bundle and one with
+vanilla-cookieconsent, served on loopback and opened in Chromium, a fresh context per run. An init
+script records ``performance.now()`` (milliseconds since navigation start) when the banner first
+has a box and is visible; the runs of the two pages alternate and one warm-up run of each is
+dropped.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import html
+import importlib
+import json
+import shutil
+import statistics
+import subprocess
+import tempfile
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from policy_site import chromium
+from policy_site.consent import Bundle, load_consent, render_bundle
+from policy_site.serve import make_server
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser
+
+__all__ = ["LIBRARIES", "VANILLA", "Library", "banner_table", "size_table"]
+
+ROOT = Path(__file__).resolve().parents[2]
+NPM_CACHE = ROOT / ".cache" / "bench" / "npm"
+REVISION = "2007-10-01"
+POLICY_URL = "https://www.toontrack.com/privacy/"
+HOST = "bench.test"
+BANNER_TIMEOUT_MS = 10_000
+
+
+class NotMeasuredError(Exception):
+    """A measurement that could not be made; its message goes into the table."""
+
+
+@dataclass(frozen=True)
+class Library:
+    label: str
+    package: str
+    version: str
+    #: The files a site ships, relative to the package's folder.
+    files: tuple[str, ...]
+
+
+VANILLA = Library(
+    "vanilla-cookieconsent 3.1.0",
+    "vanilla-cookieconsent",
+    "3.1.0",
+    ("dist/cookieconsent.umd.js", "dist/cookieconsent.css"),
+)
+_TARTEAUCITRON = ("tarteaucitronjs", "1.34.0")
+LIBRARIES = (
+    VANILLA,
+    Library("klaro 0.7.22", "klaro", "0.7.22", ("dist/klaro.js",)),
+    Library(
+        "tarteaucitronjs 1.34.0",
+        *_TARTEAUCITRON,
+        (
+            "tarteaucitron.js",
+            "lang/tarteaucitron.en.js",
+            "tarteaucitron.services.js",
+            "css/tarteaucitron.css",
+        ),
+    ),
+    Library(
+        "tarteaucitronjs 1.34.0, .min files",
+        *_TARTEAUCITRON,
+        (
+            "tarteaucitron.min.js",
+            "lang/tarteaucitron.en.min.js",
+            "tarteaucitron.services.min.js",
+            "css/tarteaucitron.min.css",
+        ),
+    ),
+    Library(
+        "cookieconsent 3.1.1 (Osano)",
+        "cookieconsent",
+        "3.1.1",
+        ("build/cookieconsent.min.js", "build/cookieconsent.min.css"),
+    ),
+)
+
+
+# --- our bundle ----------------------------------------------------------------------------------
+
+
+def our_bundle() -> Bundle:
+    """The bundle exactly as the project's build renders it."""
+    config = load_consent(ROOT / "consent" / "consent.yml")
+    return render_bundle(ROOT / "consent", config, REVISION, POLICY_URL)
+
+
+def _write_bundle(bundle: Bundle, folder: Path) -> list[Path]:
+    """The bundle's JS and CSS in ``folder``, under their hashed names."""
+    paths = []
+    for asset in (bundle.js, bundle.css):
+        path = folder / Path(asset.path).name
+        path.write_text(asset.content, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+# --- npm -----------------------------------------------------------------------------------------
+
+
+def _npm_reason(stderr: str) -> str:
+    """npm's error code and first message line, short enough for a table cell."""
+    lines = [
+        line.removeprefix("npm error").removeprefix("npm ERR!").strip()
+        for line in stderr.splitlines()
+    ]
+    code = next((line[5:] for line in lines if line.startswith("code ")), "")
+    message = next(
+        (line for line in lines if line and not line.startswith(("code ", "syscall ", "errno "))),
+        "no message",
+    )
+    return f"{code}: {message}"[:200] if code else message[:200]
+
+
+@functools.cache
+def _install(package: str, version: str) -> Path | str:
+    """The package's folder in the cache, installed on first use, or why it cannot be installed
+    (remembered for the rest of the run)."""
+    spec = f"{package}@{version}"
+    folder = NPM_CACHE / spec
+    if (folder / "node_modules" / package / "package.json").is_file():
+        return folder / "node_modules" / package
+    npm = shutil.which("npm")
+    if npm is None:
+        return "npm not found"
+    NPM_CACHE.mkdir(parents=True, exist_ok=True)
+    # Installed aside, then renamed: an interrupted install never looks like a cached one.
+    staging = Path(tempfile.mkdtemp(prefix=f".{package}-", dir=NPM_CACHE))
+    command = [npm, "install", "--prefix", str(staging), "--no-save", "--ignore-scripts"]
+    command += ["--no-audit", "--no-fund", "--loglevel=error", spec]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=300, check=False)
+        if done.returncode != 0:
+            return f"npm install {spec} failed, {_npm_reason(done.stderr)}"
+        shutil.rmtree(folder, ignore_errors=True)
+        staging.rename(folder)
+    except subprocess.TimeoutExpired:
+        return f"npm install {spec} took more than 5 minutes"
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+    return folder / "node_modules" / package
+
+
+def _library_files(library: Library) -> list[Path]:
+    """The files the library ships, installed with npm; NotMeasuredError if they cannot be."""
+    package = _install(library.package, library.version)
+    if isinstance(package, str):
+        raise NotMeasuredError(package)
+    missing = [name for name in library.files if not (package / name).is_file()]
+    if missing:
+        raise NotMeasuredError(f"{library.package}@{library.version} has no {', '.join(missing)}")
+    return [package / name for name in library.files]
+
+
+# --- sizes ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Sizes:
+    raw: int
+    gzip: int
+    brotli: int | None
+
+
+_NODE_BROTLI = (
+    "const fs = require('fs'), zlib = require('zlib');"
+    "const q = {params: {[zlib.constants.BROTLI_PARAM_QUALITY]: 11}};"
+    "console.log(JSON.stringify(process.argv.slice(1)"
+    ".map((f) => zlib.brotliCompressSync(fs.readFileSync(f), q).length)));"
+)
+
+
+def _brotli_sizes(paths: Sequence[Path]) -> list[int] | None:
+    """Brotli (quality 11) size of each file; None when neither the package nor Node is there."""
+    try:
+        brotli = importlib.import_module("brotli")
+    except ImportError:
+        node = shutil.which("node")
+        if node is None:
+            return None
+        done = subprocess.run(
+            [node, "-e", _NODE_BROTLI, *map(str, paths)], capture_output=True, check=True
+        )
+        return [int(size) for size in json.loads(done.stdout)]
+    return [len(brotli.compress(path.read_bytes(), quality=11)) for path in paths]
+
+
+def measure(paths: Sequence[Path]) -> Sizes:
+    """Total size of the files, each compressed on its own."""
+    contents = [path.read_bytes() for path in paths]
+    brotli = _brotli_sizes(paths)
+    return Sizes(
+        raw=sum(len(data) for data in contents),
+        gzip=sum(len(gzip.compress(data, compresslevel=9, mtime=0)) for data in contents),
+        brotli=None if brotli is None else sum(brotli),
+    )
+
+
+def _cell(text: str) -> str:
+    return text.replace("|", "\\|")
+
+
+def _ratio(ours: int | None, theirs: int | None) -> str:
+    return "n/a" if ours is None or not theirs else f"{ours / theirs:.2f}"
+
+
+def _size_row(label: str, files: str, sizes: Sizes, ours: Sizes | None) -> str:
+    brotli = "n/a" if sizes.brotli is None else f"{sizes.brotli:,}"
+    fraction = "—"
+    if ours is not None:
+        parts = (
+            _ratio(ours.raw, sizes.raw),
+            _ratio(ours.gzip, sizes.gzip),
+            _ratio(ours.brotli, sizes.brotli),
+        )
+        fraction = " / ".join(parts)
+    return f"| {label} | {files} | {sizes.raw:,} | {sizes.gzip:,} | {brotli} | {fraction} |"
+
+
+def size_table() -> str:
+    rows = [
+        "| library | files | raw bytes | gzip -9 bytes | brotli bytes | ours ÷ theirs "
+        "(raw / gzip / brotli) |",
+        "|---|---|---:|---:|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        paths = _write_bundle(our_bundle(), Path(tmp))
+        ours = measure(paths)
+        names = ", ".join(path.name for path in paths)
+        rows.append(_size_row("ours: policy-site consent bundle (en + sv)", names, ours, None))
+    for library in LIBRARIES:
+        files = ", ".join(library.files)
+        try:
+            sizes = measure(_library_files(library))
+        except NotMeasuredError as err:
+            rows.append(f"| {library.label} | {files} | not measured: {_cell(str(err))} | | | |")
+            continue
+        rows.append(_size_row(library.label, files, sizes, ours))
+    return "\n".join(rows)
+
+
+# --- time to banner ------------------------------------------------------------------------------
+
+_PARAGRAPHS = (
+    "This privacy policy describes how personal data is collected and used when you visit this "
+    "web site, create an account, buy a product or contact support.",
+    "We process the data needed to deliver what you ask for: your account, your orders, your "
+    "licences and your questions to us. Some of it we must keep for the periods the law sets.",
+    "With your consent we also measure how the site is used and which advertisements bring "
+    "visitors to us. You can change your choice at any time, and withdraw it as easily as you "
+    "gave it.",
+    "You have the right to access, correct and erase your personal data, to object to its "
+    "processing, and to complain to a supervisory authority.",
+)
+
+_PAGE = """<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Privacy policy</title>
+{head}
+</head>
+<body>
+<main>
+<h1>Privacy policy</h1>
+{paragraphs}
+</main>
+</body>
+</html>
+"""
+
+#: Records when the banner first has a box and is visible (checked on every DOM mutation and every
+#: animation frame), in ``window.__bench.banner``.
+_PROBE = """(() => {
+  const selector = __SELECTOR__;
+  const marks = (window.__bench = { banner: null });
+  const shown = () => {
+    const el = document.querySelector(selector);
+    if (!el) return false;
+    const box = el.getBoundingClientRect();
+    return box.width > 0 && box.height > 0 &&
+      el.checkVisibility({ opacityProperty: true, visibilityProperty: true });
+  };
+  const check = () => {
+    if (marks.banner === null && shown()) marks.banner = performance.now();
+    return marks.banner !== null;
+  };
+  const observer = new MutationObserver(() => { if (check()) observer.disconnect(); });
+  observer.observe(document, { childList: true, subtree: true, attributes: true });
+  const frame = () => { if (check()) observer.disconnect(); else requestAnimationFrame(frame); };
+  requestAnimationFrame(frame);
+})();
+"""
+
+
+@dataclass(frozen=True)
+class Page:
+    label: str
+    path: str
+    #: The banner element, as it is in the library's DOM.
+    selector: str
+
+
+@dataclass(frozen=True)
+class Run:
+    banner: float
+    dom_content_loaded: float
+    script: float
+    task: float
+
+
+def _page(head: str) -> str:
+    paragraphs = "\n".join(f"<p>{html.escape(text)}</p>" for text in _PARAGRAPHS)
+    return _PAGE.format(head=head, paragraphs=paragraphs)
+
+
+def _write_our_page(folder: Path) -> Page:
+    bundle = our_bundle()
+    _write_bundle(bundle, folder)
+    css, js = Path(bundle.css.path).name, Path(bundle.js.path).name
+    # As overrides/main.html includes it.
+    head = (
+        f'<link rel="stylesheet" href="{css}" integrity="{bundle.css.integrity}">\n'
+        f'<script src="{js}" integrity="{bundle.js.integrity}" defer></script>'
+    )
+    (folder / "ours.html").write_text(_page(head), encoding="utf-8")
+    return Page("ours", "ours.html", ".ppc-banner")
+
+
+def _vanilla_config() -> dict[str, Any]:
+    """A minimal CookieConsent.run() config, with our English texts."""
+    texts = load_consent(ROOT / "consent" / "consent.yml").texts["en"]
+    section = {"title": "Analytics", "description": "Site usage.", "linkedCategory": "analytics"}
+    return {
+        # Its default hides the banner from browsers that say they are automated, as this one does.
+        "hideFromBots": False,
+        "categories": {"necessary": {"enabled": True, "readOnly": True}, "analytics": {}},
+        "language": {
+            "default": "en",
+            "translations": {
+                "en": {
+                    "consentModal": {
+                        "title": texts["region"],
+                        "description": texts["banner"],
+                        "acceptAllBtn": texts["accept_all"],
+                        "acceptNecessaryBtn": texts["reject_all"],
+                        "showPreferencesBtn": texts["manage"],
+                    },
+                    "preferencesModal": {
+                        "title": texts["dialog_title"],
+                        "acceptAllBtn": texts["accept_all"],
+                        "acceptNecessaryBtn": texts["reject_all"],
+                        "savePreferencesBtn": texts["save"],
+                        "closeIconLabel": texts["close"],
+                        "sections": [section],
+                    },
+                }
+            },
+        },
+    }
+
+
+def _write_vanilla_page(folder: Path) -> Page:
+    js, css = _library_files(VANILLA)
+    for path in (js, css):
+        shutil.copyfile(path, folder / path.name)
+    config = json.dumps(_vanilla_config(), ensure_ascii=False, indent=1)
+    (folder / "vanilla-init.js").write_text(f"CookieConsent.run({config});\n", encoding="utf-8")
+    head = (
+        f'<link rel="stylesheet" href="{css.name}">\n'
+        f'<script src="{js.name}" defer></script>\n'
+        '<script src="vanilla-init.js" defer></script>'
+    )
+    (folder / "vanilla.html").write_text(_page(head), encoding="utf-8")
+    return Page(VANILLA.label, "vanilla.html", "#cc-main .cm")
+
+
+@contextmanager
+def _served(folder: Path) -> Iterator[str]:
+    """``folder`` served on loopback, as ``http://bench.test:PORT/``."""
+    server = make_server(folder)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOST}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+def _run_once(browser: Browser, url: str, selector: str) -> Run:
+    from playwright.sync_api import Error as PlaywrightError
+
+    context = browser.new_context()
+    try:
+        context.add_init_script(script=_PROBE.replace("__SELECTOR__", json.dumps(selector)))
+        page = context.new_page()
+        cdp = context.new_cdp_session(page)
+        cdp.send("Performance.enable")
+        page.goto(url, wait_until="load")
+        try:
+            page.wait_for_function(
+                "() => window.__bench.banner !== null", timeout=BANNER_TIMEOUT_MS
+            )
+        except PlaywrightError:
+            raise NotMeasuredError(f"no visible {selector} after {BANNER_TIMEOUT_MS} ms") from None
+        marks = page.evaluate(
+            "() => [window.__bench.banner,"
+            " performance.getEntriesByType('navigation')[0].domContentLoadedEventStart]"
+        )
+        metrics = {
+            item["name"]: item["value"] for item in cdp.send("Performance.getMetrics")["metrics"]
+        }
+        return Run(
+            banner=float(marks[0]),
+            dom_content_loaded=float(marks[1]),
+            script=1000 * float(metrics["ScriptDuration"]),
+            task=1000 * float(metrics["TaskDuration"]),
+        )
+    finally:
+        context.close()
+
+
+def _median(runs: list[Run], field: str) -> float:
+    return statistics.median(float(getattr(run, field)) for run in runs)
+
+
+def _banner_row(label: str, runs: list[Run] | str) -> str:
+    if isinstance(runs, str):
+        return f"| {label} | not measured: {_cell(runs)} | | | | | |"
+    cells = [
+        f"{_median(runs, field):.1f} ms"
+        for field in ("banner", "dom_content_loaded", "script", "task")
+    ]
+    before = sum(run.banner <= run.dom_content_loaded for run in runs)
+    return f"| {label} | {' | '.join(cells)} | {before}/{len(runs)} | {len(runs)} |"
+
+
+def _time_pages(
+    browser: Browser, base: str, pages: list[Page], runs: int
+) -> dict[str, list[Run] | str]:
+    """Runs of each page (or why there are none), alternating, after one warm-up run each that
+    is not counted."""
+    results: dict[str, list[Run] | str] = {page.label: [] for page in pages}
+    for index in range(runs + 1):
+        for page in pages:
+            done = results[page.label]
+            if isinstance(done, str):
+                continue
+            try:
+                run = _run_once(browser, base + page.path, page.selector)
+            except NotMeasuredError as err:
+                results[page.label] = str(err)
+                continue
+            if index:
+                done.append(run)
+    return results
+
+
+def banner_table(runs: int) -> tuple[str, str]:
+    """(Chromium's version, the Markdown table)."""
+    from playwright.sync_api import sync_playwright
+
+    rows = [
+        "| library | time to banner | DOMContentLoaded | main-thread script | main-thread tasks "
+        "| banner by DOMContentLoaded | runs |",
+        "|---|---:|---:|---:|---:|---:|---:|",
+    ]
+    with tempfile.TemporaryDirectory() as tmp, _served(Path(tmp)) as base:
+        pages = [_write_our_page(Path(tmp))]
+        results: dict[str, list[Run] | str] = {}
+        try:
+            pages.append(_write_vanilla_page(Path(tmp)))
+        except NotMeasuredError as err:
+            results[VANILLA.label] = str(err)
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(
+                executable_path=chromium.executable(),
+                args=chromium.launch_args({HOST: "127.0.0.1"}),
+            )
+            version = browser.version
+            try:
+                results = {**_time_pages(browser, base, pages, runs), **results}
+            finally:
+                browser.close()
+    rows += [_banner_row(label, page_runs) for label, page_runs in results.items()]
+    return version, "\n".join(rows)
