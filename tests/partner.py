@@ -32,6 +32,7 @@ window.order = (window.order || []).concat("ga");
         b"""
 document.cookie = "_fbp=fb.1.1; domain=.toontrack.test; path=/; max-age=7776000";
 document.cookie = "_undeclared_tracker=1; path=/; max-age=7776000";
+document.cookie = "_fbc=fb.1.2; domain=.toontrack.test; path=/partner/; max-age=7776000";
 sessionStorage.setItem("_fbq_session", "1");
 window.order = (window.order || []).concat("tag");
 """,

@@ -177,7 +177,9 @@ def test_withdrawal_deletes_cookies_and_storage_and_stops_loading(
     visit(page, f"{consent_url}partner/")
     banner(page).get_by_role("button", name="Accept all").click()
     page.wait_for_function("(window.order || []).length === 4")
-    assert {"_ga", "_ga_TT1", "_gid", "_fbp", "_undeclared_tracker"} <= set(cookies(page.context))
+    planted = {"_ga", "_ga_TT1", "_gid", "_fbp", "_fbc", "_undeclared_tracker"}
+    assert planted <= set(cookies(page.context))
+    assert [c["path"] for c in page.context.cookies() if c["name"] == "_fbc"] == ["/partner/"]
     assert storage_keys(page) == ["_fbq_session", "_ga_storage"]
     page.get_by_role("button", name="Cookie settings").click()
     dialog = page.get_by_role("dialog", name="Cookie settings")
