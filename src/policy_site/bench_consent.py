@@ -243,7 +243,7 @@ def _size_row(label: str, files: str, sizes: Sizes, ours: Sizes | None) -> str:
 
 def size_table() -> str:
     rows = [
-        "| library | files | raw bytes | gzip -9 bytes | brotli bytes | ours ÷ theirs "
+        "| library | files | raw bytes | gzip -9 bytes (zlib) | brotli bytes (q 11) | ours ÷ theirs "
         "(raw / gzip / brotli) |",
         "|---|---|---:|---:|---:|---:|",
     ]

@@ -1,5 +1,5 @@
-"""The consent bundle on the project's own site: every page carries it, the footer reopens it, and on
-a host outside .toontrack.com (a preview, these tests) the cookie stays with that host."""
+"""The consent bundle on the project's own site: every page carries it, the footer reopens it, and
+on a host outside .toontrack.com (a preview, these tests) the cookie stays with that host."""
 
 from __future__ import annotations
 
