@@ -1,10 +1,11 @@
 """The consent parts of ``./scripts/bench``: bundle size and time to banner, each a Markdown table.
 
 Size: the bundle the real build renders (both languages, minified) against what a site ships with
-other consent libraries, installed with npm into ``.cache/bench/npm/`` (reused when present).
-Each file is compressed on its own, as a server sends it; gzip -9 by Python's ``gzip`` (no file
-name in the header), brotli at quality 11 by the ``brotli`` package if installed, else by Node's
-zlib.
+other consent libraries, installed with npm into ``.cache/bench/npm/<package>@<version>/`` (one
+prefix each: ``npm install --no-save`` prunes what a prefix's package.json does not list; reused
+when present). Each file is compressed on its own, as a server sends it: gzip -9 by zlib, as web
+servers do (GNU gzip's own deflate comes out 0.05-0.3 % smaller), without a file name in the
+header; brotli at quality 11 by the ``brotli`` package if installed, else by Node's zlib.
 
 Time to banner: two pages with the same text, one with our bundle and one with
 vanilla-cookieconsent, served on loopback and opened in Chromium, a fresh context per run. An init
@@ -241,10 +242,17 @@ def _size_row(label: str, files: str, sizes: Sizes, ours: Sizes | None) -> str:
     return f"| {label} | {files} | {sizes.raw:,} | {sizes.gzip:,} | {brotli} | {fraction} |"
 
 
+_SIZE_NOTE = (
+    "tarteaucitronjs 1.34.0 loads its language, services and CSS files itself: unminified when the "
+    "page includes tarteaucitron.js, as its README shows, and the .min files when the script's "
+    "path contains .min. or comes from cdn.jsdelivr.net (second row)."
+)
+
+
 def size_table() -> str:
     rows = [
-        "| library | files | raw bytes | gzip -9 bytes (zlib) | brotli bytes (q 11) | ours ÷ theirs "
-        "(raw / gzip / brotli) |",
+        "| library | files | raw bytes | gzip -9 bytes (zlib) | brotli bytes (q 11) "
+        "| ours ÷ theirs (raw / gzip / brotli) |",
         "|---|---|---:|---:|---:|---:|",
     ]
     with tempfile.TemporaryDirectory() as tmp:
@@ -260,7 +268,7 @@ def size_table() -> str:
             rows.append(f"| {library.label} | {files} | not measured: {_cell(str(err))} | | | |")
             continue
         rows.append(_size_row(library.label, files, sizes, ours))
-    return "\n".join(rows)
+    return "\n".join(rows) + "\n\n" + _SIZE_NOTE
 
 
 # --- time to banner ------------------------------------------------------------------------------
@@ -483,6 +491,15 @@ def _time_pages(
     return results
 
 
+_BANNER_NOTE = (
+    "Both scripts are deferred, CSS in the head. Visible: a non-zero box, not display: none, "
+    "visibility: hidden or opacity 0 (ours: .ppc-banner; vanilla-cookieconsent: #cc-main .cm, "
+    "built hidden, shown by a class it adds on a 100 ms timer, then faded in; run with "
+    "hideFromBots: false, as this Chromium reports navigator.webdriver). Main-thread script and "
+    "task times: CDP Performance.getMetrics, from navigation until the banner was seen."
+)
+
+
 def banner_table(runs: int) -> tuple[str, str]:
     """(Chromium's version, the Markdown table)."""
     from playwright.sync_api import sync_playwright
@@ -510,4 +527,4 @@ def banner_table(runs: int) -> tuple[str, str]:
             finally:
                 browser.close()
     rows += [_banner_row(label, page_runs) for label, page_runs in results.items()]
-    return version, "\n".join(rows)
+    return version, "\n".join(rows) + "\n\n" + _BANNER_NOTE
