@@ -98,6 +98,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         timeline = self.policy.timeline
         log.info("Build date %s: version %s is in effect.", today, timeline.current.id)
         self.rendered = {}
+        self.consent = self.bundle = None  # mkdocs serve runs on_config again on every change
         if self.config.consent:
             self._load_consent(config)
         return config
