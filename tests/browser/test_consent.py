@@ -55,8 +55,9 @@ def storage_keys(page: Page) -> list[str]:
     return keys
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def errors(page: Page) -> Iterator[list[str]]:
+    """Every test here also fails on an uncaught error in its page."""
     found: list[str] = []
     page.on("pageerror", lambda error: found.append(str(error)))
     yield found
@@ -245,16 +246,17 @@ def test_a_shop_page_in_swedish_asks_in_swedish(
     assert settle(hits, {"/pixel.gif"}) == {"/pixel.gif"}
 
 
-def gpc_context(browser: Browser) -> BrowserContext:
+def gpc_context(browser: Browser, errors: list[str]) -> BrowserContext:
     context = browser.new_context(extra_http_headers={"Sec-GPC": "1"})
     context.add_init_script(GPC_SCRIPT)
+    context.on("page", lambda page: page.on("pageerror", lambda e: errors.append(str(e))))
     return context
 
 
 def test_gpc_keeps_advertising_off_even_on_accept_all(
-    browser: Browser, consent_url: str, hits: Partner
+    browser: Browser, consent_url: str, hits: Partner, errors: list[str]
 ) -> None:
-    context = gpc_context(browser)
+    context = gpc_context(browser, errors)
     page = visit(context.new_page(), f"{consent_url}partner/")
     expect(banner(page)).to_contain_text("Global Privacy Control signal is honoured")
     banner(page).get_by_role("button", name="Accept all").click()
@@ -403,3 +405,26 @@ def test_the_api_reports_and_makes_choices(page: Page, consent_url: str, hits: P
     assert settle(hits, ANALYTICS) == ANALYTICS
     assert page.evaluate("seen") == [["api", True], ["dom", True]]
     assert page.evaluate("PrivacyConsent.get().c") == {"analytics": True, "advertising": False}
+
+
+def test_nothing_but_the_theme_writes_storage_before_a_choice(page: Page, consent_url: str) -> None:
+    page.add_init_script(
+        """window.__written = []; const set = Storage.prototype.setItem;
+        Storage.prototype.setItem = function (key, value) { window.__written.push(key);
+        return set.call(this, key, value); };"""
+    )
+    visit(page, f"{consent_url}partner/")
+    written: list[str] = page.evaluate("window.__written")
+    # mkdocs-material's display preferences ("/.__palette" and the like) are declared necessary.
+    assert all(key.startswith("/") and ".__" in key for key in written), written
+
+
+def test_the_policy_stays_readable_while_the_banner_asks(page: Page, consent_url: str) -> None:
+    visit(page, f"{consent_url}privacy/")
+    expect(banner(page)).to_be_visible()
+    main = page.get_by_role("main")
+    expect(main).to_contain_text("We collect your name")
+    assert page.evaluate(
+        "() => { const m = document.querySelector('main'); return !m.inert && "
+        "!m.closest('[aria-hidden=true],[inert]'); }"
+    )
