@@ -50,8 +50,8 @@ def consent_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> 
     site = folder / "site"
     result = build(project, site)
     assert result.returncode == 0, result.stderr
-    (js,) = (site / "assets/consent").glob("*.js")
-    (css,) = (site / "assets/consent").glob("*.css")
+    (js,) = (site / "assets").glob("consent.*.js")
+    (css,) = (site / "assets").glob("consent.*.css")
     shop = SHOP_PAGE.format(
         js=js.relative_to(site).as_posix(),
         css=css.relative_to(site).as_posix(),

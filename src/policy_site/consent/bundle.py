@@ -92,5 +92,5 @@ def render_bundle(
         # Renames the local names too (calmjs.parse's obfuscation); globals are left as they are.
         js = minify_print(es5(js), obfuscate=True, obfuscate_globals=False, drop_semi=True) + "\n"
         css = rcssmin.cssmin(css) + "\n"
-    folder = "assets/consent"
+    folder = "assets"
     return Bundle(_asset(folder, "consent", "js", js), _asset(folder, "consent", "css", css))
