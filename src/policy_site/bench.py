@@ -53,6 +53,8 @@ def _write_site(folder: Path, count: int, plugin: bool) -> Path:
         front = f"title: Policy\neffective: {day}\n"
         if index:
             front += f"change: editorial\nsummary: Adds revision {index}.\n"
+            # As the project's own 2027 version does: the 2007 wording is kept knowingly.
+            front += "lint:\n  check-back-wording: kept from the first version\n"
         (versions_dir / f"{day}.md").write_text(f"---\n{front}---\n{text}", encoding="utf-8")
     if plugin:
         versions, _ = read_versions(versions_dir)

@@ -142,11 +142,24 @@ def _place_deleted(deleted: HtmlElement, anchor: HtmlElement | None, root: HtmlE
         anchor.addprevious(deleted)
 
 
+#: Block keys of the texts compared last: in a build, each version is the new text of one redline
+#: and the old text of the next, so its keys are computed once.
+_KEYS: dict[str, list[str]] = {}
+
+
+def _keys(html: str, leaves: list[HtmlElement]) -> list[str]:
+    if html not in _KEYS:
+        if len(_KEYS) > 4:
+            _KEYS.clear()
+        _KEYS[html] = [_key(leaf) for leaf in leaves]
+    return _KEYS[html]
+
+
 def _mark(old_html: str, new_html: str) -> HtmlElement:
     new_root = _fragment(new_html)
     old_leaves, new_leaves = _leaves(_fragment(old_html)), _leaves(new_root)
     matcher = SequenceMatcher(
-        None, [_key(e) for e in old_leaves], [_key(e) for e in new_leaves], autojunk=False
+        None, _keys(old_html, old_leaves), _keys(new_html, new_leaves), autojunk=False
     )
     marked: dict[int, HtmlElement] = {}
     deleted_before: dict[int, list[HtmlElement]] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from policy_site.versions.model import PolicyVersion, Problem, VersionError
 
@@ -39,7 +40,11 @@ class Timeline:
     upcoming: Entry | None
 
     def entry(self, version_id: str) -> Entry | None:
-        return next((entry for entry in self.entries if entry.id == version_id), None)
+        return self._by_id.get(version_id)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Entry]:
+        return {entry.id: entry for entry in self.entries}
 
     @property
     def consent_revision(self) -> str:
