@@ -94,3 +94,16 @@ def test_new_version_refuses_too_short_a_notice(project: Path) -> None:
     result = run(project, "--as-of", "2021-02-01", "new-version", "2021-02-15")
     assert result.returncode == 1
     assert "can take effect on 2021-03-03 at the earliest" in result.stderr
+
+
+def test_check_back_wording_in_a_new_version_fails_the_strict_build(project: Path) -> None:
+    second = project / "docs/privacy/versions/2021-01-01.md"
+    second.write_text(
+        second.read_text(encoding="utf-8") + "\nPlease check this page regularly for changes.\n",
+        encoding="utf-8",
+    )
+    assert run(project, "--as-of", "2020-12-31", "check", "--update-lock").returncode == 1
+    result = build(project, project / "site", as_of="2020-12-31")
+    assert result.returncode != 0
+    assert "WARNING" in result.stderr
+    assert "'check this page regularly': asking readers to check for changes" in result.stderr
