@@ -7,15 +7,13 @@ import re
 import shutil
 import subprocess
 import sys
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager
 from pathlib import Path
 
 import lxml.html
 from lxml.html import HtmlElement
 
-from policy_site.serve import make_server
+from policy_site.serve import serving
 
 __all__ = [
     "AS_OF",
@@ -105,14 +103,6 @@ def tokens(text: str) -> list[str]:
     return re.findall(r"\w+|[^\w\s]", text)
 
 
-@contextmanager
-def serve(directory: Path) -> Iterator[str]:
+def serve(directory: Path) -> AbstractContextManager[str]:
     """``directory`` served by a real HTTP server, as ``http://www.toontrack.test:PORT/``."""
-    server = make_server(directory)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{SITE_HOST}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
+    return serving(directory, SITE_HOST)

@@ -25,16 +25,14 @@ import shutil
 import statistics
 import subprocess
 import tempfile
-import threading
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from policy_site import chromium
 from policy_site.consent import Bundle, load_consent, render_bundle
-from policy_site.serve import make_server
+from policy_site.serve import serving
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -408,20 +406,6 @@ def _write_vanilla_page(folder: Path) -> Page:
     return Page(VANILLA.label, "vanilla.html", "#cc-main .cm")
 
 
-@contextmanager
-def _served(folder: Path) -> Iterator[str]:
-    """``folder`` served on loopback, as ``http://bench.test:PORT/``."""
-    server = make_server(folder)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{HOST}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 def _run_once(browser: Browser, url: str, selector: str) -> Run:
     from playwright.sync_api import Error as PlaywrightError
 
@@ -509,7 +493,7 @@ def banner_table(runs: int) -> tuple[str, str]:
         "| banner by DOMContentLoaded | runs |",
         "|---|---:|---:|---:|---:|---:|---:|",
     ]
-    with tempfile.TemporaryDirectory() as tmp, _served(Path(tmp)) as base:
+    with tempfile.TemporaryDirectory() as tmp, serving(Path(tmp), HOST) as base:
         pages = [_write_our_page(Path(tmp))]
         results: dict[str, list[Run] | str] = {}
         try:

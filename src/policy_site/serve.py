@@ -5,11 +5,14 @@ from __future__ import annotations
 import argparse
 import functools
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 
-__all__ = ["main", "make_server"]
+__all__ = ["main", "make_server", "serving"]
 
 
 class _QuietHandler(SimpleHTTPRequestHandler):
@@ -21,6 +24,21 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 0) -> Thre
     """A server for ``directory`` on ``host:port`` (port 0 picks a free one); call serve_forever."""
     handler = functools.partial(_QuietHandler, directory=str(directory))
     return ThreadingHTTPServer((host, port), handler)
+
+
+@contextmanager
+def serving(directory: Path, host_name: str = "127.0.0.1") -> Iterator[str]:
+    """``directory`` served on loopback from a background thread, as ``http://<host_name>:PORT/``
+    (a browser maps ``host_name`` to 127.0.0.1 with --host-resolver-rules)."""
+    server = make_server(directory)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{host_name}:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 def main(argv: list[str] | None = None) -> int:
