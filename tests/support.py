@@ -7,11 +7,13 @@ import re
 import shutil
 import subprocess
 import sys
+import time
 from contextlib import AbstractContextManager
 from pathlib import Path
 
 import lxml.html
 from lxml.html import HtmlElement
+from playwright.sync_api import Page
 
 from policy_site.serve import serving
 
@@ -28,6 +30,7 @@ __all__ = [
     "serve",
     "strings",
     "tokens",
+    "wait_for",
     "with_class",
 ]
 
@@ -101,6 +104,15 @@ def article(page: HtmlElement) -> HtmlElement:
 def tokens(text: str) -> list[str]:
     """Words and punctuation marks, in order: whitespace and markup do not count."""
     return re.findall(r"\w+|[^\w\s]", text)
+
+
+def wait_for(page: Page, expression: str, seconds: float = 10.0) -> None:
+    """Waits until ``expression`` is true in ``page``. Playwright's wait_for_function polls with
+    eval() inside the page, which the site's CSP rightly blocks; evaluate() does not."""
+    deadline = time.monotonic() + seconds
+    while not page.evaluate(f"() => !!({expression})"):
+        assert time.monotonic() < deadline, f"still false after {seconds} s: {expression}"
+        time.sleep(0.05)
 
 
 def serve(directory: Path) -> AbstractContextManager[str]:

@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
+from urllib.parse import urlsplit
 
 from jinja2 import Environment
 from mkdocs.config import config_options as c
@@ -27,6 +28,16 @@ from policy_site.consent import (
     render_bundle,
 )
 from policy_site.dates import BuildDateError, build_date, long_date
+from policy_site.security import (
+    CLOUDFLARE_LINE_LIMIT,
+    HEADERS_FILE,
+    NGINX_FILE,
+    content_security_policy,
+    headers_file,
+    nginx_snippet,
+    scan_site,
+    security_headers,
+)
 from policy_site.versions import Entry, Policy, Settings, Timeline, VersionError, load_policy
 from policy_site.versions.publish import atom_feed, manifest
 from policy_site.versions.redline import Redline, make_redline
@@ -203,13 +214,13 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         policy = self._policy()
         site_url = config.site_url or "/"
-        folder = Path(config.site_dir) / policy.settings.policy_dir
+        site = Path(config.site_dir)
+        folder = site / policy.settings.policy_dir
         (folder / "feed.xml").write_bytes(atom_feed(policy, site_url, config.site_name))
         (folder / "versions.json").write_text(
             manifest(policy, site_url, self.rendered), encoding="utf-8"
         )
         if self.bundle is not None and self.consent is not None:
-            site = Path(config.site_dir)
             for asset in (self.bundle.js, self.bundle.css):
                 (site / asset.path).parent.mkdir(parents=True, exist_ok=True)
                 (site / asset.path).write_text(asset.content, encoding="utf-8")
@@ -218,6 +229,47 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             last_update = self.consent.gpc_last_update.isoformat()
             gpc = {"gpc": True, "lastUpdate": last_update}
             (well_known / "gpc.json").write_text(json.dumps(gpc) + "\n", encoding="utf-8")
+        self._write_headers(site, urlsplit(site_url).netloc)
+
+    def _write_headers(self, site: Path, site_host: str) -> None:
+        """Fail on any page loading from an undeclared host without consent; else write the
+        security headers, with a CSP allowing exactly the inline scripts the pages hold."""
+        necessary: list[str] = []
+        declared: list[str] = []
+        for category in self.consent.categories if self.consent else ():
+            hosts = [host for service in category.services for host in service.hosts]
+            declared += hosts
+            necessary += hosts if category.necessary else []
+        scan = scan_site(site, site_host, necessary)
+        if scan.problems:
+            fix = (
+                "Gate it (data-category, see the README's markup contract), serve the file "
+                "from this site, or declare its host under categories.necessary.services in "
+                "consent/consent.yml if the site cannot work without it."
+            )
+            raise PluginError(
+                "Pages load from other hosts before any consent:\n  "
+                + "\n  ".join(scan.problems)
+                + f"\n{fix}"
+            )
+        headers = security_headers(content_security_policy(scan.script_hashes, declared))
+        rules = headers_file(headers)
+        if max(map(len, rules.splitlines())) > CLOUDFLARE_LINE_LIMIT:
+            log.warning(
+                "%s has a line over %d characters, which Cloudflare Pages ignores: declare "
+                "fewer hosts in consent/consent.yml, or serve the nginx snippet instead.",
+                HEADERS_FILE,
+                CLOUDFLARE_LINE_LIMIT,
+            )
+        (site / HEADERS_FILE).write_text(rules, encoding="utf-8")
+        (site / NGINX_FILE).write_text(nginx_snippet(headers), encoding="utf-8")
+        log.info(
+            "Security headers written to %s and %s: %d inline script hashes over %d pages.",
+            HEADERS_FILE,
+            NGINX_FILE,
+            len(scan.script_hashes),
+            scan.pages,
+        )
 
 
 def _page(title: str, template: str) -> str:

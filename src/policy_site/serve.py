@@ -1,4 +1,6 @@
-"""A small static file server for previews and tests: ``site/`` on loopback, nothing else."""
+"""A small static file server for previews and tests: ``site/`` on loopback, nothing else, with
+the headers the build wrote into ``site/_headers`` (so the preview and the browser tests run
+under the production Content-Security-Policy)."""
 
 from __future__ import annotations
 
@@ -11,18 +13,52 @@ from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
+
+from policy_site.security import HEADERS_FILE, parse_headers_file
 
 __all__ = ["main", "make_server", "serving"]
 
+Rules = list[tuple[str, dict[str, str]]]
 
-class _QuietHandler(SimpleHTTPRequestHandler):
+
+class _Handler(SimpleHTTPRequestHandler):
+    rules: Rules
+
+    def __init__(self, *args: Any, rules: Rules, **kwargs: Any) -> None:
+        self.rules = rules
+        super().__init__(*args, **kwargs)
+
     def log_message(self, format: str, *args: Any) -> None:
         """Requests are not logged: previews and tests stay readable."""
 
+    def send_head(self) -> Any:
+        # Like Netlify and Cloudflare Pages: the header rules are read, not served.
+        if urlsplit(self.path).path.rsplit("/", 1)[-1].startswith(HEADERS_FILE):
+            self.send_error(404)
+            return None
+        return super().send_head()
+
+    def end_headers(self) -> None:
+        path = urlsplit(self.path).path
+        for pattern, headers in self.rules:
+            if _matches(pattern, path):
+                for name, value in headers.items():
+                    self.send_header(name, value)
+        super().end_headers()
+
+
+def _matches(pattern: str, path: str) -> bool:
+    """A ``_headers`` path pattern: exact, or a prefix ending in ``*``."""
+    return path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
+
 
 def make_server(directory: Path, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
-    """A server for ``directory`` on ``host:port`` (port 0 picks a free one); call serve_forever."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+    """A server for ``directory`` on ``host:port`` (port 0 picks a free one); call serve_forever.
+    Responses carry the headers of ``directory/_headers`` when the build wrote one."""
+    headers_file = directory / HEADERS_FILE
+    rules = parse_headers_file(headers_file.read_text("utf-8")) if headers_file.is_file() else []
+    handler = functools.partial(_Handler, directory=str(directory), rules=rules)
     return ThreadingHTTPServer((host, port), handler)
 
 

@@ -8,6 +8,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import yaml
+from playwright.sync_api import BrowserContext
 
 from tests.partner import Partner, running_partner
 from tests.support import ROOT, build, fixture_site, serve
@@ -21,6 +23,29 @@ SHOP_PAGE = """<!doctype html>
 <button type="button" data-privacy-consent="settings">Cookie-inställningar</button>
 </main></body></html>
 """
+
+
+#: Reports every Content-Security-Policy violation of a page (or frame) to the test.
+CSP_LISTENER = """document.addEventListener("securitypolicyviolation", (e) =>
+  window.__cspViolation(`${location.pathname}: ${e.effectiveDirective} blocked ` +
+    `${e.blockedURI || "inline"} ${e.sample || ""}`));"""
+
+
+def watch_csp(context: BrowserContext) -> list[str]:
+    """The CSP violations of every page that ``context`` opens from now on."""
+    found: list[str] = []
+    context.expose_binding("__cspViolation", lambda _source, text: found.append(str(text)))
+    context.add_init_script(CSP_LISTENER)
+    return found
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(context: BrowserContext) -> Iterator[list[str]]:
+    """Every browser test runs under the production headers (the test server sends the
+    ``_headers`` the build wrote) and fails on any Content-Security-Policy violation."""
+    found = watch_csp(context)
+    yield found
+    assert found == [], "Content-Security-Policy violations"
 
 
 @pytest.fixture(scope="session")
@@ -42,9 +67,16 @@ def consent_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> 
     project = fixture_site("consent-demo", folder)
     shutil.copytree(ROOT / "consent", project / "consent")
     config = project / "consent" / "consent.yml"
-    config.write_text(
-        config.read_text(encoding="utf-8").replace(".toontrack.com", ".toontrack.test"), "utf-8"
+    settings = yaml.safe_load(
+        config.read_text(encoding="utf-8").replace(".toontrack.com", ".toontrack.test")
     )
+    # The partner's tags are gated, and its host is declared: the CSP allows it and only it.
+    partner_host = partner.origin.removeprefix("http://")
+    for category in ("analytics", "advertising"):
+        settings["categories"][category]["services"].append(
+            {"name": "Fake partner", "hosts": [partner_host]}
+        )
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
     page = project / "docs" / "partner.md"
     page.write_text(page.read_text(encoding="utf-8").replace("PARTNER", partner.origin), "utf-8")
     site = folder / "site"

@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.partner import Partner
+from tests.support import wait_for
 
 GATED = {"/ga.js", "/tag.js", "/pixel.gif", "/video"}
 ANALYTICS = {"/ga.js"}
@@ -101,7 +102,7 @@ def test_accept_all_loads_every_gated_element_in_document_order(
     banner(page).get_by_role("button", name="Accept all").click()
     expect(banner(page)).to_be_hidden()
     assert settle(hits, GATED) == GATED
-    page.wait_for_function("(window.order || []).length === 4")
+    wait_for(page, "(window.order || []).length === 4")
     assert page.evaluate("window.order") == ["ga", "inline-analytics", "tag", "inline-advertising"]
     held = cookies(page.context)
     assert held["_ga"] == ".toontrack.test"
@@ -151,7 +152,7 @@ def test_manage_choices_starts_unticked_and_saves_one_category(
     dialog.get_by_role("button", name="Save choices").click()
     expect(dialog).to_be_hidden()
     assert settle(hits, ANALYTICS) == ANALYTICS
-    page.wait_for_function("(window.order || []).length === 2")
+    wait_for(page, "(window.order || []).length === 2")
     assert page.evaluate("window.order") == ["ga", "inline-analytics"]
 
 
@@ -177,7 +178,7 @@ def test_withdrawal_deletes_cookies_and_storage_and_stops_loading(
 ) -> None:
     visit(page, f"{consent_url}partner/")
     banner(page).get_by_role("button", name="Accept all").click()
-    page.wait_for_function("(window.order || []).length === 4")
+    wait_for(page, "(window.order || []).length === 4")
     planted = {"_ga", "_ga_TT1", "_gid", "_fbp", "_fbc", "_undeclared_tracker"}
     assert planted <= set(cookies(page.context))
     assert [c["path"] for c in page.context.cookies() if c["name"] == "_fbc"] == ["/partner/"]
@@ -220,7 +221,7 @@ def test_choice_in_one_tab_applies_in_the_other(
     other = visit(page.context.new_page(), f"{consent_url}partner/")
     banner(page).get_by_role("button", name="Accept all").click()
     expect(banner(other)).to_be_hidden()
-    other.wait_for_function("(window.order || []).length === 4")
+    wait_for(other, "(window.order || []).length === 4")
     assert hits.paths().count("/ga.js") == 2
 
 
@@ -352,7 +353,7 @@ def test_consent_mode_defaults_come_before_any_gated_script(
 ) -> None:
     visit(page, f"{consent_url}partner/")
     banner(page).get_by_role("button", name="Accept all").click()
-    page.wait_for_function("(window.order || []).length === 4")
+    wait_for(page, "(window.order || []).length === 4")
     layer = page.evaluate("(window.dataLayer || []).map(a => Array.from(a))")
     assert layer[0] == ["consent", "default", {
         "ad_storage": "denied", "ad_user_data": "denied", "ad_personalization": "denied",

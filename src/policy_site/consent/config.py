@@ -47,6 +47,10 @@ TEXT_KEYS = (
 )
 MAX_AGE_LIMIT = 395  # days: CNIL's 13 months, and under the browsers' 400-day cap
 _HOST = re.compile(r"\A(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
+#: A service host as a CSP source: a host name and, when it is not the default, a port.
+_HOST_PORT = re.compile(
+    r"\A(?=[^:]{1,253}(:|\Z))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[1-9][0-9]{0,4})?\Z"
+)
 _COOKIE_NAME = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 
 
@@ -190,9 +194,11 @@ def _service(check: _Checker, value: Any, key: str) -> Service:
         check.fail(f"{key}.hosts", "must be a list of host names, e.g. [www.google-analytics.com].")
         hosts = []
     for index, host in enumerate(hosts):
-        if not isinstance(host, str) or not _HOST.match(host):
+        if not isinstance(host, str) or not _HOST_PORT.match(host):
             check.fail(
-                f"{key}.hosts[{index}]", f"{host!r} is not a host name (no scheme, no path)."
+                f"{key}.hosts[{index}]",
+                f"{host!r} is not a host name: write it without scheme or path, with a port "
+                "only when it is not the default (www.example.com, tags.example.com:8443).",
             )
     return Service(check.text(found.get("name"), f"{key}.name"), tuple(map(str, hosts)))
 

@@ -1,0 +1,246 @@
+"""What the built site may load, and the HTTP headers that make the browser enforce it.
+
+Two checks over every built page, in one parse each:
+
+* the SHA-256 of every inline script that runs (mkdocs-material's, which differ with page depth,
+  and the gated inline scripts the consent bundle will run), so the Content-Security-Policy can
+  allow exactly those and nothing inline else;
+* every element that would load from another host without waiting for consent: the build fails on
+  it, naming the page and the element, unless the host is declared necessary in consent.yml.
+
+Then the headers: a strict CSP whose only other hosts are those consent.yml declares, HSTS,
+nosniff, frame denial, referrer and permissions policies, written as ``_headers`` (the Netlify and
+Cloudflare Pages format) and as an nginx snippet. Pure logic, no MkDocs; the plugin calls it.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import lxml.html
+from lxml.html import HtmlElement
+
+__all__ = [
+    "CLOUDFLARE_LINE_LIMIT",
+    "HEADERS_FILE",
+    "NGINX_FILE",
+    "SiteScan",
+    "content_security_policy",
+    "headers_file",
+    "nginx_snippet",
+    "parse_headers_file",
+    "scan_page",
+    "scan_site",
+    "security_headers",
+]
+
+#: The header rules, in the format Netlify and Cloudflare Pages read (neither publishes it).
+HEADERS_FILE = "_headers"
+#: Cloudflare Pages ignores longer lines of ``_headers``.
+CLOUDFLARE_LINE_LIMIT = 2000
+#: The same headers for nginx: ``include`` it in the site's ``server { }`` block.
+NGINX_FILE = "_headers.nginx.conf"
+
+#: Script types a browser runs; any other type (application/json, text/plain) is data.
+_RUNNABLE = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
+
+#: Attributes through which an element loads something as soon as it is in the page.
+_LOADING = {
+    "script": ("src",),
+    "img": ("src", "srcset"),
+    "iframe": ("src",),
+    "frame": ("src",),
+    "source": ("src", "srcset"),
+    "audio": ("src",),
+    "video": ("src", "poster"),
+    "track": ("src",),
+    "embed": ("src",),
+    "object": ("data",),
+    "input": ("src",),
+    "image": ("href", "{http://www.w3.org/1999/xlink}href"),
+}
+#: ``<link rel>`` values that make the browser fetch or connect to ``href``.
+_LOADING_RELS = {"stylesheet", "preconnect", "dns-prefetch", "preload", "prefetch", "icon",
+                 "modulepreload", "manifest", "prerender", "apple-touch-icon",
+                 "apple-touch-icon-precomposed", "mask-icon"}  # fmt: skip
+_CSS_URL = re.compile(r"""(?:url\(\s*|@import\s+)['"]?\s*([^)'"\s]+)""", re.IGNORECASE)
+
+#: HTTP Strict Transport Security: two years, as the Mozilla Observatory and hstspreload.org
+#: recommend. Sub domains are the policy's own (web shop, forum), all served over HTTPS.
+HSTS = "max-age=63072000; includeSubDomains"
+#: Powerful features this site never uses, denied to it and to anything it embeds.
+PERMISSIONS = ("accelerometer", "autoplay", "camera", "display-capture", "geolocation",
+               "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb",
+               "browsing-topics")  # fmt: skip
+
+
+@dataclass
+class SiteScan:
+    """What the pages of a built site contain that the headers and the gate care about."""
+
+    #: ``'sha256-…'`` of every inline script a browser would run, across all pages.
+    script_hashes: set[str] = field(default_factory=set)
+    #: ``page: <element …> loads from host``, for every ungated load from an undeclared host.
+    problems: list[str] = field(default_factory=list)
+    pages: int = 0
+
+
+def script_hash(text: str) -> str:
+    """The CSP source that allows an inline script with this text."""
+    digest = hashlib.sha256(text.encode("utf-8")).digest()
+    return f"'sha256-{base64.b64encode(digest).decode('ascii')}'"
+
+
+def scan_page(html: str, site_host: str, allowed_hosts: Iterable[str] = ()) -> SiteScan:
+    """The inline script hashes of one page and its ungated loads from other hosts.
+
+    A gated element (``data-category``) is the consent bundle's to start: it counts for its
+    inline text (the bundle will run it, and the CSP must allow that) but not as a load."""
+    scan = SiteScan(pages=1)
+    root = lxml.html.document_fromstring(html)
+    allowed = {site_host, *allowed_hosts}
+    for script in root.iter("script"):
+        if script.get("src") is None and (
+            (script.get("type") or "").strip().lower() in _RUNNABLE
+            or (script.get("data-category") is not None and script.get("type") == "text/plain")
+        ):
+            scan.script_hashes.add(script_hash(script.text or ""))
+    for element, attribute, url in _loads(root):
+        if element.get("data-category") is not None:
+            continue
+        host = _host(url)
+        if host is not None and host not in allowed:
+            scan.problems.append(f"{_describe(element, attribute, url)} loads from {host}")
+    return scan
+
+
+def _loads(root: HtmlElement) -> Iterable[tuple[HtmlElement, str, str]]:
+    """Every (element, attribute, URL) through which the page loads something on its own."""
+    for element in root.iter():
+        if not isinstance(element, HtmlElement):
+            continue
+        tag = str(element.tag).rpartition("}")[2]
+        for attribute in _LOADING.get(tag, ()):
+            value = element.get(attribute)
+            if value is None:
+                continue
+            urls = [part.split()[0] for part in value.split(",") if part.split()]
+            if not attribute.endswith("srcset"):
+                urls = [value.strip()]
+            for url in urls:
+                yield element, attribute, url
+        if tag == "link" and set((element.get("rel") or "").lower().split()) & _LOADING_RELS:
+            yield element, "href", (element.get("href") or "").strip()
+        if tag == "style":
+            for url in _CSS_URL.findall(element.text or ""):
+                yield element, "url()", url
+        style = element.get("style")
+        if style:
+            for url in _CSS_URL.findall(style):
+                yield element, "style", url
+
+
+def _host(url: str) -> str | None:
+    """The host[:port] a URL loads from, or None for one on this site (relative, data:, #)."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "an unparsable URL"
+    if not parts.netloc:
+        return None
+    return parts.netloc.rpartition("@")[2].lower()
+
+
+def _describe(element: HtmlElement, attribute: str, url: str) -> str:
+    short = url if len(url) <= 80 else url[:77] + "..."
+    return f"<{element.tag} {attribute}={short!r}>"
+
+
+def scan_site(site_dir: Path, site_host: str, allowed_hosts: Iterable[str] = ()) -> SiteScan:
+    """``scan_page`` over every HTML file of a built site; problems are prefixed with the page."""
+    total = SiteScan()
+    allowed = tuple(allowed_hosts)
+    for page in sorted(site_dir.rglob("*.html")):
+        scan = scan_page(page.read_text(encoding="utf-8"), site_host, allowed)
+        name = page.relative_to(site_dir).as_posix()
+        total.pages += 1
+        total.script_hashes |= scan.script_hashes
+        total.problems += [f"{name}: {problem}" for problem in scan.problems]
+    return total
+
+
+def content_security_policy(script_hashes: Iterable[str], partner_hosts: Iterable[str]) -> str:
+    """The policy: nothing by default; this site's own files; the listed inline scripts; and the
+    partner hosts for what the consent bundle starts once allowed."""
+    hashes = sorted(set(script_hashes))
+    hosts = sorted(set(partner_hosts))
+    directives = [
+        ("default-src", ["'none'"]),
+        ("script-src", ["'self'", *hashes, *hosts]),
+        ("style-src", ["'self'"]),
+        ("img-src", ["'self'", "data:", *hosts]),
+        ("font-src", ["'self'"]),
+        ("connect-src", ["'self'", *hosts]),
+        ("frame-src", hosts or ["'none'"]),
+        ("worker-src", ["'self'"]),
+        ("manifest-src", ["'self'"]),
+        ("object-src", ["'none'"]),
+        ("base-uri", ["'none'"]),
+        ("form-action", ["'self'"]),
+        ("frame-ancestors", ["'none'"]),
+    ]
+    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives)
+
+
+def security_headers(csp: str) -> dict[str, str]:
+    """Every header the site is served with, in the order written."""
+    return {
+        "Content-Security-Policy": csp,
+        "Strict-Transport-Security": HSTS,
+        "X-Content-Type-Options": "nosniff",
+        "X-Frame-Options": "DENY",
+        "Referrer-Policy": "strict-origin-when-cross-origin",
+        "Permissions-Policy": ", ".join(f"{feature}=()" for feature in PERMISSIONS),
+        "Cross-Origin-Opener-Policy": "same-origin",
+    }
+
+
+_GENERATED = "Generated by the build from the pages and consent/consent.yml: do not edit."
+
+
+def headers_file(headers: Mapping[str, str]) -> str:
+    """``_headers`` for Netlify and Cloudflare Pages: the same headers on every path."""
+    lines = [f"# {_GENERATED}", "/*", *(f"  {name}: {value}" for name, value in headers.items())]
+    return "\n".join(lines) + "\n"
+
+
+def nginx_snippet(headers: Mapping[str, str]) -> str:
+    """The headers for nginx, ``always`` so error pages carry them too. nginx drops inherited
+    ``add_header`` lines in any block that has its own: include this in each such block."""
+    lines = [f"# {_GENERATED}", "# Include in the server block that serves site/ over HTTPS."]
+    for name, value in headers.items():
+        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
+        lines.append(f'add_header {name} "{escaped}" always;')
+    return "\n".join(lines) + "\n"
+
+
+def parse_headers_file(text: str) -> list[tuple[str, dict[str, str]]]:
+    """``_headers`` read back: (path pattern, headers) in order. Comments and blanks are skipped."""
+    rules: list[tuple[str, dict[str, str]]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if not line[0].isspace():
+            rules.append((line.strip(), {}))
+            continue
+        name, colon, value = line.strip().partition(":")
+        if not rules or not colon:
+            raise ValueError(f"{HEADERS_FILE} line {number}: expected 'Name: value' under a path")
+        rules[-1][1][name.strip()] = value.strip()
+    return rules

@@ -1,0 +1,148 @@
+"""The build's own security checks: it fails on ungated loads from other hosts, and writes headers
+whose CSP allows exactly the inline scripts the pages hold and the hosts consent.yml declares."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import re
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+import yaml
+
+from policy_site.security import parse_headers_file
+from tests.support import ROOT, build, fixture_site
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    project = fixture_site("consent-demo", tmp_path)
+    shutil.copytree(ROOT / "consent", project / "consent")
+    return project
+
+
+def test_an_ungated_pixel_fails_the_build_naming_page_element_and_fix(project: Path) -> None:
+    (project / "docs/leak.md").write_text(
+        '# Leak\n\n<p><img src="https://px.example/p.gif" alt=""></p>\n', encoding="utf-8"
+    )
+    result = build(project, project / "site")
+    assert result.returncode != 0
+    assert "leak/index.html: <img src='https://px.example/p.gif'> loads from px.example" in (
+        result.stderr
+    )
+    assert "categories.necessary.services in consent/consent.yml" in result.stderr
+    assert not (project / "site/_headers").exists()
+
+
+def test_a_theme_level_load_fails_the_build_on_every_page(project: Path) -> None:
+    config = project / "mkdocs.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "extra_css:\n  - https://cdn.example/x.css\n",
+        encoding="utf-8",
+    )
+    result = build(project, project / "site")
+    assert result.returncode != 0
+    leaking = re.findall(r"^  (\S+\.html): <link href='https://cdn\.example", result.stderr, re.M)
+    assert {"index.html", "partner/index.html", "privacy/index.html", "404.html"} <= set(leaking)
+
+
+def test_a_host_declared_necessary_may_load_and_is_in_the_csp(project: Path) -> None:
+    (project / "docs/cart.md").write_text(
+        '# Cart\n\n<script src="https://shop.example/cart.js"></script>\n', encoding="utf-8"
+    )
+    config = project / "consent/consent.yml"
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings["categories"]["necessary"]["services"][0]["hosts"] = ["shop.example"]
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    result = build(project, project / "site")
+    assert result.returncode == 0, result.stderr
+    assert " shop.example" in csp(project / "site")["script-src"]
+
+
+class _InlineScripts(HTMLParser):
+    """Collects inline script texts with the standard library's parser (not lxml, which the
+    build uses), so the test recomputes the hashes independently."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=False)
+        self.texts: list[str] = []
+        self._open: dict[str, str | None] | None = None
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "script":
+            self._open = dict(attrs)
+            self.texts.append("")
+
+    def handle_data(self, data: str) -> None:
+        if self._open is not None:
+            self.texts[-1] += data
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "script" and self._open is not None:
+            attrs, self._open = self._open, None
+            runs = attrs.get("type") in (None, "module") or "data-category" in attrs
+            if "src" in attrs or not runs:
+                self.texts.pop()
+
+
+def recomputed_hashes(site: Path) -> set[str]:
+    hashes = set()
+    for page in site.rglob("*.html"):
+        parser = _InlineScripts()
+        parser.feed(page.read_text(encoding="utf-8"))
+        for text in parser.texts:
+            digest = base64.b64encode(hashlib.sha256(text.encode()).digest()).decode()
+            hashes.add(f"'sha256-{digest}'")
+    return hashes
+
+
+def headers(site: Path) -> dict[str, str]:
+    ((path, found),) = parse_headers_file((site / "_headers").read_text(encoding="utf-8"))
+    assert path == "/*"
+    return found
+
+
+def csp(site: Path) -> dict[str, str]:
+    value = headers(site)["Content-Security-Policy"]
+    return dict(part.split(" ", 1) for part in value.split("; "))
+
+
+def test_the_csp_hashes_are_exactly_those_of_the_inline_scripts(project_site: Path) -> None:
+    in_csp = set(re.findall(r"'sha256-[^']+'", csp(project_site)["script-src"]))
+    assert in_csp == recomputed_hashes(project_site)
+    # mkdocs-material's scope script differs with page depth: 3 depths, 3 of its hashes at least.
+    assert len(in_csp) >= 4
+
+
+def test_gated_inline_scripts_have_their_hash_too(project: Path) -> None:
+    assert build(project, project / "site").returncode == 0
+    site = project / "site"
+    hashes = recomputed_hashes(site)
+    gated = 'window.order = (window.order || []).concat("inline-analytics");'
+    digest = base64.b64encode(hashlib.sha256(gated.encode()).digest()).decode()
+    assert f"'sha256-{digest}'" in hashes
+    assert set(re.findall(r"'sha256-[^']+'", csp(site)["script-src"])) == hashes
+
+
+def test_the_csp_names_the_hosts_of_consent_yml_and_no_other(project_site: Path) -> None:
+    settings = yaml.safe_load((ROOT / "consent/consent.yml").read_text(encoding="utf-8"))
+    declared = {
+        host
+        for category in settings["categories"].values()
+        for service in category["services"]
+        for host in service["hosts"]
+    }
+    policy = " ".join(csp(project_site).values())
+    named = set(re.findall(r"(?<![-\w'])[a-z0-9-]+(?:\.[a-z0-9-]+)+(?![\w'])", policy))
+    assert named == declared
+    assert "unsafe" not in policy
+
+
+def test_nginx_gets_the_same_headers(project_site: Path) -> None:
+    snippet = (project_site / "_headers.nginx.conf").read_text(encoding="utf-8")
+    found = dict(re.findall(r'^add_header (\S+) "(.*)" always;$', snippet, re.M))
+    assert found == headers(project_site)
+    assert len(found) == 7
