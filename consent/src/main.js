@@ -2,7 +2,8 @@
 
 var GPC = navigator.globalPrivacyControl === true;
 var state = { record: _load() };
-state.granted = state.record ? state.record.c : {};
+// No choice: every optional category false, as own keys (a polluted Object.prototype grants none).
+state.granted = state.record ? state.record.c : _all(false);
 var _listeners = [];
 var _channel = window.BroadcastChannel ? new BroadcastChannel("privacy-consent") : null;
 
@@ -42,7 +43,7 @@ function _choose(c) {
 function _apply(r) {
   var before = state.granted;
   state.record = r;
-  state.granted = r ? r.c : {};
+  state.granted = r ? r.c : _all(false);
   _closeDialog();
   _showBanner(r);
   _consentMode("update");
