@@ -1,0 +1,229 @@
+"""Nothing lost: every version ever published keeps its URL and its text when later versions are
+added, and a failed ``./scripts/build`` leaves the previous ``site/`` exactly as it was.
+
+Runs the editor's own commands (``./scripts/build``, ``./scripts/new-version``,
+``./scripts/check``) in a copy of the project, with the test run's virtual environment.
+"""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from lxml import etree
+
+from tests.support import ROOT, article, elements, parse_html, with_class
+
+#: What ./scripts/* need from the project: the scripts, what the site is built from, and the two
+#: files whose hash tells _bootstrap.sh whether .venv is up to date.
+PROJECT_FILES = ("scripts", "docs", "consent", "overrides", "mkdocs.yml", "pyproject.toml",
+                 "constraints.txt")  # fmt: skip
+ATOM = "{http://www.w3.org/2005/Atom}"
+NEW = "2027-04-01"
+CHECK_BACK = (
+    "You should check this Web site periodically to see if any recent changes to this Privacy "
+    "Policy have occurred."
+)
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """A copy of the project whose ``.venv`` is the one running these tests (linked), with an
+    install stamp of the copy's own, so that _bootstrap.sh never installs anything."""
+    copied = tmp_path / "project"
+    copied.mkdir()
+    for name in PROJECT_FILES:
+        source = ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, copied / name)
+        else:
+            shutil.copy2(source, copied / name)
+    venv = Path(sys.prefix)
+    assert venv != Path(sys.base_prefix), "run the tests with the project's .venv"
+    (copied / ".venv").mkdir()
+    for entry in venv.iterdir():
+        if entry.name == "pyvenv.cfg":
+            shutil.copy2(entry, copied / ".venv" / entry.name)
+        elif entry.name != ".installed":
+            (copied / ".venv" / entry.name).symlink_to(entry)
+    stamp = hashlib.sha256(
+        (copied / "pyproject.toml").read_bytes() + (copied / "constraints.txt").read_bytes()
+    ).hexdigest()
+    (copied / ".venv" / ".installed").write_text(stamp + "\n", encoding="utf-8")
+    return copied
+
+
+def script(project: Path, name: str, *args: str, as_of: str) -> subprocess.CompletedProcess[str]:
+    """``./scripts/<name> args`` in ``project``, on the build date ``as_of``."""
+    env = {**os.environ, "POLICY_SITE_AS_OF": as_of}
+    env.pop("SOURCE_DATE_EPOCH", None)
+    return subprocess.run(
+        [str(project / "scripts" / name), *args],
+        capture_output=True,
+        text=True,
+        cwd=project,
+        env=env,
+        check=False,
+    )
+
+
+def built(project: Path, as_of: str) -> Path:
+    result = script(project, "build", "--as-of", as_of, as_of=as_of)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Setting up" not in result.stdout  # the copy used the tests' .venv as it is
+    return project / "site"
+
+
+def snapshot(site: Path) -> dict[str, Any]:
+    """Everything a build published that must outlive later builds, as plain data: a deep copy
+    of the facts, since the next build replaces the files."""
+    manifest = json.loads((site / "privacy/versions.json").read_text(encoding="utf-8"))
+    base = str(manifest["url"]).removesuffix("privacy/")
+    feed = etree.parse(str(site / "privacy/feed.xml")).getroot()
+    feed_urls = [str(node.text) for node in feed.iter(f"{ATOM}id")][1:]  # [0] is the feed's own
+    feed_urls += [str(link.get("href")) for entry in feed.iter(f"{ATOM}entry")
+                  for link in entry.iter(f"{ATOM}link")]  # fmt: skip
+    versions = {str(v["id"]): v for v in manifest["versions"]}
+    manifest_urls = [str(v[key]) for v in versions.values() for key in ("url", "redline_url")
+                     if v[key]]  # fmt: skip
+    pages = sorted(p.relative_to(site).as_posix() for p in (site / "privacy").rglob("*.html"))
+    return {
+        "pages": pages,
+        "feed": {u.removeprefix(base) for u in feed_urls},
+        "manifest": {u.removeprefix(base) for u in manifest_urls},
+        "entries": {key: copy.deepcopy(v) for key, v in versions.items()},
+        "texts": {key: version_text(site, key) for key in versions},
+        "redlines": {key: redline(site, key) for key, v in versions.items() if v["redline_url"]},
+    }
+
+
+def local(site: Path, url_path: str) -> Path:
+    """The file behind a site URL path such as ``privacy/versions/2007-10-01/``."""
+    assert not url_path.startswith(("http:", "https:")), f"{url_path} is not on the site"
+    return site / (url_path + "index.html" if url_path.endswith("/") else url_path)
+
+
+def version_text(site: Path, version: str) -> str:
+    """A version's permanent page, without its status line (which says, correctly, that it was
+    upcoming, is in effect or was superseded) and the section links."""
+    page = article(parse_html(site / f"privacy/versions/{version}/index.html"))
+    for status in elements(page, f".//*{with_class('policy-status')}"):
+        status.drop_tree()
+    text = " ".join(page.text_content().split())
+    assert len(text) > 1000, text  # the policy itself, not an empty shell
+    return text
+
+
+def redline(site: Path, version: str) -> str:
+    page = article(parse_html(site / f"privacy/changes/{version}/index.html"))
+    (marked,) = elements(page, f".//*{with_class('policy-redline')}")
+    assert elements(marked, ".//ins") or elements(marked, ".//del")
+    return etree.tostring(page, encoding="unicode")
+
+
+def assert_nothing_lost(before: dict[str, Any], after: dict[str, Any], site: Path) -> None:
+    urls = before["feed"] | before["manifest"]
+    for url in sorted(urls):
+        assert local(site, url).is_file(), f"{url} was published and is gone"
+    assert set(before["pages"]) <= set(after["pages"])
+    assert before["feed"] <= after["feed"]
+    assert before["manifest"] <= after["manifest"]
+    for key, entry in before["entries"].items():
+        kept = after["entries"][key]
+        for field in ("url", "redline_url", "effective", "announced", "change", "summary",
+                      "sha256", "errata", "title"):  # fmt: skip
+            assert kept[field] == entry[field], (key, field)
+        assert after["texts"][key] == before["texts"][key], f"the text of {key} changed"
+    for key, text in before["redlines"].items():
+        assert after["redlines"][key] == text, f"the redline of {key} changed"
+
+
+def add_version(project: Path, as_of: str) -> None:
+    """The editor's workflow from the README: new-version, edit, summary, lock."""
+    created = script(project, "new-version", NEW, as_of=as_of)
+    assert created.returncode == 0, created.stderr
+    path = project / f"docs/privacy/versions/{NEW}.md"
+    text = path.read_text(encoding="utf-8")
+    assert f"announced: {as_of}\n" in text
+    edited = text.replace(
+        "summary: ''  # plain words on what changed and what does not",
+        "summary: Says that changes are announced here and by email before they take effect, "
+        "instead of asking you to check for them. Nothing else changes apart from the date.",
+    ).replace(CHECK_BACK, "We announce every change here, and by email, before it takes effect.")
+    edited = edited.replace("_January 1, 2027_", "_April 1, 2027_")
+    assert edited.count("April 1, 2027") == 1
+    assert CHECK_BACK not in edited
+    path.write_text(edited, encoding="utf-8")
+    locked = script(project, "check", "--update-lock", as_of=as_of)
+    assert locked.returncode == 0, locked.stderr
+
+
+def test_every_published_version_keeps_its_url_and_text(project: Path) -> None:
+    # December 2026: 2007-10-01 in effect, 2027-01-01 announced.
+    first = snapshot(built(project, "2026-12-01"))
+    assert set(first["entries"]) == {"2007-10-01", "2027-01-01"}
+    assert "privacy/changes/2027-01-01/" in first["feed"]
+    # February 2027: 2027-01-01 in effect; an editor announces NEW and publishes.
+    add_version(project, "2027-02-01")
+    site = built(project, "2027-02-01")
+    second = snapshot(site)
+    assert_nothing_lost(first, second, site)
+    assert set(second["entries"]) == {"2007-10-01", "2027-01-01", NEW}
+    assert {f"privacy/versions/{NEW}/", f"privacy/changes/{NEW}/"} <= second["feed"]
+    assert "We announce every change here" in second["texts"][NEW]
+    # April 2027: NEW in effect, the others superseded, all still there word for word.
+    site = built(project, NEW)
+    third = snapshot(site)
+    assert_nothing_lost(second, third, site)
+    assert_nothing_lost(first, third, site)
+    manifest = json.loads((site / "privacy/versions.json").read_text(encoding="utf-8"))
+    assert manifest["current"] == NEW
+
+
+def tree(site: Path) -> dict[str, str]:
+    """Every file under ``site`` (and every folder, as an empty entry), with its SHA-256."""
+    return {
+        path.relative_to(site).as_posix(): (
+            hashlib.sha256(path.read_bytes()).hexdigest() if path.is_file() else ""
+        )
+        for path in sorted(site.rglob("*"))
+    }
+
+
+BREAKS: dict[str, tuple[str, str]] = {
+    # Stops while reading the versions, before mkdocs writes a page.
+    "too short a notice": (r"^announced: 2026-11-29$", "announced: 2026-12-20"),
+    # Without its waiver, the kept 2007 sentence is a warning: the strict build aborts at the end,
+    # after mkdocs has written every page.
+    "check-back wording": (r"^lint:\n(?:  .*\n)+", ""),
+}
+
+
+@pytest.mark.parametrize("change", list(BREAKS.values()), ids=list(BREAKS))
+def test_a_failed_build_leaves_the_previous_site_byte_identical(
+    project: Path, change: tuple[str, str]
+) -> None:
+    site = built(project, "2026-12-01")
+    before = tree(site)
+    assert "privacy/versions/2027-01-01/index.html" in before
+    version = project / "docs/privacy/versions/2027-01-01.md"
+    broken, count = re.subn(change[0], change[1], version.read_text(encoding="utf-8"), flags=re.M)
+    assert count == 1
+    version.write_text(broken, encoding="utf-8")
+    # A day later: had anything been published, the dates on the pages would differ.
+    result = script(project, "build", "--as-of", "2026-12-02", as_of="2026-12-02")
+    assert result.returncode != 0
+    assert "2027-01-01.md" in result.stderr
+    assert "Build failed: nothing was published, site/ is as it was." in result.stderr
+    assert tree(site) == before
+    assert not (project / ".site.new").exists()
+    assert not (project / ".site.old").exists()
