@@ -4,7 +4,9 @@
 var NAME = CONFIG.cookie.name;
 var DAY = 864e5;
 var OPTIONAL = CONFIG.categories.filter(function (c) { return !c.necessary; });
-var OPTIONAL_IDS = OPTIONAL.map(function (c) { return c.id; }).sort().join();
+// As JSON, not joined with ",": a key holding a comma ({"advertising,analytics": true}) joins to
+// the same text as the two keys.
+var OPTIONAL_IDS = JSON.stringify(OPTIONAL.map(function (c) { return c.id; }).sort());
 var FIELDS = "c,gpc,id,pv,ts,v";
 
 function _each(list, f) {
@@ -32,7 +34,7 @@ function _load() {
     if (Object.keys(r).sort().join() !== FIELDS || r.v !== 1) return null;
     if (typeof r.id !== "string" || !/^[0-9a-f]{16}$/.test(r.id) || r.gpc !== !!r.gpc) return null;
     if (typeof r.ts !== "number" || r.ts > now + DAY || r.ts < now - CONFIG.cookie.maxAge * DAY) return null;
-    if (r.pv !== CONFIG.revision || Object.keys(r.c).sort().join() !== OPTIONAL_IDS) return null;
+    if (r.pv !== CONFIG.revision || JSON.stringify(Object.keys(r.c).sort()) !== OPTIONAL_IDS) return null;
     for (var k in r.c) if (r.c[k] !== !!r.c[k]) return null;
     return r;
   } catch (e) {

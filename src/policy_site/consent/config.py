@@ -52,6 +52,10 @@ _HOST_PORT = re.compile(
     r"\A(?=[^:]{1,253}(:|\Z))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[1-9][0-9]{0,4})?\Z"
 )
 _COOKIE_NAME = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
+#: Besides YAMLError, PyYAML fails with plain exceptions on a value it resolves but cannot build
+#: (a date that does not exist, 2026-02-30; a tag on the wrong text, !!int x, !!timestamp x), and
+#: its pure-Python parser with RecursionError on deep nesting.
+_UNREADABLE = (ValueError, KeyError, IndexError, AttributeError, RecursionError)
 
 
 class ConsentConfigError(ValueError):
@@ -171,7 +175,7 @@ def _storage_item(check: _Checker, value: Any, key: str, cookie: bool) -> Storag
     if pattern is not None:
         try:
             re.compile(str(pattern))
-        except re.error as err:
+        except (re.error, OverflowError, RecursionError) as err:  # a{4294967296}, deep nesting
             check.fail(f"{key}.pattern", f"{pattern!r} is not a regular expression ({err}).")
     lifetime = found.get("lifetime_days")
     if cookie and (not isinstance(lifetime, int) or isinstance(lifetime, bool) or lifetime < 0):
@@ -273,8 +277,15 @@ def load_consent(path: Path) -> ConsentConfig:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
         raise ConsentConfigError(f"{path}: not found; create it (see the README).") from None
+    except UnicodeDecodeError as err:
+        raise ConsentConfigError(f"{path}: not UTF-8 text ({err}); save it as UTF-8.") from None
     except yaml.YAMLError as err:
         raise ConsentConfigError(f"{path}: not valid YAML: {err}") from None
+    except _UNREADABLE as err:
+        raise ConsentConfigError(
+            f"{path}: a value YAML cannot read ({type(err).__name__}: {err}); "
+            "a date must exist and be written YYYY-MM-DD, and no value needs a '!!' tag."
+        ) from None
     top = check.mapping(
         raw,
         "(top)",

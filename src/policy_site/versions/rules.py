@@ -98,14 +98,17 @@ def _announcement(version: PolicyVersion, notice_days: int) -> list[Problem]:
         ]
     notice = (version.effective - announced).days
     if version.change == "material" and notice < notice_days:
-        deadline = version.effective - dt.timedelta(days=notice_days)
+        try:
+            fix = f"Announce it by {version.effective - dt.timedelta(days=notice_days)} or move"
+        except OverflowError:  # effective in the first days of year 1: no day is early enough
+            fix = "Move"
         return [
             Problem(
                 version.path,
                 version.line("announced"),
                 "announced",
                 f"gives {notice} days' notice of a material change; at least {notice_days} are "
-                f"needed. Announce it by {deadline} or move 'effective' later.",
+                f"needed. {fix} 'effective' later.",
             )
         ]
     return []
