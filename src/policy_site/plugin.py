@@ -116,15 +116,15 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
 
     def _load_consent(self, config: MkDocsConfig) -> None:
         path = Path(config.config_file_path).parent / str(self.config.consent)
-        try:
-            self.consent = load_consent(path)
-        except ConsentConfigError as err:
-            raise PluginError(f"The consent configuration cannot be used:\n{err}") from None
         policy = self._policy()
         policy_url = (config.site_url or "/") + policy.settings.current_url()
-        self.bundle = render_bundle(
-            path.parent, self.consent, policy.timeline.consent_revision, policy_url
-        )
+        try:
+            self.consent = load_consent(path)
+            self.bundle = render_bundle(
+                path.parent, self.consent, policy.timeline.consent_revision, policy_url
+            )
+        except ConsentConfigError as err:
+            raise PluginError(f"The consent configuration cannot be used:\n{err}") from None
 
     def _policy(self) -> Policy:
         assert self.policy is not None, "on_config runs first"
@@ -216,7 +216,11 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         site_url = config.site_url or "/"
         site = Path(config.site_dir)
         folder = site / policy.settings.policy_dir
-        (folder / "feed.xml").write_bytes(atom_feed(policy, site_url, config.site_name))
+        try:
+            feed = atom_feed(policy, site_url, config.site_name)
+        except ValueError as err:
+            raise PluginError(str(err)) from None
+        (folder / "feed.xml").write_bytes(feed)
         (folder / "versions.json").write_text(
             manifest(policy, site_url, self.rendered), encoding="utf-8"
         )

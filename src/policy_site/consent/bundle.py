@@ -5,18 +5,21 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import rcssmin
 from calmjs.parse import es5
 from calmjs.parse.unparsers.es5 import minify_print
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from policy_site.consent.config import ConsentConfig
+from policy_site.consent.config import ConsentConfig, ConsentConfigError
 
-__all__ = ["SOURCES", "Asset", "Bundle", "render_bundle", "runtime_config"]
+__all__ = ["SOURCES", "Asset", "Bundle", "check_policy_url", "render_bundle", "runtime_config"]
 
 #: The runtime's sources, in the order the template stitches them.
 SOURCES = ("src/record.js", "src/gate.js", "src/ui.js", "src/main.js")
@@ -39,8 +42,54 @@ class Bundle:
     css: Asset
 
 
+#: Never in a link the banner shows: white space and control characters (browsers drop some of
+#: them from a URL, "java\tscript:"), and "\\", which they read as "/" ("/\\host" is another host).
+_UNSAFE_CHAR = re.compile(r"[\\\s\x00-\x1f\x7f]")
+
+
+def _local(host: str) -> bool:
+    """Whether ``host`` is "localhost" or an address literal, as ``mkdocs serve`` gives."""
+    try:
+        ipaddress.ip_address(host)
+    except ValueError:
+        return host == "localhost"
+    return True
+
+
+def _web_address(url: str) -> bool:
+    if _UNSAFE_CHAR.search(url):
+        return False
+    if url.startswith("/"):
+        return not url.startswith("//")  # a path on this site; "//host/" is another host
+    try:
+        parts = urlsplit(url)
+        _ = parts.port  # raises ValueError when the port is not a number
+    except ValueError:
+        return False
+    if not parts.hostname or parts.username is not None:
+        return False
+    scheme = parts.scheme.lower()
+    return scheme == "https" or (scheme == "http" and _local(parts.hostname))
+
+
+def check_policy_url(url: str) -> str:
+    """``url``, the banner's link to the policy, when it can only be navigated to: an https
+    address, a path on this site, or http on the machine itself (``mkdocs serve``). Anything
+    else (``javascript:``, ``data:``, ``//host``) raises ConsentConfigError with the key and fix."""
+    if _web_address(url):
+        return url
+    raise ConsentConfigError(
+        f"mkdocs.yml: 'site_url': the consent banner would link to the policy at {url!r}; only an "
+        "https:// address (http:// for localhost, as mkdocs serve uses) or a path on this site may "
+        "go there, never javascript: or data:. Set site_url to the site's https:// address, "
+        "e.g. https://www.toontrack.com/."
+    )
+
+
 def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dict[str, Any]:
-    """What the script needs, as one JSON-ready object (the template injects it with tojson)."""
+    """What the script needs, as one JSON-ready object (the template injects it with tojson).
+    Raises ConsentConfigError when ``policy_url`` is no web address (see check_policy_url)."""
+    check_policy_url(policy_url)
     return {
         "cookie": {
             "name": config.cookie.name,

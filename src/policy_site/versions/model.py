@@ -20,6 +20,7 @@ __all__ = [
     "VersionError",
     "read_version",
     "split_front_matter",
+    "xml_illegal",
 ]
 
 CHANGE_CLASSES = ("material", "clarification", "editorial")
@@ -32,6 +33,12 @@ _FILE_NAME = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 _ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 _LOOSE_DATE = re.compile(r"\A\d{4}-(\d-\d{1,2}|\d{1,2}-\d)\Z")
 _SLASHED_DATE = re.compile(r"\A\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\Z")
+#: Besides YAMLError, PyYAML fails with plain exceptions on a value it resolves but cannot build:
+#: a date that does not exist (2027-02-30), a tag on the wrong text (!!int x, !!timestamp x).
+_UNREADABLE = (ValueError, KeyError, IndexError, AttributeError, RecursionError)
+#: What XML 1.0 cannot carry, not even as a character reference: the C0 controls other than tab,
+#: line feed and carriage return, and U+FFFE and U+FFFF. YAML lets them in ("\x0b", "\e").
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
 @dataclass(frozen=True)
@@ -89,6 +96,12 @@ class PolicyVersion:
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
+
+
+def xml_illegal(text: str) -> str | None:
+    """The first character of ``text`` that an XML document (the feed) cannot hold, as U+XXXX."""
+    found = _NOT_XML.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
 
 
 def _display(path: Path) -> str:
@@ -152,7 +165,17 @@ class _Reader:
         if not isinstance(value, str) or not value.strip():
             self.fail(key, "must be non-empty text.")
             return None
-        return value.strip()
+        return value.strip() if self.printable(key, value) else None
+
+    def printable(self, key: str, value: str) -> bool:
+        """False, with the problem recorded, when ``value`` holds a character the feed cannot."""
+        code = xml_illegal(value)
+        if code is not None:
+            self.fail(
+                key,
+                f"holds {code}, a character that the feed (XML) cannot carry: delete it.",
+            )
+        return code is None
 
 
 def _parse(path: Path, text: str) -> _Reader | Problem:
@@ -172,6 +195,8 @@ def _parse(path: Path, text: str) -> _Reader | Problem:
         mark = getattr(err, "problem_mark", None)
         line = mark.line + 2 if mark is not None else 1
         return Problem(path, line, None, f"the front matter is not valid YAML: {err}")
+    except _UNREADABLE as err:
+        return _unreadable(path, parts[0], err)
     if not isinstance(tree, yaml.MappingNode) or not isinstance(meta, dict):
         return Problem(path, 2, None, "the front matter must be 'key: value' lines.")
     reader = _Reader(path, meta, parts[1], body_line=text.count("\n") - parts[1].count("\n") + 1)
@@ -188,9 +213,33 @@ def _parse(path: Path, text: str) -> _Reader | Problem:
     return reader
 
 
+def _unreadable(path: Path, front: str, err: Exception) -> Problem:
+    """The problem naming the first key whose value PyYAML parsed but could not build."""
+    loader = _LOADER(front)
+    try:
+        tree = loader.get_single_node()
+        for key_node, value_node in tree.value if isinstance(tree, yaml.MappingNode) else ():
+            try:
+                loader.construct_object(value_node, deep=True)
+            except _UNREADABLE:
+                line, key = key_node.start_mark.line + 2, str(key_node.value)
+                break
+        else:
+            line, key = 2, None
+    finally:
+        loader.dispose()
+    fix = "a date must exist and be written YYYY-MM-DD, and no value needs a '!!' tag."
+    return Problem(path, line, key, f"cannot be read ({type(err).__name__}: {err}); {fix}")
+
+
 def read_version(path: Path) -> tuple[PolicyVersion | None, list[Problem]]:
     """Read one version file; return it (None if unusable) and what is wrong with it."""
-    parsed = _parse(path, path.read_text(encoding="utf-8"))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        line = err.object[: err.start].count(b"\n") + 1
+        return None, [Problem(path, line, None, f"not UTF-8 text ({err}); save it as UTF-8.")]
+    parsed = _parse(path, text)
     if isinstance(parsed, Problem):
         return None, [parsed]
     reader, meta = parsed, parsed.meta
@@ -268,6 +317,6 @@ def _errata(reader: _Reader) -> tuple[Erratum, ...]:
         day = reader.date("errata", entry["date"], date_node)
         if not isinstance(entry["text"], str) or not entry["text"].strip():
             reader.fail("errata", "an entry's 'text' must say what was corrected.")
-        elif day is not None:
+        elif reader.printable("errata", entry["text"]) and day is not None:
             errata.append(Erratum(day, entry["text"].strip()))
     return tuple(errata)

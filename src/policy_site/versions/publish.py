@@ -9,6 +9,7 @@ from typing import Any
 
 from policy_site.dates import long_date
 from policy_site.versions.lock import body_sha256
+from policy_site.versions.model import xml_illegal
 from policy_site.versions.policy import Policy
 from policy_site.versions.redline import rendered_text_sha256
 from policy_site.versions.timeline import Entry
@@ -27,6 +28,11 @@ def _published(entry: Entry) -> str:
 def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
     """One entry per published version, newest first, each linking its page and its redline."""
     settings = policy.settings
+    code = xml_illegal(site_name)
+    if code is not None:  # front matter is checked on reading; the site name only here
+        raise ValueError(
+            f"mkdocs.yml: 'site_name' holds {code}, which the feed (XML) cannot carry: delete it."
+        )
     ET.register_namespace("", _ATOM)
     feed = ET.Element(f"{{{_ATOM}}}feed")
 
