@@ -51,6 +51,9 @@ _HOST = re.compile(r"\A(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z
 _HOST_PORT = re.compile(
     r"\A(?=[^:]{1,253}(:|\Z))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[1-9][0-9]{0,4})?\Z"
 )
+#: Pattern syntax Python accepts but JavaScript's RegExp rejects or reads otherwise; the runtime
+#: would throw on it (failing closed, but with no banner). An escaped character never counts.
+_PYTHON_ONLY = re.compile(r"(?<!\\)(?:\\\\)*(?:\(\?(?![:=!]|<[=!])|\\[AZz]|[*+?}]\+)")
 _COOKIE_NAME = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 #: Besides YAMLError, PyYAML fails with plain exceptions on a value it resolves but cannot build
 #: (a date that does not exist, 2026-02-30; a tag on the wrong text, !!int x, !!timestamp x), and
@@ -177,6 +180,14 @@ def _storage_item(check: _Checker, value: Any, key: str, cookie: bool) -> Storag
             re.compile(str(pattern))
         except (re.error, OverflowError, RecursionError) as err:  # a{4294967296}, deep nesting
             check.fail(f"{key}.pattern", f"{pattern!r} is not a regular expression ({err}).")
+        else:
+            if _PYTHON_ONLY.search(str(pattern)):
+                check.fail(
+                    f"{key}.pattern",
+                    f"{pattern!r} uses syntax that the browser's JavaScript reads differently or "
+                    "not at all ((?P<name>...), inline flags, \\A, \\Z, possessive "
+                    "quantifiers): write it with ^, $, groups, classes and quantifiers only.",
+                )
     lifetime = found.get("lifetime_days")
     if cookie and (not isinstance(lifetime, int) or isinstance(lifetime, bool) or lifetime < 0):
         check.fail(f"{key}.lifetime_days", "must be a whole number of days (0 for a session).")
