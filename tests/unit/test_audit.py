@@ -1,0 +1,255 @@
+"""The audit's rules, without a browser: the consent states, what consent.yml declares, how a
+state's record is judged, and URL mode's sitemap reading. The browser runs are in
+tests/browser/test_audit.py."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+import pytest
+
+from policy_site.audit import (
+    BEFORE_CHOICE,
+    Declared,
+    State,
+    _judge,
+    _Recorder,
+    _Request,
+    _StateRun,
+    consent_states,
+    render_html,
+    sitemap_pages,
+)
+from policy_site.consent.config import ConsentConfig, load_consent
+from tests.support import ROOT, SITE_HOST
+
+
+@pytest.fixture(scope="module")
+def config() -> ConsentConfig:
+    return load_consent(ROOT / "consent" / "consent.yml")
+
+
+def state(config: ConsentConfig, state_id: str) -> State:
+    (found,) = [s for s in consent_states(config) if s.id == state_id]
+    return found
+
+
+def run_of(
+    found: State,
+    *,
+    cookies: tuple[str, ...] = (),
+    storage: tuple[str, ...] = (),
+    requests: tuple[tuple[str, str, str], ...] = (),
+    page: str = "/privacy/",
+) -> _StateRun:
+    """A state's record as the browser run leaves it: cookie names, localStorage keys and
+    (host, type, path) requests, all seen on ``page``."""
+    run = _StateRun(found, _Recorder(SITE_HOST, lambda text: text))
+    for name in cookies:
+        cookie: dict[str, Any] = {"name": name, "domain": SITE_HOST, "path": "/", "expires": -1}
+        run.cookies[(name, SITE_HOST, "/")] = {"cookie": cookie, "first_seen": page}
+    for key in storage:
+        run.storage[("localStorage", key)] = page
+    for host, kind, path in requests:
+        run.recorder.requests.append(
+            _Request(page, f"https://{host}{path}", host, host == SITE_HOST, kind)
+        )
+    return run
+
+
+def messages(run: _StateRun, config: ConsentConfig) -> tuple[list[str], list[str]]:
+    bad, notes = _judge(run, Declared.of(config))
+    return [f"{f.page}: {f.message}" for f in bad], [f"{f.page}: {f.message}" for f in notes]
+
+
+def test_states_come_from_the_categories(config: ConsentConfig) -> None:
+    states = consent_states(config)
+    assert [s.id for s in states] == [
+        "no-choice",
+        "reject-all",
+        "accept-all",
+        "only-analytics",
+        "only-advertising",
+        "gpc-no-choice",
+        "gpc-accept-all",
+    ]
+    granted = {s.id: sorted(s.granted) for s in states}
+    assert granted["accept-all"] == ["advertising", "analytics"]
+    assert granted["only-advertising"] == ["advertising"]
+    # Advertising is refused by GPC (gpc: true): accept all under GPC grants analytics only.
+    assert granted["gpc-accept-all"] == ["analytics"]
+    assert [s.id for s in states if s.before_consent] == [
+        "no-choice",
+        "reject-all",
+        "gpc-no-choice",
+    ]
+    assert [s.id for s in states if s.gpc] == ["gpc-no-choice", "gpc-accept-all"]
+
+
+def test_declarations_match_by_name_pattern_and_host(config: ConsentConfig) -> None:
+    declared = Declared.of(config)
+    assert declared.cookie_categories("tt_consent") == ["necessary"]
+    assert declared.cookie_categories("_ga") == ["analytics"]
+    assert declared.cookie_categories("_ga_X1Y2") == ["analytics"]
+    assert declared.cookie_categories("_gaX") == []
+    assert declared.cookie_categories("_fbp") == ["advertising"]
+    assert declared.storage_categories("/.__palette") == ["necessary"]
+    assert declared.storage_categories("_ga_storage") == []
+    assert declared.host_categories("www.googletagmanager.com") == ["analytics", "advertising"]
+    assert declared.host_categories("connect.facebook.net") == ["advertising"]
+    assert declared.host_categories("connect.facebook.net:8443") == ["advertising"]
+    assert declared.host_categories("tracker.example") == []
+
+
+def test_before_consent_only_the_necessary_and_the_own_host(config: ConsentConfig) -> None:
+    clean = run_of(
+        state(config, "reject-all"),
+        cookies=("tt_consent",),
+        storage=("/.__palette",),
+        requests=((SITE_HOST, "script", "/assets/consent.js"),),
+    )
+    assert messages(clean, config) == ([], [])
+    for state_id in ("no-choice", "reject-all", "gpc-no-choice"):
+        bad, _ = messages(
+            run_of(
+                state(config, state_id),
+                cookies=("_ga", "_mystery"),
+                storage=("_ga_storage",),
+                requests=(("www.google-analytics.com", "image", "/g/collect"),),
+            ),
+            config,
+        )
+        assert bad == [
+            "/privacy/: 1 request(s) to third-party host www.google-analytics.com, 1 of them "
+            "beacons (first: image https://www.google-analytics.com/g/collect) (declared under "
+            "analytics) before consent",
+            f"/privacy/: cookie _ga (domain {SITE_HOST}, path /) (declared under analytics) "
+            "before consent",
+            f"/privacy/: cookie _mystery (domain {SITE_HOST}, path /) (not declared) before "
+            "consent",
+            "/privacy/: localStorage key '_ga_storage' (not declared) before consent",
+        ], state_id
+
+
+def test_a_third_party_request_before_consent_fails_even_to_a_necessary_host(
+    config: ConsentConfig,
+) -> None:
+    """The site makes no request to another host before consent, whatever consent.yml says."""
+    declared = Declared.of(config)
+    declared = replace(declared, hosts={**declared.hosts, "necessary": frozenset({"pay.example"})})
+    requests = (("pay.example", "script", "/pay.js"),)
+    (bad,), _ = _judge(run_of(state(config, "no-choice"), requests=requests), declared)
+    assert bad.subject == "pay.example"
+    assert bad.message.endswith("(declared under necessary) before consent")
+    after = run_of(state(config, "accept-all"), requests=requests)
+    assert _judge(after, declared) == ([], [])
+
+
+def test_one_category_alone_keeps_the_other_out(config: ConsentConfig) -> None:
+    analytics = state(config, "only-analytics")
+    ok = run_of(
+        analytics,
+        cookies=("tt_consent", "_ga", "_gid"),
+        requests=(("www.google-analytics.com", "ping", "/g/collect"),),
+    )
+    assert messages(ok, config) == ([], [])
+    bad, _ = messages(
+        run_of(
+            analytics,
+            cookies=("_fbp",),
+            requests=(("connect.facebook.net", "script", "/en_US/fbevents.js"),),
+        ),
+        config,
+    )
+    assert bad == [
+        "/privacy/: 1 request(s) to third-party host connect.facebook.net (first: script "
+        "https://connect.facebook.net/en_US/fbevents.js) of advertising: not consented to",
+        f"/privacy/: cookie _fbp (domain {SITE_HOST}, path /) of advertising: not consented to",
+    ]
+    # A host both categories name (Google Tag Manager) is allowed with either.
+    shared = run_of(analytics, requests=(("www.googletagmanager.com", "script", "/gtag/js"),))
+    assert messages(shared, config) == ([], [])
+
+
+def test_gpc_accept_all_keeps_advertising_out(config: ConsentConfig) -> None:
+    bad, _ = messages(run_of(state(config, "gpc-accept-all"), cookies=("_gcl_au",)), config)
+    assert bad == [
+        f"/privacy/: cookie _gcl_au (domain {SITE_HOST}, path /) of advertising: not consented to"
+    ]
+
+
+def test_after_consent_the_undeclared_is_a_warning(config: ConsentConfig) -> None:
+    bad, notes = messages(
+        run_of(
+            state(config, "accept-all"),
+            cookies=("_mystery",),
+            requests=(("cdn.example", "script", "/x.js"),),
+        ),
+        config,
+    )
+    assert bad == []
+    assert notes == [
+        "/privacy/: 1 request(s) to third-party host cdn.example (first: script "
+        "https://cdn.example/x.js): not named in consent.yml",
+        f"/privacy/: cookie _mystery (domain {SITE_HOST}, path /): not named in consent.yml",
+    ]
+
+
+def test_the_page_before_the_click_counts_as_before_consent(config: ConsentConfig) -> None:
+    page = f"{BEFORE_CHOICE}/privacy/)"
+    bad, _ = messages(run_of(state(config, "accept-all"), cookies=("_ga",), page=page), config)
+    assert bad == [
+        f"{page}: cookie _ga (domain {SITE_HOST}, path /) (declared under analytics) before consent"
+    ]
+
+
+def test_errors_and_csp_violations_fail_every_state(config: ConsentConfig) -> None:
+    for found in consent_states(config):
+        run = run_of(found)
+        run.recorder.console_errors.append(("/privacy/", "uncaught: TypeError: x is undefined"))
+        run.recorder.csp_violations.append(
+            (
+                "/privacy/",
+                {"directive": "img-src", "blocked": "https://t.example/p.gif", "document": "/"},
+            )
+        )
+        bad, _ = messages(run, config)
+        assert bad == [
+            "/privacy/: console error: uncaught: TypeError: x is undefined",
+            "/privacy/: CSP violation: img-src blocked https://t.example/p.gif in /",
+        ], found.id
+
+
+def test_sitemap_pages_are_rebased_onto_the_audited_url() -> None:
+    """URL mode reads the pages from the sitemap mkdocs writes under its site_url."""
+    sitemap = """<?xml version="1.0" encoding="UTF-8"?>
+<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">
+  <url><loc>https://www.toontrack.com/policy/</loc></url>
+  <url><loc>https://www.toontrack.com/policy/privacy/versions/2007-10-01/</loc></url>
+  <url><loc>https://www.toontrack.com/policy/privacy/</loc></url>
+</urlset>"""
+    assert sitemap_pages(sitemap) == ["/", "/privacy/", "/privacy/versions/2007-10-01/"]
+
+
+def test_render_html_has_no_script_and_escapes_everything() -> None:
+    hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+    data: dict[str, Any] = {
+        "verdict": "fail",
+        "target": {"given": hostile, "mode": "dir", "origin": "http://www.toontrack.test"},
+        "pages": ["/"],
+        "browser": "Chromium",
+        "consent": {"file": hostile, "choice_page": "/", "categories": []},
+        "release": {"consent_files": [hostile], "policy_version": None},
+        "as_of": None,
+        "summary": [],
+        "violations": [hostile],
+        "screenshots": {},
+        "cookies": [],
+        "csp": {"policies": [{"policy": hostile, "pages": ["/"]}], "hosts": []},
+        "states": [],
+    }
+    text = render_html(data)
+    assert "<script" not in text
+    assert "onerror=" not in text.replace("onerror=alert(1)&gt;", "")
+    assert text.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") == 6
