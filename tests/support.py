@@ -56,11 +56,13 @@ def build(project: Path, site_dir: Path, as_of: str = AS_OF) -> subprocess.Compl
 FIXTURE_SITES = ROOT / "tests" / "fixtures" / "sites"
 
 
-def fixture_site(scenario: str, destination: Path) -> Path:
+def fixture_site(scenario: str, destination: Path, *, consent: bool = False) -> Path:
     """A runnable copy of ``tests/fixtures/sites/<scenario>``: its docs/ and its own mkdocs.yml or
-    the shared one, with the project's own theme overrides."""
+    the shared one, with the project's own theme overrides (and its consent/, if asked)."""
     project = destination / scenario
     shutil.copytree(FIXTURE_SITES / scenario, project)
+    if consent:
+        shutil.copytree(ROOT / "consent", project / "consent")
     own_config = FIXTURE_SITES / scenario / "mkdocs.yml"
     config_file = own_config if own_config.exists() else FIXTURE_SITES / "mkdocs.yml"
     config = config_file.read_text(encoding="utf-8")

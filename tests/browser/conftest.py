@@ -3,7 +3,6 @@ consent bundle, built for real and served under www.toontrack.test (and shop.too
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -12,7 +11,7 @@ import yaml
 from playwright.sync_api import BrowserContext
 
 from tests.partner import Partner, running_partner
-from tests.support import ROOT, build, fixture_site, serve
+from tests.support import build, fixture_site, serve
 
 #: A page of the web shop on a sub domain: plain HTML, not MkDocs, including the same bundle.
 SHOP_PAGE = """<!doctype html>
@@ -64,8 +63,7 @@ def hits(partner: Partner) -> Partner:
 @pytest.fixture(scope="session")
 def consent_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> Path:
     folder = tmp_path_factory.mktemp("consent")
-    project = fixture_site("consent-demo", folder)
-    shutil.copytree(ROOT / "consent", project / "consent")
+    project = fixture_site("consent-demo", folder, consent=True)
     config = project / "consent" / "consent.yml"
     settings = yaml.safe_load(
         config.read_text(encoding="utf-8").replace(".toontrack.com", ".toontrack.test")

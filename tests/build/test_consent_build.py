@@ -2,19 +2,16 @@
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, build, fixture_site
+from tests.support import build, fixture_site
 
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    project = fixture_site("consent-demo", tmp_path)
-    shutil.copytree(ROOT / "consent", project / "consent")
-    return project
+    return fixture_site("consent-demo", tmp_path, consent=True)
 
 
 def test_a_gated_element_of_an_unknown_category_fails_the_build(project: Path) -> None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-import shutil
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -19,9 +18,7 @@ from tests.support import ROOT, build, fixture_site
 
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
-    project = fixture_site("consent-demo", tmp_path)
-    shutil.copytree(ROOT / "consent", project / "consent")
-    return project
+    return fixture_site("consent-demo", tmp_path, consent=True)
 
 
 def test_an_ungated_pixel_fails_the_build_naming_page_element_and_fix(project: Path) -> None:
