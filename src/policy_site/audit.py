@@ -40,7 +40,6 @@ import json
 import os
 import re
 import sys
-import threading
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -53,7 +52,7 @@ from urllib.parse import urljoin, urlsplit, urlunsplit
 
 from policy_site import chromium
 from policy_site.consent.config import ConsentConfig, ConsentConfigError, load_consent
-from policy_site.serve import make_server
+from policy_site.serve import serving
 
 if TYPE_CHECKING:
     from playwright.async_api import (
@@ -981,26 +980,6 @@ async def _discover(browser: Browser, base: str, host: str) -> list[str]:
 # -- the audit -----------------------------------------------------------------------------------
 
 
-def _ignore(request: Any, client_address: Any) -> None:
-    """A connection the browser dropped is not worth a traceback."""
-
-
-@contextmanager
-def _serving(directory: Path, host: str) -> Iterator[str]:
-    """``policy_site.serve``'s server for ``directory`` (with the headers of its ``_headers``), as
-    ``http://<host>:PORT/``; quiet about requests the browser dropped (a favicon on navigation)."""
-    server = make_server(directory)
-    server.handle_error = _ignore  # type: ignore[method-assign]
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
-
-
 @contextmanager
 def _target(
     target: str | Path, host: str, host_map: Mapping[str, str]
@@ -1018,7 +997,7 @@ def _target(
     if not (directory / "index.html").is_file():
         raise AuditError(f"{directory}/index.html not found: build the site (./scripts/build).")
     pages = _dir_pages(directory)
-    with _serving(directory, host) as base:
+    with serving(directory, host) as base:
         args = chromium.launch_args({host: "127.0.0.1", **host_map})
         # Served over HTTP here, the site is HTTPS in production: the browser treats this origin
         # as secure, so that headers such as Cross-Origin-Opener-Policy apply as they will there.

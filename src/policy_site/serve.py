@@ -20,7 +20,7 @@ from urllib.parse import urlsplit
 
 from policy_site.security import HEADERS_FILE, parse_headers_file
 
-__all__ = ["main", "make_server", "serving"]
+__all__ = ["main", "make_server", "running", "serving"]
 
 Rules = list[tuple[str, dict[str, str]]]
 
@@ -81,22 +81,35 @@ def make_server(directory: Path, host: str = "127.0.0.1", port: int = 0) -> Thre
     headers_file = directory / HEADERS_FILE
     rules = parse_headers_file(headers_file.read_text("utf-8")) if headers_file.is_file() else []
     handler = functools.partial(_Handler, directory=str(directory), rules=rules)
-    return ThreadingHTTPServer((host, port), handler)
+    return _Server((host, port), handler)
+
+
+class _Server(ThreadingHTTPServer):
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection the browser dropped (a favicon on navigation) is not worth a traceback."""
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@contextmanager
+def running(server: ThreadingHTTPServer) -> Iterator[int]:
+    """``server`` answering from a background thread until the block ends; yields its port."""
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield int(server.server_address[1])
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
 
 
 @contextmanager
 def serving(directory: Path, host_name: str = "127.0.0.1") -> Iterator[str]:
     """``directory`` served on loopback from a background thread, as ``http://<host_name>:PORT/``
     (a browser maps ``host_name`` to 127.0.0.1 with --host-resolver-rules)."""
-    server = make_server(directory)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://{host_name}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with running(make_server(directory)) as port:
+        yield f"http://{host_name}:{port}/"
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -13,7 +13,6 @@ import shutil
 import ssl
 import subprocess
 import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,7 +23,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from policy_site.serve import make_server
+from policy_site.serve import make_server, running
 from tests.partner import PARTNER_HOST
 from tests.support import SITE_HOST
 
@@ -102,14 +101,8 @@ def https_url(consent_site: Path, certificate: tuple[Path, Path]) -> Iterator[st
     # The handshake happens in the request's own thread, on its first read: a connection the
     # browser opens and leaves idle cannot stall the server.
     server.socket = tls.wrap_socket(server.socket, server_side=True, do_handshake_on_connect=False)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"https://{SITE_HOST}:{server.server_address[1]}/"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join()
+    with running(server) as port:
+        yield f"https://{SITE_HOST}:{port}/"
 
 
 @pytest.fixture
