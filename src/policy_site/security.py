@@ -6,7 +6,10 @@ Two checks over every built page, in one parse each:
   and the gated inline scripts the consent bundle will run), so the Content-Security-Policy can
   allow exactly those and nothing inline else;
 * every element that would load from another host without waiting for consent: the build fails on
-  it, naming the page and the element, unless the host is declared necessary in consent.yml.
+  it, naming the page and the element, unless the host is declared necessary in consent.yml. A
+  gated element (``data-category``) waits only through ``data-src`` and ``data-srcset``: any
+  other URL attribute of it still loads. An ``<iframe srcdoc>`` is a document of its own that the
+  consent bundle never runs in: it is scanned like a page, at any depth, gated or not.
 
 Then the headers: a strict CSP whose only other hosts are those consent.yml declares, HSTS,
 nosniff, frame denial, referrer and permissions policies, written as ``_headers`` (the Netlify and
@@ -66,6 +69,10 @@ _LOADING = {
     "object": ("data",),
     "input": ("src",),
     "image": ("href", "{http://www.w3.org/1999/xlink}href"),
+    "body": ("background",),
+    "table": ("background",),
+    "td": ("background",),
+    "th": ("background",),
 }
 #: ``<link rel>`` values that make the browser fetch or connect to ``href``.
 _LOADING_RELS = {"stylesheet", "preconnect", "dns-prefetch", "preload", "prefetch", "icon",
@@ -74,6 +81,12 @@ _LOADING_RELS = {"stylesheet", "preconnect", "dns-prefetch", "preload", "prefetc
 #: Elements with a style attribute, found in C: pages have thousands of elements, few styled.
 _STYLED = etree.XPath("//*[@style]")
 _CSS_URL = re.compile(r"""(?:url\(\s*|@import\s+)['"]?\s*([^)'"\s]+)""", re.IGNORECASE)
+#: Where a load inside an ``<iframe srcdoc>`` is, and why gating cannot help it.
+_IN_SRCDOC = "<iframe srcdoc=...> holds "
+_SRCDOC_FIX = (
+    "the consent bundle does not run inside srcdoc; serve that content as a file from this site "
+    "and use a gated <iframe data-src=...>"
+)
 
 #: HTTP Strict Transport Security: two years, as the Mozilla Observatory and hstspreload.org
 #: recommend. Sub domains are the policy's own (web shop, forum), all served over HTTPS.
@@ -102,10 +115,12 @@ def script_hash(text: str) -> str:
 
 
 def scan_page(html: str, site_host: str, allowed_hosts: Iterable[str] = ()) -> SiteScan:
-    """The inline script hashes of one page and its ungated loads from other hosts.
+    """The inline script hashes of one page and its loads from other hosts before consent.
 
     A gated element (``data-category``) is the consent bundle's to start: it counts for its
-    inline text (the bundle will run it, and the CSP must allow that) but not as a load."""
+    inline text (the bundle will run it, and the CSP must allow that), and its ``data-src``,
+    ``data-srcset`` and (on a ``text/plain`` script) ``src`` are not loads; any other URL
+    attribute is. Every load inside an ``<iframe srcdoc>``, at any depth, is ungated."""
     scan = SiteScan(pages=1)
     root = lxml.html.document_fromstring(html)
     allowed = {site_host, *allowed_hosts}
@@ -115,13 +130,67 @@ def scan_page(html: str, site_host: str, allowed_hosts: Iterable[str] = ()) -> S
             or (script.get("data-category") is not None and script.get("type") == "text/plain")
         ):
             scan.script_hashes.add(script_hash(script.text or ""))
+    scan.problems = _load_problems(root, allowed, "srcdoc" in html)
+    return scan
+
+
+def srcdoc_problems(srcdoc: str, allowed_hosts: Iterable[str]) -> list[str]:
+    """The loads from a host not in ``allowed_hosts`` of an ``<iframe srcdoc>``, at any depth: the
+    consent bundle does not run there, so none of them waits for consent."""
+    inner = _parse_srcdoc(srcdoc)
+    if inner is None:
+        return []
+    return _load_problems(inner, set(allowed_hosts), "srcdoc" in srcdoc, _IN_SRCDOC)
+
+
+def _load_problems(
+    root: HtmlElement, allowed: set[str], has_srcdoc: bool, within: str = ""
+) -> list[str]:
+    """What ``root`` loads from a host not allowed before consent; ``within`` is the chain of
+    ``<iframe srcdoc>`` it sits in (empty for the page itself, where data-category gates)."""
+    problems: list[str] = []
     for element, attribute, url in _loads(root):
-        if element.get("data-category") is not None:
+        category = None if within else element.get("data-category")
+        if category is not None and attribute == "src" and _inert(element):
             continue
         host = _host(url)
-        if host is not None and host not in allowed:
-            scan.problems.append(f"{_describe(element, attribute, url)} loads from {host}")
-    return scan
+        if host is None or host in allowed:
+            continue
+        load = _describe(element, attribute, url, category)
+        if within:
+            problems.append(
+                f"{within}{load}, which loads from {host} with no consent: {_SRCDOC_FIX}"
+            )
+        elif category is not None:
+            problems.append(
+                f"{load} loads from {host} before consent: only data-src and data-srcset wait "
+                "for consent"
+            )
+        else:
+            problems.append(f"{load} loads from {host}")
+    if has_srcdoc:
+        for iframe in root.iter("iframe"):
+            srcdoc = iframe.get("srcdoc")
+            inner = _parse_srcdoc(srcdoc)
+            if srcdoc is not None and inner is not None:
+                chain = within + _IN_SRCDOC
+                problems += _load_problems(inner, allowed, "srcdoc" in srcdoc, chain)
+    return problems
+
+
+def _inert(script: HtmlElement) -> bool:
+    """Whether a gated element is a script of a type no browser runs (its ``src`` waits)."""
+    return script.tag == "script" and (script.get("type") or "").strip().lower() not in _RUNNABLE
+
+
+def _parse_srcdoc(srcdoc: str | None) -> HtmlElement | None:
+    """The document of an ``<iframe srcdoc>``, or None for one with no elements."""
+    if not srcdoc or not srcdoc.strip():
+        return None
+    try:
+        return lxml.html.document_fromstring(srcdoc)
+    except etree.ParserError:
+        return None
 
 
 def _loads(root: HtmlElement) -> Iterable[tuple[HtmlElement, str, str]]:
@@ -161,9 +230,10 @@ def _host(url: str) -> str | None:
     return parts.netloc.rpartition("@")[2].lower()
 
 
-def _describe(element: HtmlElement, attribute: str, url: str) -> str:
+def _describe(element: HtmlElement, attribute: str, url: str, category: str | None = None) -> str:
     short = url if len(url) <= 80 else url[:77] + "..."
-    return f"<{element.tag} {attribute}={short!r}>"
+    gate = "" if category is None else f" data-category={category!r}"
+    return f"<{element.tag}{gate} {attribute}={short!r}>"
 
 
 def scan_site(site_dir: Path, site_host: str, allowed_hosts: Iterable[str] = ()) -> SiteScan:

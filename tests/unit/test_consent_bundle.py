@@ -243,3 +243,146 @@ def test_the_markup_contract_examples_pass() -> None:
         'title="Video"></iframe>\n'
     )  # fmt: skip
     assert check_gated_markup(page, CATEGORIES) == []
+
+
+RUNTIME = "the consent runtime starts only <script>, <img> and <iframe> (consent/src/gate.js)"
+IN_SRCDOC = (
+    "with no consent: the consent bundle does not run inside srcdoc; serve that content as a file "
+    "from this site and use a gated <iframe data-src=...>."
+)
+
+
+@pytest.mark.parametrize(
+    ("html", "expected"),
+    [
+        pytest.param('<img data-category="advertising" data-src="/a.png" '
+                     'srcset="https://px.example/a.png 2x">',
+                     "<img data-category='advertising' srcset=...> loads before consent: write "
+                     "data-srcset instead of srcset.", id="img-with-srcset"),
+        pytest.param('<img data-category="advertising" data-src="/a.png" '
+                     'style="background:url(https://px.example/b.png)">',
+                     "<img data-category='advertising' style=...> loads before consent: move the "
+                     "url() out of style; only data-src and data-srcset wait for consent.",
+                     id="img-with-style-url"),
+        pytest.param('<iframe data-category="advertising" data-src="/v" '
+                     'style="@import \'x.css\'"></iframe>',
+                     "<iframe data-category='advertising' style=...> loads before consent: move "
+                     "the url() out of style; only data-src and data-srcset wait for consent.",
+                     id="iframe-with-style-import"),
+        pytest.param('<img data-category="advertising" data-src="/a.png" '
+                     'background="https://px.example/b.png">',
+                     "<img data-category='advertising' background=...> loads before consent: "
+                     "remove background; only data-src and data-srcset wait for consent.",
+                     id="img-with-background"),
+        pytest.param('<iframe data-category="advertising" srcdoc="<p>Hi</p>"></iframe>',
+                     "<iframe data-category='advertising' srcdoc=...> loads before consent: srcdoc "
+                     "has no data- form, so serve the content as a file from this site and write "
+                     "data-src=... instead.", id="iframe-with-srcdoc"),
+        pytest.param('<picture><source data-category="advertising" '
+                     'srcset="https://px.example/a.webp"></picture>',
+                     f"<source data-category='advertising' srcset=...> loads before consent, and "
+                     f"{RUNTIME}; use a gated <img data-src=... data-srcset=...> instead of "
+                     "<picture>.", id="source-with-srcset"),
+        pytest.param('<picture data-category="advertising"><img src="/a.png" alt=""></picture>',
+                     f"<picture data-category='advertising'> is never started: {RUNTIME}; use a "
+                     "gated <img data-src=... data-srcset=...> instead of <picture>.",
+                     id="picture"),
+        pytest.param('<video data-category="advertising" '
+                     'poster="https://media.example/p.jpg"></video>',
+                     f"<video data-category='advertising' poster=...> loads before consent, and "
+                     f"{RUNTIME}; put the player in a gated <iframe data-src=...>.",
+                     id="video-with-poster"),
+        pytest.param('<video><source data-category="advertising" '
+                     'data-src="https://media.example/v.mp4"></video>',
+                     f"<source data-category='advertising'> is never started: {RUNTIME}; put the "
+                     "player in a gated <iframe data-src=...>.", id="source-of-video"),
+        pytest.param('<audio data-category="advertising" '
+                     'src="https://media.example/a.mp3"></audio>',
+                     f"<audio data-category='advertising' src=...> loads before consent, and "
+                     f"{RUNTIME}; put the player in a gated <iframe data-src=...>.",
+                     id="audio-with-src"),
+        pytest.param('<video><track data-category="advertising" '
+                     'src="https://media.example/t.vtt"></video>',
+                     f"<track data-category='advertising' src=...> loads before consent, and "
+                     f"{RUNTIME}; put the player in a gated <iframe data-src=...>.",
+                     id="track-with-src"),
+        pytest.param('<object data-category="advertising" '
+                     'data="https://flash.example/m.swf"></object>',
+                     f"<object data-category='advertising' data=...> loads before consent, and "
+                     f"{RUNTIME}; put the content in a gated <iframe data-src=...>.",
+                     id="object-with-data"),
+        pytest.param('<embed data-category="advertising" src="https://flash.example/m.swf">',
+                     f"<embed data-category='advertising' src=...> loads before consent, and "
+                     f"{RUNTIME}; put the content in a gated <iframe data-src=...>.",
+                     id="embed-with-src"),
+        pytest.param('<link data-category="advertising" rel="stylesheet" '
+                     'href="https://cdn.example/s.css">',
+                     f"<link data-category='advertising' href=...> loads before consent, and "
+                     f"{RUNTIME}; remove it, or serve the file from this site (a <link> cannot "
+                     "wait for consent).", id="link-with-href"),
+        pytest.param('<div data-category="advertising" '
+                     'style="background:url(https://px.example/b.png)"></div>',
+                     f"<div data-category='advertising' style=...> loads before consent, and "
+                     f"{RUNTIME}; remove data-category, or gate a <script>, <img> or <iframe> "
+                     "instead.", id="div-with-style-url"),
+        pytest.param('<a data-category="advertising" href="https://shop.example/">Shop</a>',
+                     f"<a data-category='advertising'> is never started: {RUNTIME}; remove "
+                     "data-category, or gate a <script>, <img> or <iframe> instead.",
+                     id="other-element"),
+        pytest.param('<iframe srcdoc="<img src=https://px.example/p.gif>" title="t"></iframe>',
+                     f"<iframe srcdoc=...> holds <img src='https://px.example/p.gif'>, which loads "
+                     f"from px.example {IN_SRCDOC}", id="ungated-srcdoc"),
+        pytest.param('<iframe srcdoc="<style>body{background:url(//px.example/b.png)}</style>">'
+                     '</iframe>',
+                     f"<iframe srcdoc=...> holds <style url()='//px.example/b.png'>, which loads "
+                     f"from px.example {IN_SRCDOC}", id="srcdoc-style"),
+        pytest.param('<iframe srcdoc="<iframe srcdoc=&quot;<script '
+                     'src=https://tags.example/t.js></script>&quot;></iframe>"></iframe>',
+                     "<iframe srcdoc=...> holds <iframe srcdoc=...> holds <script "
+                     f"src='https://tags.example/t.js'>, which loads from tags.example {IN_SRCDOC}",
+                     id="srcdoc-in-srcdoc"),
+        pytest.param('<iframe srcdoc="<iframe srcdoc=&quot;<img data-category=advertising '
+                     'data-src=/p.gif>&quot;></iframe>"></iframe>',
+                     "<iframe srcdoc=...> holds <iframe srcdoc=...> holds <img "
+                     "data-category='advertising'>, which is never started: the consent runtime "
+                     "does not run inside srcdoc; serve that content as a file from this site and "
+                     "use a gated <iframe data-src=...>.", id="gated-inside-srcdoc"),
+    ],
+)  # fmt: skip
+def test_gated_markup_refuses_every_live_url_and_every_element_the_runtime_cannot_start(
+    html: str, expected: str
+) -> None:
+    assert check_gated_markup(html, CATEGORIES) == [expected]
+
+
+def test_a_gated_srcdoc_is_refused_and_its_loads_too() -> None:
+    html = '<iframe data-category="advertising" srcdoc="<img src=https://px.example/p.gif>">'
+    assert check_gated_markup(html, CATEGORIES) == [
+        "<iframe data-category='advertising' srcdoc=...> loads before consent: srcdoc has no "
+        "data- form, so serve the content as a file from this site and write data-src=... "
+        "instead.",
+        "<iframe srcdoc=...> holds <img src='https://px.example/p.gif'>, which loads from "
+        f"px.example {IN_SRCDOC}",
+    ]
+
+
+def test_a_srcdoc_may_load_from_this_site_and_the_allowed_hosts() -> None:
+    html = (
+        '<iframe srcdoc="<img src=/a.png><img src=https://www.toontrack.com/b.png>'
+        '<script src=https://shop.toontrack.com/cart.js></script>"></iframe>'
+        '<iframe srcdoc=""></iframe><iframe srcdoc="<!-- nothing -->"></iframe>'
+    )
+    allowed = ["www.toontrack.com", "shop.toontrack.com"]
+    assert check_gated_markup(html, CATEGORIES, allowed) == []
+    assert len(check_gated_markup(html, CATEGORIES)) == 2
+
+
+def test_the_contract_with_data_srcset_and_an_inert_script_src_passes() -> None:
+    page = (
+        '<img data-category="advertising" data-src="https://px.example/p.gif" '
+        'data-srcset="https://px.example/p2.gif 2x" alt="" width="1" height="1">\n'
+        '<script type="text/plain" data-category="advertising" src="https://tags.example/t.js">'
+        "</script>\n"
+        '<iframe data-category="necessary" data-src="/privacy/" title="Policy"></iframe>\n'
+    )
+    assert check_gated_markup(page, CATEGORIES) == []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -12,6 +13,7 @@ from policy_site.security import (
     nginx_snippet,
     parse_headers_file,
     scan_page,
+    scan_site,
     script_hash,
     security_headers,
 )
@@ -72,6 +74,122 @@ def test_a_host_declared_necessary_may_load() -> None:
     markup = page("<script src='https://shop.toontrack.com/cart.js'></script>")
     assert scan_page(markup, HOST).problems != []
     assert scan_page(markup, HOST, ["shop.toontrack.com"]).problems == []
+
+
+#: A gated element waits only through data-src and data-srcset: any other URL attribute loads.
+GATED_LEAKS = {
+    "<img data-category='advertising' data-src='/a.gif' srcset='https://px.example/p.gif 2x'>": (
+        "<img data-category='advertising' srcset='https://px.example/p.gif'>"
+    ),
+    "<img data-category='advertising' src='https://px.example/p.gif'>": (
+        "<img data-category='advertising' src='https://px.example/p.gif'>"
+    ),
+    "<picture><source data-category='advertising' srcset='https://m.example/a.webp'></picture>": (
+        "<source data-category='advertising' srcset='https://m.example/a.webp'>"
+    ),
+    "<video data-category='advertising' poster='https://media.example/p.jpg'></video>": (
+        "<video data-category='advertising' poster='https://media.example/p.jpg'>"
+    ),
+    "<object data-category='advertising' data='https://flash.example/m.swf'></object>": (
+        "<object data-category='advertising' data='https://flash.example/m.swf'>"
+    ),
+    "<link data-category='advertising' rel='stylesheet' href='https://css.example/s.css'>": (
+        "<link data-category='advertising' href='https://css.example/s.css'>"
+    ),
+    "<div data-category='advertising' style='background:url(https://px.example/b.png)'></div>": (
+        "<div data-category='advertising' style='https://px.example/b.png'>"
+    ),
+    "<script data-category='analytics' src='https://tags.example/t.js'></script>": (
+        "<script data-category='analytics' src='https://tags.example/t.js'>"
+    ),
+    "<table data-category='advertising' background='https://px.example/t.png'></table>": (
+        "<table data-category='advertising' background='https://px.example/t.png'>"
+    ),
+}
+IN_SRCDOC = (
+    "with no consent: the consent bundle does not run inside srcdoc; serve that content as a file "
+    "from this site and use a gated <iframe data-src=...>"
+)
+SRCDOC_LEAKS = {
+    "<iframe srcdoc='<img src=https://px.example/p.gif>'></iframe>": (
+        "<iframe srcdoc=...> holds <img src='https://px.example/p.gif'>, which loads from "
+        f"px.example {IN_SRCDOC}"
+    ),
+    "<iframe data-category='advertising' srcdoc='<img src=https://px.example/p.gif>'></iframe>": (
+        "<iframe srcdoc=...> holds <img src='https://px.example/p.gif'>, which loads from "
+        f"px.example {IN_SRCDOC}"
+    ),
+    # data-category means nothing inside srcdoc: the bundle never runs there.
+    '<iframe srcdoc="<script data-category=analytics src=https://tags.example/t.js></script>">'
+    "</iframe>": (
+        "<iframe srcdoc=...> holds <script src='https://tags.example/t.js'>, which loads from "
+        f"tags.example {IN_SRCDOC}"
+    ),
+    "<iframe srcdoc='<link rel=stylesheet href=https://css.example/s.css>'></iframe>": (
+        "<iframe srcdoc=...> holds <link href='https://css.example/s.css'>, which loads from "
+        f"css.example {IN_SRCDOC}"
+    ),
+    "<iframe srcdoc='<iframe srcdoc=\"<img src=https://px.example/deep.gif>\"></iframe>'>"
+    "</iframe>": (
+        "<iframe srcdoc=...> holds <iframe srcdoc=...> holds <img "
+        f"src='https://px.example/deep.gif'>, which loads from px.example {IN_SRCDOC}"
+    ),
+}
+
+
+@pytest.mark.parametrize(("markup", "load"), GATED_LEAKS.items())
+def test_a_gated_element_with_a_live_url_from_another_host_is_found(markup: str, load: str) -> None:
+    problems = scan_page(page(markup), HOST).problems
+    host = re.search(r"//([^/]+)/", load)
+    assert host is not None
+    assert problems == [
+        f"{load} loads from {host.group(1)} before consent: only data-src and data-srcset wait "
+        "for consent"
+    ]
+
+
+@pytest.mark.parametrize(("markup", "problem"), SRCDOC_LEAKS.items())
+def test_every_load_inside_a_srcdoc_is_ungated_at_any_depth(markup: str, problem: str) -> None:
+    assert scan_page(page(markup), HOST).problems == [problem]
+
+
+def test_a_srcdoc_may_load_from_this_site_and_a_necessary_host() -> None:
+    markup = page(
+        "<iframe srcdoc=\"<img src=/a.png><img src='https://www.toontrack.com/b.png'>"
+        "<script src='https://shop.toontrack.com/cart.js'></script>\"></iframe>"
+        "<iframe srcdoc=''></iframe><iframe srcdoc='<!-- nothing -->'></iframe>"
+    )
+    assert len(scan_page(markup, HOST).problems) == 1
+    assert scan_page(markup, HOST, ["shop.toontrack.com"]).problems == []
+
+
+def test_a_srcdoc_script_is_not_hashed_for_the_csp() -> None:
+    markup = page(
+        "<script>var a = 1;</script><iframe srcdoc='<script>var b = 2;</script>'></iframe>"
+    )
+    assert scan_page(markup, HOST).script_hashes == {script_hash("var a = 1;")}
+
+
+def test_a_template_produced_leak_is_found_on_its_built_page(tmp_path: Path) -> None:
+    """The markup check sees a page's Markdown only; the scan sees what the theme wrote."""
+    (tmp_path / "partner").mkdir()
+    (tmp_path / "index.html").write_text(page("<p>Clean</p>"), encoding="utf-8")
+    (tmp_path / "partner/index.html").write_text(
+        page(
+            "<header><img data-category='advertising' data-src='/p.gif' "
+            "src='https://px.example/p.gif' alt=''></header>"
+            "<footer><iframe srcdoc='<img src=https://px.example/s.gif>'></iframe></footer>"
+        ),
+        encoding="utf-8",
+    )
+    scan = scan_site(tmp_path, HOST)
+    assert scan.pages == 2
+    assert scan.problems == [
+        "partner/index.html: <img data-category='advertising' src='https://px.example/p.gif'> "
+        "loads from px.example before consent: only data-src and data-srcset wait for consent",
+        "partner/index.html: <iframe srcdoc=...> holds <img src='https://px.example/s.gif'>, "
+        f"which loads from px.example {IN_SRCDOC}",
+    ]
 
 
 def test_hashes_cover_the_inline_scripts_a_browser_runs_and_the_gated_ones() -> None:
