@@ -1,9 +1,11 @@
 """The fake ad partner: a real HTTP server on loopback, under its own host name, that records every
-request it receives and whose scripts set cookies on the site's parent domain, as real tags do."""
+request it receives (and when) and whose scripts set cookies on the site's parent domain, keep
+sending beacons and fill IndexedDB and Cache Storage, as real tags do."""
 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,6 +40,35 @@ window.order = (window.order || []).concat("tag");
 """,
     ),
     "/pixel.gif": ("image/gif", _GIF),
+    # A tag that keeps reporting: an image beacon every 100 ms for as long as the page runs it.
+    "/beacon.js": (
+        "text/javascript",
+        b"""
+(function () {
+  var url = document.currentScript.src.replace("beacon.js", "beacon.gif?n="), n = 0;
+  setInterval(function () { new Image().src = url + n++; }, 100);
+})();
+""",
+    ),
+    "/beacon.gif": ("image/gif", _GIF),
+    # A tag that stores in IndexedDB (keeping its connection open, as tags do) and Cache Storage:
+    # one database and one cache that consent.yml may declare, and one of each it does not.
+    "/store.js": (
+        "text/javascript",
+        b"""
+(function () {
+  var db = indexedDB.open("partner_db", 1);
+  db.onupgradeneeded = function () { db.result.createObjectStore("ids").put("id-1", "visitor"); };
+  db.onsuccess = function () { window.partnerDb = db.result; };
+  indexedDB.open("tracker_db", 1).onsuccess = function (e) { e.target.result.close(); };
+  if (!window.caches) return;  // Cache Storage needs a secure context
+  caches.open("partner-cache").then(function (cache) {
+    return cache.put("/partner-ad", new Response("ad"));
+  });
+  caches.open("tracker-cache");
+})();
+""",
+    ),
     "/video": ("text/html", b"<!doctype html><title>Partner video</title><p>Video</p>"),
 }
 
@@ -47,6 +78,8 @@ class Hit:
     path: str
     gpc: str | None
     referer: str | None
+    #: When it arrived (``time.monotonic()``).
+    at: float = field(default_factory=time.monotonic)
 
 
 @dataclass
@@ -59,6 +92,10 @@ class Partner:
 
     def clear(self) -> None:
         self.hits.clear()
+
+    def since(self, path: str, moment: float) -> list[Hit]:
+        """The requests for ``path`` that arrived after ``moment`` (``time.monotonic()``)."""
+        return [hit for hit in list(self.hits) if hit.path == path and hit.at > moment]
 
 
 @contextmanager

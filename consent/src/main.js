@@ -7,6 +7,10 @@ state.granted = state.record ? state.record.c : _all(false);
 var _listeners = [];
 var _channel = window.BroadcastChannel ? new BroadcastChannel("privacy-consent") : null;
 
+function _copy(r) {
+  return r && JSON.parse(JSON.stringify(r));
+}
+
 function gtag() {
   (window.dataLayer = window.dataLayer || []).push(arguments);
 }
@@ -35,9 +39,11 @@ function _newId() {
 
 function _choose(c) {
   var r = { v: 1, id: state.record ? state.record.id : _newId(), ts: Date.now(), pv: CONFIG.revision, c: c, gpc: GPC };
-  _save(r);
+  // Stored, and the other tabs told, before anything of the page's runs. They are sent the value
+  // itself: a cookie just written may not be readable in another tab yet.
+  var value = _save(r);
+  if (_channel) _channel.postMessage(value);
   _apply(r);
-  if (_channel) _channel.postMessage(1);
 }
 
 function _apply(r) {
@@ -46,18 +52,32 @@ function _apply(r) {
   state.granted = r ? r.c : _all(false);
   _closeDialog();
   _showBanner(r);
-  _consentMode("update");
   _sweep(state.granted);
-  // A script that already ran cannot be unloaded: reload, and it will not run again.
-  if (Object.keys(_ran).some(function (id) { return before[id] && !state.granted[id]; })) return location.reload();
-  _enableAll(document);
-  _listeners.forEach(function (f) { f(r); });
-  document.dispatchEvent(new CustomEvent("privacyconsent:change", { detail: r }));
+  // A script that already ran cannot be unloaded: the page reloads (the navigation starts after
+  // this; the listeners are told first), and the script will not run again.
+  var reload = Object.keys(_ran).some(function (id) { return before[id] && !state.granted[id]; });
+  if (reload) location.reload();
+  // A dataLayer that throws stops here: nothing more is enabled (as at start-up, no Consent Mode
+  // means nothing gated runs), but a withdrawal has been swept and reloads.
+  _consentMode("update");
+  if (!reload) _enableAll(document);
+  // Each listener runs isolated, with a copy of the record: what it throws is reported, and the
+  // others and the DOM event follow.
+  _listeners.forEach(function (f) {
+    try {
+      f(_copy(r));
+    } catch (e) {
+      try { (window.reportError || console.error)(e); } catch (x) { /* reporting failed too */ }
+    }
+  });
+  document.dispatchEvent(new CustomEvent("privacyconsent:change", { detail: _copy(r) }));
 }
 
-// Another tab, or a sub domain sharing the cookie, may have changed the choice.
-function _sync() {
-  var r = _load();
+// Another tab, or a sub domain sharing the cookie, may have changed the choice: another tab sends
+// the new value (read by the cookie's rules; any other message means "read the cookie"), the
+// Cookie Store API says so at once where the browser has it, and the page re-reads when shown.
+function _sync(e) {
+  var r = (e && _parse(e.data)) || _load();
   if (JSON.stringify(r) !== JSON.stringify(state.record)) _apply(r);
 }
 
@@ -89,19 +109,35 @@ if (state.record) _consentMode("update");
 _sweep(state.granted);
 document.documentElement.classList.add("ppc-js");
 if (_channel) _channel.onmessage = _sync;
+if (window.cookieStore) cookieStore.addEventListener("change", _sync);
 document.addEventListener("visibilitychange", function () { if (!document.hidden) _sync(); });
 if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", _start);
 else _start();
 
+function _fail() {
+  throw new TypeError("PrivacyConsent: invalid argument");
+}
+
+// Arguments are checked before anything changes: accept() takes an array of optional category
+// ids (own elements only, each read once; no hole but at the end, no other property), on() the
+// event "change" and a function.
 window.PrivacyConsent = {
-  get: function () { return state.record ? JSON.parse(JSON.stringify(state.record)) : null; },
+  get: function () { return _copy(state.record); },
   accept: function (ids) {
     var c = _all(false);
-    OPTIONAL.forEach(function (o) { c[o.id] = ids.indexOf(o.id) >= 0; });
+    if (!Array.isArray(ids)) _fail();
+    Object.keys(ids).forEach(function (k, i) {
+      var o = _category(ids[k]);
+      if (k !== "" + i || !o || o.necessary) _fail();
+      c[o.id] = true;
+    });
     _choose(c);
   },
   acceptAll: function () { _choose(_all(true)); },
   rejectAll: function () { _choose(_all(false)); },
   show: _openDialog,
-  on: function (event, f) { if (event === "change") _listeners.push(f); }
+  on: function (event, f) {
+    if (event !== "change" || typeof f != "function") _fail();
+    _listeners.push(f);
+  }
 };

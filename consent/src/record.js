@@ -26,17 +26,28 @@ function _cookies() {
 // value, from the future, expired, or given for an earlier material version of the policy.
 function _load() {
   var values = _cookies().filter(function (c) { return c[0] === NAME; }).map(function (c) { return c[1]; });
-  if (!values.length || values.some(function (v) { return v !== values[0]; }) || values[0].length > 1024) return null;
+  // Two values: one was not written here (a tag, on another path or domain). Neither is trusted,
+  // and every copy goes, so that the visitor's next choice is the only one.
+  if (values.some(function (v) { return v !== values[0]; })) {
+    _expire(NAME);
+    return null;
+  }
+  return _parse(values[0]);
+}
+
+// The record a cookie value holds (or another tab sent), by the same rules, or null.
+function _parse(value) {
+  if (typeof value != "string" || value.length > 1024) return null;
   try {
-    var r = JSON.parse(decodeURIComponent(values[0]));
+    var r = JSON.parse(decodeURIComponent(value));
     var now = Date.now();
     // Object.keys throws on null (caught: no choice) and lists no fields for other non-objects.
     if (Object.keys(r).sort().join() !== FIELDS || r.v !== 1) return null;
     if (typeof r.id !== "string" || !/^[0-9a-f]{16}$/.test(r.id) || r.gpc !== !!r.gpc) return null;
     if (typeof r.ts !== "number" || r.ts > now + DAY || r.ts < now - CONFIG.cookie.maxAge * DAY) return null;
     if (r.pv !== CONFIG.revision || JSON.stringify(Object.keys(r.c).sort()) !== OPTIONAL_IDS) return null;
-    for (var k in r.c) if (r.c[k] !== !!r.c[k]) return null;
-    return r;
+    // Own keys only: for...in would also list what a page's script added to Object.prototype.
+    return OPTIONAL.some(function (o) { return r.c[o.id] !== !!r.c[o.id]; }) ? null : r;
   } catch (e) {
     return null;
   }
@@ -53,12 +64,15 @@ function _attrs(path, domain) {
   return "; Path=" + path + (domain ? "; Domain=" + domain : "");
 }
 
+// Every other copy goes first, on every domain and path this page reaches (a tag may have written
+// one); the one on the cookie's own domain and "/" is overwritten in place.
 function _save(r) {
-  var domain = _domain();
-  if (domain) _expire(NAME, [""]);
-  document.cookie = NAME + "=" + encodeURIComponent(JSON.stringify(r)) + _attrs("/", domain) +
+  var domain = _domain(), value = encodeURIComponent(JSON.stringify(r));
+  _expire(NAME, domain + "/");
+  document.cookie = NAME + "=" + value + _attrs("/", domain) +
     "; Max-Age=" + CONFIG.cookie.maxAge * 86400 + "; SameSite=" + CONFIG.cookie.sameSite +
     (location.protocol === "https:" ? "; Secure" : "");
+  return value;
 }
 
 // Every domain a page here could have set a cookie on: the host itself and each parent domain.
@@ -79,10 +93,12 @@ function _paths() {
   return out;
 }
 
-function _expire(name, domains) {
-  (domains || _domains()).forEach(function (domain) {
+// Deletes the cookie on every domain and path a page here could have set it on, but ``keep``
+// (domain + path).
+function _expire(name, keep) {
+  _domains().forEach(function (domain) {
     _paths().forEach(function (path) {
-      document.cookie = name + "=; Max-Age=0" + _attrs(path, domain);
+      if (domain + path !== keep) document.cookie = name + "=; Max-Age=0" + _attrs(path, domain);
     });
   });
 }
@@ -93,7 +109,8 @@ function _kept(name, kind, granted) {
   });
 }
 
-// Allow-list: whatever is not necessary or in a category still allowed goes, declared or not.
+// Allow-list: whatever is not necessary or in a category still allowed goes, declared or not:
+// cookies, Web Storage keys, IndexedDB databases and Cache Storage caches.
 function _sweep(granted) {
   _cookies().forEach(function (c) {
     if (!_kept(c[0], "cookies", granted)) _expire(c[0]);
@@ -105,4 +122,17 @@ function _sweep(granted) {
       });
     } catch (e) { /* storage disabled: nothing stored to clear */ }
   });
+  // IndexedDB databases and Cache Storage caches, where the browser has them: asynchronous, so
+  // judged by the choice in force when the list arrives; a refusal (a private window) is ignored
+  // (Object is a handler that does nothing).
+  try {
+    indexedDB.databases().then(function (all) {
+      all.forEach(function (d) { if (!_kept(d.name, "idb", state.granted)) indexedDB.deleteDatabase(d.name); });
+    }, Object);
+  } catch (e) { /* no IndexedDB here */ }
+  try {
+    caches.keys().then(function (all) {
+      all.forEach(function (name) { if (!_kept(name, "caches", state.granted)) caches.delete(name); });
+    }, Object);
+  } catch (e) { /* no Cache Storage here (it needs a secure context) */ }
 }

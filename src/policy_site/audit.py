@@ -5,16 +5,17 @@ accept all, each optional category of ``consent/consent.yml`` alone, and Global 
 (``navigator.globalPrivacyControl`` and the ``Sec-GPC`` header) with no choice and with accept all.
 Each state gets a fresh browser context, and is set the way a visitor sets it: by clicking the
 banner, or the dialog's switches and "Save choices". Then every page is visited, and recorded:
-requests by host (first party is the site's own host), cookies, localStorage and sessionStorage
-keys, beacons (images, pings, ``sendBeacon`` and ``fetch(..., {keepalive})`` to other hosts),
-console errors and Content-Security-Policy violations (not the browser's own guess at
-``/favicon.ico`` for a page that names no icon, which it makes or not depending on timing).
+requests by host (first party is the site's own host), cookies, storage (localStorage and
+sessionStorage keys, IndexedDB databases, Cache Storage caches), beacons (images, pings,
+``sendBeacon`` and ``fetch(..., {keepalive})`` to other hosts), console errors and
+Content-Security-Policy violations (not the browser's own guess at ``/favicon.ico`` for a page
+that names no icon, which it makes or not depending on timing).
 
 It is judged against consent.yml. Before consent (no choice, reject all, GPC with no choice) any
-third-party request or beacon, and any cookie or storage key not declared under ``necessary``, is a
-violation; after a choice, anything that belongs only to a category the visitor did not grant is
-one; console errors and CSP violations are violations in every state. The choice the runtime
-recorded must be the one clicked.
+third-party request or beacon, and any cookie, storage key, IndexedDB database or cache not
+declared under ``necessary``, is a violation; after a choice, anything that belongs only to a
+category the visitor did not grant is one; console errors and CSP violations are violations in
+every state. The choice the runtime recorded must be the one clicked.
 
 The report is ``audit/report.json`` (stable key order, no clock time unless ``--as-of`` or
 ``SOURCE_DATE_EPOCH`` gives one) and ``audit/report.html`` (self-contained, no script), with
@@ -97,6 +98,13 @@ BEACON_TYPES = frozenset({"image", "ping", "beacon"})
 REPORT_FORMAT = 1
 #: How the visit of the page where the choice is made is labelled until the click: before consent.
 BEFORE_CHOICE = "(before the choice on "
+#: The storage areas recorded (as the page's globals name them), and what an entry of each is.
+STORAGE_AREAS = {
+    "localStorage": "localStorage key",
+    "sessionStorage": "sessionStorage key",
+    "indexedDB": "IndexedDB database",
+    "caches": "Cache Storage cache",
+}
 
 _CONSENT_SCRIPT = re.compile(r"/consent\.[0-9a-f]+\.(?:js|css)$")
 
@@ -130,10 +138,15 @@ _INIT_SCRIPT = """(() => {
 _GPC_SCRIPT = (
     "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});"
 )
-#: What a page holds: its language, its storage keys, and whether the banner (a region named in
-#: one of the languages of consent.yml) is on screen.
-_PROBE = """(regions) => {
+#: What a page holds: its language, its storage keys, IndexedDB databases and caches (none where
+#: the browser has no such API here), and whether the banner (a region named in one of the
+#: languages of consent.yml) is on screen.
+_PROBE = """async (regions) => {
   const keys = (area) => { try { return Object.keys(window[area]); } catch (e) { return []; } };
+  const names = async (list) => {
+    try { return (await list()).map((d) => typeof d === "string" ? d : String(d.name)); }
+    catch (e) { return []; }
+  };
   const shown = (e) => !!e && !e.hidden && e.getClientRects().length > 0 &&
     getComputedStyle(e).visibility !== "hidden";
   const banner = Array.from(document.querySelectorAll("[aria-label]")).some(
@@ -142,7 +155,8 @@ _PROBE = """(regions) => {
   return {href: location.href, ready: document.readyState,
     lang: document.documentElement.lang || "", banner: banner,
     refresh: refresh ? refresh.getAttribute("content") : null,
-    localStorage: keys("localStorage"), sessionStorage: keys("sessionStorage")};
+    localStorage: keys("localStorage"), sessionStorage: keys("sessionStorage"),
+    indexedDB: await names(() => indexedDB.databases()), caches: await names(() => caches.keys())};
 }"""
 _CONSENT_RECORD = "() => window.PrivacyConsent ? window.PrivacyConsent.get() : null"
 _LINKS = "() => Array.from(document.querySelectorAll('a[href]'), (a) => a.href)"
@@ -201,11 +215,14 @@ def consent_states(config: ConsentConfig) -> list[State]:
 
 @dataclass(frozen=True)
 class Declared:
-    """What consent.yml says belongs to which category: cookie names, storage keys, hosts."""
+    """What consent.yml says belongs to which category: cookie names, storage keys, hosts,
+    IndexedDB database names and Cache Storage cache names."""
 
     cookies: dict[str, tuple[re.Pattern[str], ...]]
     storage: dict[str, tuple[re.Pattern[str], ...]]
     hosts: dict[str, frozenset[str]]
+    indexeddb: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    caches: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, config: ConsentConfig) -> Declared:
@@ -221,13 +238,20 @@ class Declared:
             hosts={
                 c.id: frozenset(h for s in c.services for h in s.hosts) for c in config.categories
             },
+            indexeddb={
+                c.id: tuple(re.compile(i.regex) for i in c.indexeddb) for c in config.categories
+            },
+            caches={c.id: tuple(re.compile(i.regex) for i in c.caches) for c in config.categories},
         )
 
     def cookie_categories(self, name: str) -> list[str]:
         return [cid for cid, found in self.cookies.items() if any(p.search(name) for p in found)]
 
-    def storage_categories(self, key: str) -> list[str]:
-        return [cid for cid, found in self.storage.items() if any(p.search(key) for p in found)]
+    def storage_categories(self, key: str, area: str = "localStorage") -> list[str]:
+        """The categories declaring ``key`` in ``area`` (see STORAGE_AREAS): a Web Storage key, an
+        IndexedDB database name (``indexedDB``) or a Cache Storage cache name (``caches``)."""
+        declared = {"indexedDB": self.indexeddb, "caches": self.caches}.get(area, self.storage)
+        return [cid for cid, found in declared.items() if any(p.search(key) for p in found)]
 
     def host_categories(self, netloc: str) -> list[str]:
         """Categories whose services name this host (``host`` or ``host:port``)."""
@@ -547,8 +571,8 @@ class _Runner:
     async def _sample(
         self, page: Page, run: _StateRun, label: str, found: Mapping[str, Any]
     ) -> tuple[list[str], list[str]]:
-        """Records the cookies the browser holds and the page's storage keys; returns the cookies
-        new to this state, and the storage keys."""
+        """Records the cookies the browser holds and the page's storage (keys, IndexedDB
+        databases, caches); returns the cookies new to this state, and the storage."""
         new: list[str] = []
         for cookie in await page.context.cookies():
             key = (str(cookie["name"]), str(cookie.get("domain", "")), str(cookie.get("path", "")))
@@ -558,7 +582,7 @@ class _Runner:
             else:
                 run.cookies[key]["cookie"] = cookie
         keys: list[str] = []
-        for area in ("localStorage", "sessionStorage"):
+        for area in STORAGE_AREAS:
             for key in found.get(area, []):
                 keys.append(f"{area}: {key}")
                 run.storage.setdefault((area, str(key)), label)
@@ -710,7 +734,8 @@ def _judge(run: _StateRun, declared: Declared) -> tuple[list[_Finding], list[_Fi
         what = f"cookie {name} (domain {domain}, path {path})"
         judge("cookie", str(seen["first_seen"]), name, what, declared.cookie_categories(name))
     for (area, key), page in sorted(run.storage.items()):
-        judge("storage", page, key, f"{area} key {key!r}", declared.storage_categories(key))
+        what = f"{STORAGE_AREAS.get(area, area)} {key!r}"
+        judge("storage", page, key, what, declared.storage_categories(key, area))
     for page, text in recorder.console_errors:
         bad.append(_Finding("console-error", page, "console", f"console error: {text}"))
     for page, report in recorder.csp_violations:
@@ -804,7 +829,12 @@ def _state_json(
             }
         )
     storage = [
-        {"area": area, "key": key, "categories": declared.storage_categories(key), "first_seen": p}
+        {
+            "area": area,
+            "key": key,
+            "categories": declared.storage_categories(key, area),
+            "first_seen": p,
+        }
         for (area, key), p in sorted(run.storage.items())
     ]
     beacons = [
@@ -1123,6 +1153,8 @@ def _write(
                     "gpc": c.gpc,
                     "cookies": [i.name or i.pattern for i in c.cookies],
                     "storage": [i.name or i.pattern for i in c.storage],
+                    "indexeddb": [i.name or i.pattern for i in c.indexeddb],
+                    "caches": [i.name or i.pattern for i in c.caches],
                     "hosts": sorted(declared.hosts.get(c.id, ())),
                 }
                 for c in config.categories
@@ -1352,9 +1384,25 @@ def render_html(data: Mapping[str, Any]) -> str:
     parts.append('<h2 id="declared">Declared in consent.yml</h2>')
     parts.append(
         _table(
-            ["category", "refused by GPC", "cookies", "storage keys", "hosts"],
             [
-                [c["id"], c["gpc"], c["cookies"], c["storage"], c["hosts"]]
+                "category",
+                "refused by GPC",
+                "cookies",
+                "storage keys",
+                "IndexedDB",
+                "caches",
+                "hosts",
+            ],
+            [
+                [
+                    c["id"],
+                    c["gpc"],
+                    c["cookies"],
+                    c["storage"],
+                    c.get("indexeddb", []),
+                    c.get("caches", []),
+                    c["hosts"],
+                ]
                 for c in data["consent"]["categories"]
             ],
             set(),
@@ -1437,10 +1485,10 @@ def _state_html(state: Mapping[str, Any]) -> str:
             {3},
         )
     )
-    parts.append("<h4>Storage keys</h4>")
+    parts.append("<h4>Storage keys, IndexedDB databases and caches</h4>")
     parts.append(
         _table(
-            ["area", "key", "declared under", "first seen on"],
+            ["area", "key or name", "declared under", "first seen on"],
             [
                 [s["area"], s["key"], s["categories"] or "not declared", s["first_seen"]]
                 for s in state["storage"]

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 from urllib.parse import quote, unquote, urlsplit
 
@@ -13,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.partner import Partner
-from tests.support import wait_for
+from tests.support import consent_files, wait_for
 
 GATED = {"/ga.js", "/tag.js", "/pixel.gif", "/video"}
 ANALYTICS = {"/ga.js"}
@@ -56,6 +57,16 @@ def storage_keys(page: Page) -> list[str]:
     return keys
 
 
+@pytest.fixture(scope="module")
+def revision(consent_site: Path) -> str:
+    """The consent revision the built runtime asks for (its CONFIG.revision): the policy's
+    version and a digest of what the visitor is asked about."""
+    js, _ = consent_files(consent_site)
+    text = js.read_text(encoding="utf-8")
+    config, _ = json.JSONDecoder().raw_decode(text, text.index('{"categories":'))
+    return str(config["revision"])
+
+
 @pytest.fixture(autouse=True)
 def errors(page: Page) -> Iterator[list[str]]:
     """Every test here also fails on an uncaught error in its page."""
@@ -96,7 +107,7 @@ def test_banner_offers_three_choices_of_equal_weight(page: Page, consent_url: st
 
 
 def test_accept_all_loads_every_gated_element_in_document_order(
-    page: Page, consent_url: str, hits: Partner, errors: list[str]
+    page: Page, consent_url: str, hits: Partner, errors: list[str], revision: str
 ) -> None:
     visit(page, f"{consent_url}partner/")
     banner(page).get_by_role("button", name="Accept all").click()
@@ -111,7 +122,8 @@ def test_accept_all_loads_every_gated_element_in_document_order(
     consent = record(page.context)
     assert consent["c"] == {"analytics": True, "advertising": True}
     assert consent["v"] == 1
-    assert consent["pv"] == "2021-01-01"
+    assert consent["pv"] == revision
+    assert revision.startswith("2021-01-01")
     assert consent["gpc"] is False
     assert abs(consent["ts"] / 1000 - time.time()) < 60
 
@@ -284,31 +296,41 @@ def consent_value(**fields: Any) -> str:
     return quote(json.dumps(value, separators=(",", ":")))
 
 
-BAD_VALUES = {
-    "not json": "{oops",
-    "empty": "",
-    "a string for a boolean": consent_value(c={"analytics": "yes", "advertising": True}),
-    "a number for a boolean": consent_value(c={"analytics": 1, "advertising": 1}),
-    "an unknown category": consent_value(c={"analytics": True, "advertising": True, "x": True}),
-    "a missing category": consent_value(c={"analytics": True}),
-    "an unknown schema version": consent_value(v=2),
-    "an extra field": consent_value(extra=1),
-    "a bad id": consent_value(id="<script>"),
-    "from the future": consent_value(ts=int(time.time() * 1000) + 7 * 86400000),
-    "expired": consent_value(ts=int(time.time() * 1000) - 183 * 86400000),
-    "an earlier policy version": consent_value(pv="2020-01-01"),
-    "too long": consent_value(id="a" * 2000),
-    "not an object": quote("[1,2]"),
+#: Each made with the built runtime's revision (``pv``), so that only the named rule is broken.
+BAD_VALUES: dict[str, Callable[[str], str]] = {
+    "not json": lambda pv: "{oops",
+    "empty": lambda pv: "",
+    "a string for a boolean": lambda pv: consent_value(
+        pv=pv, c={"analytics": "yes", "advertising": True}
+    ),
+    "a number for a boolean": lambda pv: consent_value(pv=pv, c={"analytics": 1, "advertising": 1}),
+    "an unknown category": lambda pv: consent_value(
+        pv=pv, c={"analytics": True, "advertising": True, "x": True}
+    ),
+    "a missing category": lambda pv: consent_value(pv=pv, c={"analytics": True}),
+    "an unknown schema version": lambda pv: consent_value(pv=pv, v=2),
+    "an extra field": lambda pv: consent_value(pv=pv, extra=1),
+    "a bad id": lambda pv: consent_value(pv=pv, id="<script>"),
+    "from the future": lambda pv: consent_value(pv=pv, ts=int(time.time() * 1000) + 7 * 86400000),
+    "expired": lambda pv: consent_value(pv=pv, ts=int(time.time() * 1000) - 183 * 86400000),
+    "an earlier policy version": lambda pv: consent_value(pv="2020-01-01"),
+    "too long": lambda pv: consent_value(pv=pv, id="a" * 2000),
+    "not an object": lambda pv: quote("[1,2]"),
 }
 
 
-@pytest.mark.parametrize("value", list(BAD_VALUES.values()), ids=list(BAD_VALUES))
+@pytest.mark.parametrize("make", list(BAD_VALUES.values()), ids=list(BAD_VALUES))
 def test_malformed_stale_or_expired_consent_fails_closed(
-    page: Page, consent_url: str, hits: Partner, errors: list[str], value: str
+    page: Page,
+    consent_url: str,
+    hits: Partner,
+    errors: list[str],
+    revision: str,
+    make: Callable[[str], str],
 ) -> None:
     host = urlsplit(consent_url).hostname
     page.context.add_cookies(
-        [{"name": "tt_consent", "value": value, "domain": f".{host}", "path": "/"}]
+        [{"name": "tt_consent", "value": make(revision), "domain": f".{host}", "path": "/"}]
     )
     visit(page, f"{consent_url}partner/")
     expect(banner(page)).to_be_visible()
@@ -317,23 +339,28 @@ def test_malformed_stale_or_expired_consent_fails_closed(
 
 
 def test_two_consent_cookies_that_disagree_fail_closed(
-    page: Page, consent_url: str, hits: Partner
+    page: Page, consent_url: str, hits: Partner, revision: str
 ) -> None:
     host = str(urlsplit(consent_url).hostname)
+    refused = {"analytics": False, "advertising": False}
     page.context.add_cookies([
-        {"name": "tt_consent", "value": consent_value(), "domain": ".toontrack.test", "path": "/"},
-        {"name": "tt_consent", "value": consent_value(c={"analytics": False, "advertising": False}),
-         "domain": host, "path": "/"},
+        {"name": "tt_consent", "value": consent_value(pv=revision), "domain": ".toontrack.test",
+         "path": "/"},
+        {"name": "tt_consent", "value": consent_value(pv=revision, c=refused), "domain": host,
+         "path": "/"},
     ])  # fmt: skip
     visit(page, f"{consent_url}partner/")
     expect(banner(page)).to_be_visible()
     assert hits.paths() == []
 
 
-def test_a_valid_consent_cookie_is_honoured(page: Page, consent_url: str, hits: Partner) -> None:
+def test_a_valid_consent_cookie_is_honoured(
+    page: Page, consent_url: str, hits: Partner, revision: str
+) -> None:
     # The counterpart of the cases above: the same helper's valid value does open the gate.
+    value = consent_value(pv=revision)
     page.context.add_cookies(
-        [{"name": "tt_consent", "value": consent_value(), "domain": ".toontrack.test", "path": "/"}]
+        [{"name": "tt_consent", "value": value, "domain": ".toontrack.test", "path": "/"}]
     )
     visit(page, f"{consent_url}partner/")
     expect(banner(page)).to_be_hidden()

@@ -5,9 +5,11 @@ tests/browser/test_audit.py."""
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
 from policy_site.audit import (
     BEFORE_CHOICE,
@@ -16,6 +18,8 @@ from policy_site.audit import (
     _judge,
     _Recorder,
     _Request,
+    _Site,
+    _state_json,
     _StateRun,
     consent_states,
     render_html,
@@ -42,15 +46,22 @@ def run_of(
     storage: tuple[str, ...] = (),
     requests: tuple[tuple[str, str, str], ...] = (),
     page: str = "/privacy/",
+    databases: tuple[str, ...] = (),
+    caches: tuple[str, ...] = (),
 ) -> _StateRun:
-    """A state's record as the browser run leaves it: cookie names, localStorage keys and
-    (host, type, path) requests, all seen on ``page``."""
+    """A state's record as the browser run leaves it: cookie names, localStorage keys, IndexedDB
+    database and Cache Storage cache names, and (host, type, path) requests, all seen on
+    ``page``."""
     run = _StateRun(found, _Recorder(SITE_HOST, lambda text: text))
     for name in cookies:
         cookie: dict[str, Any] = {"name": name, "domain": SITE_HOST, "path": "/", "expires": -1}
         run.cookies[(name, SITE_HOST, "/")] = {"cookie": cookie, "first_seen": page}
     for key in storage:
         run.storage[("localStorage", key)] = page
+    for name in databases:
+        run.storage[("indexedDB", name)] = page
+    for name in caches:
+        run.storage[("caches", name)] = page
     for host, kind, path in requests:
         run.recorder.requests.append(
             _Request(page, f"https://{host}{path}", host, host == SITE_HOST, kind)
@@ -253,3 +264,106 @@ def test_render_html_has_no_script_and_escapes_everything() -> None:
     assert "<script" not in text
     assert "onerror=" not in text.replace("onerror=alert(1)&gt;", "")
     assert text.count("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;") == 6
+
+
+@pytest.fixture(scope="module")
+def stored_config(tmp_path_factory: pytest.TempPathFactory) -> ConsentConfig:
+    """The project's consent.yml with IndexedDB databases and caches declared."""
+    data = yaml.safe_load((ROOT / "consent" / "consent.yml").read_text(encoding="utf-8"))
+    item = {"en": "x", "sv": "x"}
+    data["categories"]["necessary"]["indexeddb"] = [{"name": "tt_offline", **item}]
+    data["categories"]["advertising"]["indexeddb"] = [{"pattern": "^fb_", **item}]
+    data["categories"]["analytics"]["caches"] = [{"name": "ga-cache", **item}]
+    path: Path = tmp_path_factory.mktemp("stored") / "consent.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_consent(path)
+
+
+def test_indexeddb_databases_and_caches_are_judged_like_storage_keys(
+    stored_config: ConsentConfig,
+) -> None:
+    config = stored_config
+    declared = Declared.of(config)
+    assert declared.storage_categories("tt_offline", "indexedDB") == ["necessary"]
+    assert declared.storage_categories("fb_ids", "indexedDB") == ["advertising"]
+    assert declared.storage_categories("ga-cache", "caches") == ["analytics"]
+    # Each area has its own declarations: a database name is no cache name, nor a storage key.
+    assert declared.storage_categories("ga-cache", "indexedDB") == []
+    assert declared.storage_categories("tt_offline", "caches") == []
+    assert declared.storage_categories("tt_offline") == []
+    # Before consent only the necessary database may be there.
+    run = run_of(
+        state(config, "reject-all"),
+        databases=("tt_offline", "fb_ids", "mystery_db"),
+        caches=("ga-cache",),
+    )
+    assert messages(run, config)[0] == [
+        "/privacy/: Cache Storage cache 'ga-cache' (declared under analytics) before consent",
+        "/privacy/: IndexedDB database 'fb_ids' (declared under advertising) before consent",
+        "/privacy/: IndexedDB database 'mystery_db' (not declared) before consent",
+    ]
+    # After a choice: what belongs to a category not granted is a violation, the undeclared a
+    # warning.
+    run = run_of(
+        state(config, "only-analytics"), databases=("fb_ids", "other_db"), caches=("ga-cache",)
+    )
+    assert messages(run, config) == (
+        ["/privacy/: IndexedDB database 'fb_ids' of advertising: not consented to"],
+        ["/privacy/: IndexedDB database 'other_db': not named in consent.yml"],
+    )
+    assert messages(run_of(state(config, "accept-all"), databases=("fb_ids",)), config) == (
+        [],
+        [],
+    )
+
+
+def test_the_report_records_databases_and_caches_per_state(stored_config: ConsentConfig) -> None:
+    config = stored_config
+    run = run_of(
+        state(config, "accept-all"),
+        storage=("/.__palette",),
+        databases=("fb_ids",),
+        caches=("ga-cache", "cdn-cache"),
+    )
+    declared = Declared.of(config)
+    bad, notes = _judge(run, declared)
+    origin = f"http://{SITE_HOST}/"
+    site = _Site(origin, origin, SITE_HOST, ["/privacy/"], "dir", "site")
+    details, row = _state_json(run, site, declared, 0.0, bad, notes)
+    assert [(s["area"], s["key"], s["categories"]) for s in details["storage"]] == [
+        ("caches", "cdn-cache", []),
+        ("caches", "ga-cache", ["analytics"]),
+        ("indexedDB", "fb_ids", ["advertising"]),
+        ("localStorage", "/.__palette", ["necessary"]),
+    ]
+    assert {s["first_seen"] for s in details["storage"]} == {"/privacy/"}
+    assert row["storage_keys"] == 4
+    assert [f.message for f in notes] == [
+        "Cache Storage cache 'cdn-cache': not named in consent.yml"
+    ]
+    page = render_html(
+        {
+            "verdict": "pass",
+            "target": {"given": "site", "mode": "dir", "origin": f"http://{SITE_HOST}"},
+            "pages": ["/"],
+            "browser": "Chromium",
+            "consent": {
+                "file": "consent.yml",
+                "choice_page": "/",
+                "categories": [
+                    {"id": "advertising", "gpc": True, "cookies": [], "storage": [],
+                     "indexeddb": ["^fb_"], "caches": [], "hosts": []}
+                ],
+            },
+            "release": {"consent_files": [], "policy_version": None},
+            "as_of": None,
+            "summary": [],
+            "violations": [],
+            "screenshots": {},
+            "cookies": [],
+            "csp": {"policies": [], "hosts": []},
+            "states": [{**details, "verdict": "pass"}],
+        }
+    )  # fmt: skip
+    assert "<td>indexedDB</td><td>fb_ids</td><td>advertising</td>" in page
+    assert "<td>^fb_</td>" in page

@@ -98,7 +98,28 @@ def test_the_projects_consent_file_loads() -> None:
         pytest.param(setting("categories.analytics.vendor", "Google"),
                      "categories.analytics.vendor",
                      "unknown key; the keys here are: title, description, gpc, cookies, storage, "
-                     "services.", id="unknown-category-key"),
+                     "indexeddb, caches, services.", id="unknown-category-key"),
+        pytest.param(setting("categories.analytics.indexeddb", {"name": "x"}),
+                     "categories.analytics.indexeddb", "must be a list.",
+                     id="indexeddb-not-a-list"),
+        pytest.param(setting("categories.analytics.indexeddb", [{"name": "ga_db", "en": "x"}]),
+                     "categories.analytics.indexeddb[0].sv", "is missing: add it.",
+                     id="indexeddb-item-without-swedish"),
+        pytest.param(setting("categories.advertising.caches",
+                             [{"name": "c", "pattern": "^c", "en": "x", "sv": "x"}]),
+                     "categories.advertising.caches[0]",
+                     "give either 'name' (exact) or 'pattern' (a regular expression), not both.",
+                     id="cache-with-name-and-pattern"),
+        pytest.param(setting("categories.advertising.caches",
+                             [{"pattern": "(?i)^c", "en": "x", "sv": "x"}]),
+                     "categories.advertising.caches[0].pattern",
+                     "'(?i)^c' uses syntax that the browser's JavaScript reads differently",
+                     id="cache-pattern-python-only"),
+        pytest.param(setting("categories.advertising.caches",
+                             [{"name": "c", "domain": ".x.com", "en": "x", "sv": "x"}]),
+                     "categories.advertising.caches[0].domain",
+                     "unknown key; the keys here are: name, pattern, en, sv.",
+                     id="cache-with-a-cookie-key"),
         pytest.param(setting("categories.marketing", {"title": {"en": "M", "sv": "M"}}),
                      "categories.marketing",
                      "unknown key; the keys here are: necessary, analytics, advertising.",
@@ -216,3 +237,23 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
         f"{path}: 'categories.advertising.gpc': must be true or false.",
         f"{path}: 'texts.sv.banner': is missing: add it.",
     ]
+
+
+def test_indexeddb_and_caches_are_read_per_category(tmp_path: Path) -> None:
+    data = real_data()
+    data["categories"]["necessary"]["indexeddb"] = [
+        {"name": "tt_offline", "en": "Offline pages", "sv": "Sidor offline"}
+    ]
+    data["categories"]["advertising"]["caches"] = [
+        {"pattern": "^fb-", "en": "Ad assets", "sv": "Annonsfiler"}
+    ]
+    config = load_consent(write(tmp_path, data))
+    necessary, analytics, advertising = config.categories
+    (database,) = necessary.indexeddb
+    assert (database.name, database.regex, database.purpose["sv"]) == (
+        "tt_offline", "^tt_offline$", "Sidor offline"
+    )  # fmt: skip
+    assert [item.regex for item in advertising.caches] == ["^fb-"]
+    assert necessary.caches == analytics.indexeddb == analytics.caches == ()
+    # The project's own file declares none.
+    assert all(not c.indexeddb and not c.caches for c in load_consent(REAL).categories)

@@ -111,6 +111,8 @@ def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dic
                 "services": [service.name for service in category.services],
                 "cookies": [item.regex for item in category.cookies],
                 "storage": [item.regex for item in category.storage],
+                "idb": [item.regex for item in category.indexeddb],
+                "caches": [item.regex for item in category.caches],
             }
             for category in config.categories
         ],

@@ -67,7 +67,8 @@ class ConsentConfigError(ValueError):
 
 @dataclass(frozen=True)
 class StorageItem:
-    """A cookie or a Web Storage key a category covers: an exact name or a pattern."""
+    """A cookie, a Web Storage key, an IndexedDB database or a Cache Storage cache a category
+    covers: an exact name or a pattern."""
 
     name: str | None
     pattern: str | None
@@ -97,6 +98,9 @@ class Category:
     cookies: tuple[StorageItem, ...]
     storage: tuple[StorageItem, ...]
     services: tuple[Service, ...]
+    #: IndexedDB database names and Cache Storage cache names (``indexeddb:`` and ``caches:``).
+    indexeddb: tuple[StorageItem, ...] = ()
+    caches: tuple[StorageItem, ...] = ()
 
     @property
     def necessary(self) -> bool:
@@ -220,13 +224,33 @@ def _service(check: _Checker, value: Any, key: str) -> Service:
 
 def _category(check: _Checker, category_id: str, value: Any) -> Category:
     key = f"categories.{category_id}"
-    allowed = ("title", "description", "gpc", "cookies", "storage", "services")
+    allowed = (
+        "title",
+        "description",
+        "gpc",
+        "cookies",
+        "storage",
+        "indexeddb",
+        "caches",
+        "services",
+    )
     found = check.mapping(value, key, allowed, ("title", "description"))
     gpc = found.get("gpc", False)
     if not isinstance(gpc, bool):
         check.fail(f"{key}.gpc", "must be true or false.")
     if category_id == "necessary" and gpc is True:
         check.fail(f"{key}.gpc", "necessary cookies cannot be refused; remove 'gpc'.")
+
+    def stored(kind: str) -> tuple[StorageItem, ...]:
+        """A list of storage items, each checked as a storage key is."""
+        return tuple(
+            check.items(
+                found.get(kind),
+                f"{key}.{kind}",
+                lambda v, k: _storage_item(check, v, k, cookie=False),
+            )
+        )
+
     return Category(
         id=category_id,
         title=check.languages(found.get("title"), f"{key}.title"),
@@ -239,18 +263,14 @@ def _category(check: _Checker, category_id: str, value: Any) -> Category:
                 lambda v, k: _storage_item(check, v, k, cookie=True),
             )
         ),
-        storage=tuple(
-            check.items(
-                found.get("storage"),
-                f"{key}.storage",
-                lambda v, k: _storage_item(check, v, k, cookie=False),
-            )
-        ),
+        storage=stored("storage"),
         services=tuple(
             check.items(
                 found.get("services"), f"{key}.services", lambda v, k: _service(check, v, k)
             )
         ),
+        indexeddb=stored("indexeddb"),
+        caches=stored("caches"),
     )
 
 
