@@ -9,7 +9,8 @@ Two checks over every built page, in one parse each:
   it, naming the page and the element, unless the host is declared necessary in consent.yml. A
   gated element (``data-category``) waits only through ``data-src`` and ``data-srcset``: any
   other URL attribute of it still loads. An ``<iframe srcdoc>`` is a document of its own that the
-  consent bundle never runs in: it is scanned like a page, at any depth, gated or not.
+  consent bundle never runs in: it is scanned like a page, at any depth, gated or not. A URL's host
+  is read the way a browser's URL parser reads it (``_host``), not the way ``urlsplit`` does.
 
 Then the headers: a strict CSP whose only other hosts are those consent.yml declares, HSTS,
 nosniff, frame denial, referrer and permissions policies, written as ``_headers`` (the Netlify and
@@ -25,7 +26,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
-from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
@@ -55,9 +55,15 @@ NGINX_FILE = "_headers.nginx.conf"
 #: Script types a browser runs; any other type (application/json, text/plain) is data.
 _RUNNABLE = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
 
-#: Attributes through which an element loads something as soon as it is in the page.
+#: ``xlink:href`` as a namespace-aware parser names it; lxml.html keeps the name ``xlink:href``.
+_XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
+#: The URL attributes of an SVG element that loads what they point at (``<image>``, ``<feImage>``,
+#: ``<script>``); lxml lowercases tag names, so ``<feImage>`` is ``feimage``.
+_SVG_HREF = ("href", "xlink:href", _XLINK_HREF)
+#: Attributes through which an element loads something as soon as it is in the page. One name
+#: may be an HTML element and an SVG one (``script``, ``image``): both kinds of URL count.
 _LOADING = {
-    "script": ("src",),
+    "script": ("src", *_SVG_HREF),
     "img": ("src", "srcset"),
     "iframe": ("src",),
     "frame": ("src",),
@@ -68,9 +74,15 @@ _LOADING = {
     "embed": ("src",),
     "object": ("data",),
     "input": ("src",),
-    "image": ("href", "{http://www.w3.org/1999/xlink}href"),
+    # An HTML parser reads <image> as <img>; lxml keeps "image", as inside <svg>.
+    "image": ("src", "srcset", *_SVG_HREF),
+    "feimage": _SVG_HREF,
     "body": ("background",),
     "table": ("background",),
+    "thead": ("background",),
+    "tbody": ("background",),
+    "tfoot": ("background",),
+    "tr": ("background",),
     "td": ("background",),
     "th": ("background",),
 }
@@ -78,6 +90,23 @@ _LOADING = {
 _LOADING_RELS = {"stylesheet", "preconnect", "dns-prefetch", "preload", "prefetch", "icon",
                  "modulepreload", "manifest", "prerender", "apple-touch-icon",
                  "apple-touch-icon-precomposed", "mask-icon"}  # fmt: skip
+#: The ``srcset`` attributes: a list of image candidates, each a URL and its descriptors.
+_SRCSETS = ("srcset", "imagesrcset")
+#: The WHATWG URL parser's "special" schemes (``\`` is ``/``, the host follows any number of
+#: slashes), with their default ports.
+_SPECIAL = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "file": None}
+_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
+#: What a browser strips from both ends of a URL (C0 controls and space) and removes anywhere in
+#: it (ASCII tab and newline).
+_C0_OR_SPACE = "".join(map(chr, range(0x21)))
+_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
+#: Where the authority of a special URL ends, and of any other URL.
+_SPECIAL_AUTHORITY_END = re.compile(r"[/\\?#]")
+_AUTHORITY_END = re.compile(r"[/?#]")
+_ASCII_WHITESPACE = re.compile(r"[\t\n\f\r ]+")
+_PORT = re.compile(r"[0-9]*")
+#: What ``_host`` says of a URL whose host it cannot tell; never an allowed host.
+_UNPARSABLE = "an unparsable URL"
 #: Elements with a style attribute, found in C: pages have thousands of elements, few styled.
 _STYLED = etree.XPath("//*[@style]")
 _CSS_URL = re.compile(r"""(?:url\(\s*|@import\s+)['"]?\s*([^)'"\s]+)""", re.IGNORECASE)
@@ -123,14 +152,14 @@ def scan_page(html: str, site_host: str, allowed_hosts: Iterable[str] = ()) -> S
     attribute is. Every load inside an ``<iframe srcdoc>``, at any depth, is ungated."""
     scan = SiteScan(pages=1)
     root = lxml.html.document_fromstring(html)
-    allowed = {site_host, *allowed_hosts}
+    allowed = {host.lower() for host in (site_host, *allowed_hosts)}
     for script in root.iter("script"):
         if script.get("src") is None and (
             (script.get("type") or "").strip().lower() in _RUNNABLE
             or (script.get("data-category") is not None and script.get("type") == "text/plain")
         ):
             scan.script_hashes.add(script_hash(script.text or ""))
-    scan.problems = _load_problems(root, allowed, "srcdoc" in html)
+    scan.problems = _load_problems(root, allowed)
     return scan
 
 
@@ -140,12 +169,10 @@ def srcdoc_problems(srcdoc: str, allowed_hosts: Iterable[str]) -> list[str]:
     inner = _parse_srcdoc(srcdoc)
     if inner is None:
         return []
-    return _load_problems(inner, set(allowed_hosts), "srcdoc" in srcdoc, _IN_SRCDOC)
+    return _load_problems(inner, {host.lower() for host in allowed_hosts}, _IN_SRCDOC)
 
 
-def _load_problems(
-    root: HtmlElement, allowed: set[str], has_srcdoc: bool, within: str = ""
-) -> list[str]:
+def _load_problems(root: HtmlElement, allowed: set[str], within: str = "") -> list[str]:
     """What ``root`` loads from a host not allowed before consent; ``within`` is the chain of
     ``<iframe srcdoc>`` it sits in (empty for the page itself, where data-category gates)."""
     problems: list[str] = []
@@ -168,13 +195,12 @@ def _load_problems(
             )
         else:
             problems.append(f"{load} loads from {host}")
-    if has_srcdoc:
-        for iframe in root.iter("iframe"):
-            srcdoc = iframe.get("srcdoc")
-            inner = _parse_srcdoc(srcdoc)
-            if srcdoc is not None and inner is not None:
-                chain = within + _IN_SRCDOC
-                problems += _load_problems(inner, allowed, "srcdoc" in srcdoc, chain)
+    # No prefilter on the text: lxml lowercases attribute names (SRCDOC is srcdoc), and finding
+    # the iframes of a parsed page costs next to nothing.
+    for iframe in root.iter("iframe"):
+        inner = _parse_srcdoc(iframe.get("srcdoc"))
+        if inner is not None:
+            problems += _load_problems(inner, allowed, within + _IN_SRCDOC)
     return problems
 
 
@@ -202,15 +228,15 @@ def _loads(root: HtmlElement) -> Iterable[tuple[HtmlElement, str, str]]:
         tag = str(element.tag).rpartition("}")[2]
         for attribute in _LOADING.get(tag, ()):
             value = element.get(attribute)
-            if value is None:
-                continue
-            urls = [part.split()[0] for part in value.split(",") if part.split()]
-            if not attribute.endswith("srcset"):
-                urls = [value.strip()]
-            for url in urls:
-                yield element, attribute, url
-        if tag == "link" and set((element.get("rel") or "").lower().split()) & _LOADING_RELS:
-            yield element, "href", (element.get("href") or "").strip()
+            if value is not None:
+                for url in _srcset_urls(value) if attribute in _SRCSETS else [value.strip()]:
+                    yield element, attribute, url
+        if tag == "link":
+            if set((element.get("rel") or "").lower().split()) & _LOADING_RELS:
+                yield element, "href", (element.get("href") or "").strip()
+            # <link rel=preload as=image imagesrcset>; counted whatever the rel (failing closed).
+            for url in _srcset_urls(element.get("imagesrcset") or ""):
+                yield element, "imagesrcset", url
         if tag == "style":
             for url in _CSS_URL.findall(element.text or ""):
                 yield element, "url()", url
@@ -219,15 +245,87 @@ def _loads(root: HtmlElement) -> Iterable[tuple[HtmlElement, str, str]]:
             yield element, "style", url
 
 
+def _srcset_urls(srcset: str) -> list[str]:
+    """The URLs of a ``srcset``: each candidate's as the HTML standard splits them (a URL is a run
+    of non-whitespace and may hold commas), and, failing closed, each comma-separated part's first
+    word too, so that a URL is counted however a reader splits the list."""
+    urls: list[str] = []
+    position, end = 0, len(srcset)
+    while True:
+        while position < end and srcset[position] in "\t\n\f\r ,":
+            position += 1
+        if position >= end:
+            break
+        start = position
+        while position < end and srcset[position] not in "\t\n\f\r ":
+            position += 1
+        url = srcset[start:position]
+        if url.endswith(","):
+            urls.append(url.rstrip(","))
+            continue
+        urls.append(url)
+        in_parens = False  # the descriptors, up to a comma outside parentheses
+        while position < end and (in_parens or srcset[position] != ","):
+            in_parens = (in_parens or srcset[position] == "(") and srcset[position] != ")"
+            position += 1
+    for part in srcset.split(","):
+        words = _ASCII_WHITESPACE.split(part.strip("\t\n\f\r "), maxsplit=1)
+        if words[0] and words[0] not in urls:
+            urls.append(words[0])
+    return urls
+
+
 def _host(url: str) -> str | None:
-    """The host[:port] a URL loads from, or None for one on this site (relative, data:, #)."""
-    try:
-        parts = urlsplit(url)
-    except ValueError:
-        return "an unparsable URL"
-    if not parts.netloc:
-        return None
-    return parts.netloc.rpartition("@")[2].lower()
+    """The host[:port] a URL loads from on an https page of this site, or None for a URL on this
+    site (a relative path, ``#...``, ``?...``) or one no browser fetches over the network
+    (``data:``, ``mailto:``, ``javascript:``, a ``file:`` path).
+
+    A browser reads a URL with the WHATWG URL parser, not as ``urlsplit`` does, so this follows
+    its rules: strip C0 controls and spaces from both ends and remove every ASCII tab, LF and CR;
+    lowercase the scheme; in a special scheme (http, https, ws, wss, ftp, file), and in a URL with
+    no scheme (relative to this https page), ``\\`` is ``/``, the authority follows any number of
+    slashes after the scheme (``http:host`` is ``http://host``) and ends at the first ``/``, ``\\``,
+    ``?`` or ``#``; the host is what follows the last ``@`` of the authority. The scheme's default
+    port is dropped. Failing closed: ``https:host`` counts as a load from ``host`` (a browser on
+    an https page reads it as a path), and a host or port no parser accepts is "an unparsable
+    URL", a host never allowed. Percent-encoded and IDN hosts are only lowercased, so they never
+    equal an allowed host written plainly."""
+    url = _TAB_OR_NEWLINE.sub("", url.strip(_C0_OR_SPACE))
+    scheme = _SCHEME.match(url)
+    if scheme is None:  # relative: only //host (any mix of / and \\) leaves this site
+        if len(url) < 2 or url[0] not in "/\\" or url[1] not in "/\\":
+            return None
+        name, rest = "https", url
+    else:
+        name, rest = scheme.group()[:-1].lower(), url[scheme.end() :]
+    if name not in _SPECIAL:
+        if not rest.startswith("//"):
+            return None
+        authority = _AUTHORITY_END.split(rest[2:], maxsplit=1)[0]
+    elif name == "file":
+        if len(rest) < 2 or rest[0] not in "/\\" or rest[1] not in "/\\":
+            return None
+        authority = _SPECIAL_AUTHORITY_END.split(rest[2:], maxsplit=1)[0]
+    else:
+        authority = _SPECIAL_AUTHORITY_END.split(rest.lstrip("/\\"), maxsplit=1)[0]
+    host = authority.rpartition("@")[2]
+    if host.startswith("["):  # an IPv6 address, whose colons are not the port's
+        name_end = host.find("]") + 1
+        if not name_end:
+            return _UNPARSABLE
+        hostname, port = host[:name_end], host[name_end:]
+        if port and not port.startswith(":"):
+            return _UNPARSABLE
+        port = port[1:]
+    else:
+        hostname, _, port = host.partition(":")
+    if not _PORT.fullmatch(port) or (port and int(port) > 65535):
+        return _UNPARSABLE
+    if not hostname:
+        return None if name not in _SPECIAL or name == "file" else _UNPARSABLE
+    if port and int(port) != _SPECIAL.get(name):
+        return f"{hostname.lower()}:{int(port)}"
+    return hostname.lower()
 
 
 def _describe(element: HtmlElement, attribute: str, url: str, category: str | None = None) -> str:

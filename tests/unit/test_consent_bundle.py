@@ -226,6 +226,29 @@ CATEGORIES = CATEGORY_IDS
             "<noscript> loads https://px.example/p.gif whenever JavaScript is off, with no "
             "consent: remove the <noscript> fallback.", id="noscript-pixel",
         ),
+        # Tag and attribute names are case-insensitive: no prefilter may miss them.
+        pytest.param('<IMG DATA-CATEGORY="advertising" SRC="https://px.example/p.gif" alt="">',
+                     "<img data-category='advertising' src=...> loads before consent: write "
+                     "data-src instead of src.", id="upper-case-data-category"),
+        pytest.param('<p>Pixel:</p><NOSCRIPT><IMG SRC="https://px.example/p.gif"></NOSCRIPT>',
+                     "<noscript> loads https://px.example/p.gif whenever JavaScript is off, with "
+                     "no consent: remove the <noscript> fallback.", id="upper-case-noscript"),
+        pytest.param('<IFRAME SRCDOC="<img src=https://px.example/p.gif>" title="t"></IFRAME>',
+                     "<iframe srcdoc=...> holds <img src='https://px.example/p.gif'>, which loads "
+                     "from px.example with no consent: the consent bundle does not run inside "
+                     "srcdoc; serve that content as a file from this site and use a gated "
+                     "<iframe data-src=...>.", id="upper-case-srcdoc"),
+        # A <noscript> loads what the site scan finds, with the host a browser reads.
+        pytest.param('<noscript><img src="/\\px.example/p.gif"></noscript>',
+                     "<noscript> loads /\\px.example/p.gif whenever JavaScript is off, with no "
+                     "consent: remove the <noscript> fallback.", id="noscript-backslash-host"),
+        pytest.param('<noscript><img srcset="/a.png 1x, https://px.example/p.gif 2x"></noscript>',
+                     "<noscript> loads https://px.example/p.gif whenever JavaScript is off, with "
+                     "no consent: remove the <noscript> fallback.", id="noscript-srcset"),
+        pytest.param('<noscript><svg><image xlink:href="https://px.example/i.png"/></svg>'
+                     "</noscript>",
+                     "<noscript> loads https://px.example/i.png whenever JavaScript is off, with "
+                     "no consent: remove the <noscript> fallback.", id="noscript-svg-image"),
     ],
 )  # fmt: skip
 def test_gated_markup_problems_name_the_element_and_the_fix(html: str, expected: str) -> None:
@@ -347,6 +370,36 @@ IN_SRCDOC = (
                      "data-category='advertising'>, which is never started: the consent runtime "
                      "does not run inside srcdoc; serve that content as a file from this site and "
                      "use a gated <iframe data-src=...>.", id="gated-inside-srcdoc"),
+        pytest.param('<svg><image data-category="advertising" '
+                     'xlink:href="https://px.example/i.png"/></svg>',
+                     f"<image data-category='advertising' xlink:href=...> loads before consent, "
+                     f"and {RUNTIME}; remove data-category, or gate a <script>, <img> or <iframe> "
+                     "instead.", id="svg-image-with-xlink-href"),
+        pytest.param('<svg><filter><feImage data-category="advertising" '
+                     'href="https://px.example/f.png"/></filter></svg>',
+                     f"<feimage data-category='advertising' href=...> loads before consent, and "
+                     f"{RUNTIME}; remove data-category, or gate a <script>, <img> or <iframe> "
+                     "instead.", id="svg-feimage-with-href"),
+        pytest.param('<svg><filter><feImage data-category="advertising" '
+                     'xlink:href="https://px.example/f.png"/></filter></svg>',
+                     f"<feimage data-category='advertising' xlink:href=...> loads before consent, "
+                     f"and {RUNTIME}; remove data-category, or gate a <script>, <img> or <iframe> "
+                     "instead.", id="svg-feimage-with-xlink-href"),
+        pytest.param('<svg><script type="text/plain" data-category="analytics" '
+                     'href="https://tags.example/s.js"></script></svg>',
+                     "<script data-category='analytics' href=...> loads before consent: remove "
+                     "href; only data-src and data-srcset wait for consent.",
+                     id="svg-script-with-href"),
+        pytest.param('<svg><script type="text/plain" data-category="analytics" '
+                     'xlink:href="https://tags.example/s.js"></script></svg>',
+                     "<script data-category='analytics' xlink:href=...> loads before consent: "
+                     "remove xlink:href; only data-src and data-srcset wait for consent.",
+                     id="svg-script-with-xlink-href"),
+        pytest.param('<link data-category="advertising" rel="preload" as="image" '
+                     'imagesrcset="https://px.example/i.png 1x">',
+                     f"<link data-category='advertising' imagesrcset=...> loads before consent, "
+                     f"and {RUNTIME}; remove it, or serve the file from this site (a <link> "
+                     "cannot wait for consent).", id="link-with-imagesrcset"),
     ],
 )  # fmt: skip
 def test_gated_markup_refuses_every_live_url_and_every_element_the_runtime_cannot_start(

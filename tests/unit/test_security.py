@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from html import escape
 from pathlib import Path
 
 import pytest
@@ -39,7 +40,47 @@ LEAKS = {
     "<noscript><img src='https://px.example/noscript.gif'></noscript>": "px.example",
     "<link rel='dns-prefetch' href='https://ads.example'>": "ads.example",
     "<img src='https://user@px.example:8443/p.gif'>": "px.example:8443",
+    # An HTML parser reads <image> as <img>; lxml keeps the name.
+    "<image src='https://px.example/i.gif'>": "px.example",
+    "<image srcset='https://px.example/i.gif 2x'>": "px.example",
+    # lxml.html names xlink:href literally "xlink:href".
+    "<svg><image xlink:href='https://px.example/x.png'/></svg>": "px.example",
+    "<svg><filter id='f'><feImage href='https://px.example/f.png'/></filter></svg>": "px.example",
+    "<svg><filter><feImage xlink:href='https://px.example/f.png'/></filter></svg>": "px.example",
+    "<svg><script href='https://tags.example/s.js'></script></svg>": "tags.example",
+    "<svg><script xlink:href='https://tags.example/s.js'></script></svg>": "tags.example",
+    "<table><tr background='https://px.example/tr.png'><td>x</td></tr></table>": "px.example",
+    "<table><tbody background='https://px.example/b.png'><tr><td>x</td></tr></tbody></table>": (
+        "px.example"
+    ),
+    "<table><thead background='https://px.example/h.png'><tr><th>x</th></tr></thead></table>": (
+        "px.example"
+    ),
+    "<table><tfoot background='https://px.example/f.png'><tr><td>x</td></tr></tfoot></table>": (
+        "px.example"
+    ),
+    "<link rel='preload' as='image' imagesrcset='https://px.example/i.png 1x'>": "px.example",
+    "<link rel='preload' as='image' href='/i.png' imagesrcset='/i.png 1x, //px.example/i 2x'>": (
+        "px.example"
+    ),
+    # A srcset URL may hold a comma: the browser reads this one's host after the @.
+    "<img srcset='https://www.toontrack.com,@px.example/p.gif 1x'>": "px.example",
 }
+#: URLs that urlsplit reads as this site's, and a browser (the WHATWG URL parser) as the partner's.
+BROWSER_URLS = [
+    "/\\partner.example/p.gif",
+    "\\\\partner.example/p.gif",
+    "\\/partner.example/p.gif",
+    "///partner.example/p.gif",
+    "http:partner.example/p.gif",
+    "http:\\\\partner.example/p.gif",
+    "https:///partner.example/p.gif",
+    "https://partner.example\\@www.toontrack.com/p.gif",
+    "https://partner.example:443/p.gif",
+    # A browser removes tabs and newlines first, then reads the backslash as a slash.
+    "/\t\\partner.example/p.gif",
+    "\n\\\r\\partner.example/p.gif",
+]
 HARMLESS = [
     "<a href='https://elsewhere.example/'>a link is not a load</a>",
     "<link rel='alternate' type='application/atom+xml' href='https://feeds.example/a.xml'>",
@@ -65,9 +106,41 @@ def test_every_kind_of_ungated_load_from_another_host_is_found(markup: str, host
     assert problems[0].startswith("<")
 
 
+@pytest.mark.parametrize("url", BROWSER_URLS)
+def test_a_url_s_host_is_the_one_a_browser_reads(url: str) -> None:
+    problems = scan_page(page(f'<img src="{escape(url)}" alt="">'), HOST).problems
+    assert len(problems) == 1, problems
+    assert problems[0].endswith(" loads from partner.example"), problems
+
+
 @pytest.mark.parametrize("markup", HARMLESS)
 def test_links_own_files_data_and_gated_elements_are_not_loads(markup: str) -> None:
     assert scan_page(page(markup), HOST).problems == []
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/assets/x.png",
+        "x.png",
+        "../x.png",
+        "#top",
+        "?page=2",
+        "data:image/gif;base64,R0lGODlhAQABAAAAACw=",
+        "https://www.toontrack.test/x.png",
+        "HTTPS://WWW.TOONTRACK.TEST:443/x.png",
+        "//www.toontrack.test/x.png",
+        "/\\www.toontrack.test/x.png",
+        " /assets/x.png\n",
+        "mailto:privacy@toontrack.test",
+        "javascript:void(0)",
+        "about:blank",
+    ],
+)
+def test_same_site_and_non_fetching_urls_are_not_loads(url: str) -> None:
+    srcset = f"{url.strip()} 1x, /assets/x@2x.png 2x"
+    markup = f'<img src="{escape(url)}" srcset="{escape(srcset)}" alt="">'
+    assert scan_page(page(markup), "www.toontrack.test").problems == []
 
 
 def test_a_host_declared_necessary_may_load() -> None:
@@ -105,6 +178,17 @@ GATED_LEAKS = {
     "<table data-category='advertising' background='https://px.example/t.png'></table>": (
         "<table data-category='advertising' background='https://px.example/t.png'>"
     ),
+    "<table><tr data-category='advertising' background='https://px.example/t.png'><td>x</td>"
+    "</tr></table>": "<tr data-category='advertising' background='https://px.example/t.png'>",
+    "<svg><image data-category='advertising' xlink:href='https://px.example/i.png'/></svg>": (
+        "<image data-category='advertising' xlink:href='https://px.example/i.png'>"
+    ),
+    "<svg><script data-category='analytics' type='text/plain' href='https://tags.example/s.js'>"
+    "</script></svg>": "<script data-category='analytics' href='https://tags.example/s.js'>",
+    "<link data-category='advertising' rel='preload' as='image' "
+    "imagesrcset='https://px.example/i.png 1x'>": (
+        "<link data-category='advertising' imagesrcset='https://px.example/i.png'>"
+    ),
 }
 IN_SRCDOC = (
     "with no consent: the consent bundle does not run inside srcdoc; serve that content as a file "
@@ -133,6 +217,20 @@ SRCDOC_LEAKS = {
     "</iframe>": (
         "<iframe srcdoc=...> holds <iframe srcdoc=...> holds <img "
         f"src='https://px.example/deep.gif'>, which loads from px.example {IN_SRCDOC}"
+    ),
+    # Attribute names are case-insensitive: SRCDOC is srcdoc, at any depth.
+    "<iframe SRCDOC='<img src=https://px.example/p.gif>'></iframe>": (
+        "<iframe srcdoc=...> holds <img src='https://px.example/p.gif'>, which loads from "
+        f"px.example {IN_SRCDOC}"
+    ),
+    "<iframe srcdoc='<iframe SrcDoc=\"<img src=https://px.example/deep.gif>\"></iframe>'>"
+    "</iframe>": (
+        "<iframe srcdoc=...> holds <iframe srcdoc=...> holds <img "
+        f"src='https://px.example/deep.gif'>, which loads from px.example {IN_SRCDOC}"
+    ),
+    "<IFRAME SRCDOC='<IMG SRC=https://px.example/p.gif>'></IFRAME>": (
+        "<iframe srcdoc=...> holds <img src='https://px.example/p.gif'>, which loads from "
+        f"px.example {IN_SRCDOC}"
     ),
 }
 

@@ -5,25 +5,23 @@ type="text/plain">`` (its ``src`` is inert until then), and an ``<img>`` or ``<i
 ``data-src`` (and ``data-srcset``) it copies to ``src`` (``srcset``). A gated element of any other
 kind, or one carrying a URL attribute that loads at once, fails the build. An ``<iframe srcdoc>``
 is a document of its own that the runtime never runs in: every load from another host in it fails
-the build, at any depth, unless the host is allowed (this site, or one declared necessary).
+the build, at any depth, unless the host is allowed (this site, or one declared necessary). A URL's
+host is read as a browser reads it (``policy_site.security._host``), and what a ``<noscript>`` loads
+is found as the site scan finds it (``policy_site.security._loads``).
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Collection
-from urllib.parse import urlsplit
 
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from policy_site.security import srcdoc_problems
+from policy_site.security import _XLINK_HREF, _host, _loads, srcdoc_problems
 
 __all__ = ["check_gated_markup"]
-
-_LOADING = {"img": "src", "iframe": "src", "script": "src", "source": "src", "video": "src",
-            "audio": "src", "embed": "src", "object": "data", "link": "href"}  # fmt: skip
 
 #: The gated elements the consent runtime starts; it ignores data-category on any other.
 _STARTED = ("script", "img", "iframe")
@@ -37,9 +35,11 @@ _ELSEWHERE = {"picture": _AS_IMG, "source": _AS_IMG, "video": _IN_IFRAME, "audio
                       "consent)"}  # fmt: skip
 _NOT_STARTED = "remove data-category, or gate a <script>, <img> or <iframe> instead"
 #: URL attributes that load as soon as the element is in the page, on any element.
-_LIVE = ("src", "srcset", "poster", "background", "srcdoc")
-#: URL attributes that load only on some elements.
-_LIVE_ON = {"data": ("object",), "href": ("link", "image")}
+_LIVE = ("src", "srcset", "imagesrcset", "poster", "background", "srcdoc")
+#: URL attributes that load only on some elements: SVG's <image>, <feImage> and <script> load their
+#: href, which lxml.html names "xlink:href" when written so (a namespace-aware parser, the other).
+_SVG = ("image", "feimage", "script")
+_LIVE_ON = {"data": ("object",), "href": ("link", *_SVG), "xlink:href": _SVG, _XLINK_HREF: _SVG}
 _CSS_LOAD = re.compile(r"url\(|@import", re.IGNORECASE)
 _WAIT = "only data-src and data-srcset wait for consent"
 _LIVE_FIX = {
@@ -57,7 +57,8 @@ def check_gated_markup(
 ) -> list[str]:
     """What is wrong with the gated elements of a page's HTML, each with the fix. A load from a
     host in ``allowed_hosts`` (this site's, the necessary ones) is fine inside ``srcdoc``."""
-    if "data-category" not in html and "<noscript" not in html and "srcdoc" not in html:
+    lowered = html.lower()  # DATA-CATEGORY, <NOSCRIPT and SRCDOC are the same to the parser
+    if "data-category" not in lowered and "<noscript" not in lowered and "srcdoc" not in lowered:
         return []
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     problems: list[str] = []
@@ -78,10 +79,12 @@ def check_gated_markup(
             problems += _live_problems(element, category)
     for noscript in root.iter("noscript"):
         # The parser may keep a <noscript>'s content as text or as elements: check both.
-        inner = lxml.html.fragment_fromstring(noscript.text or "", create_parent="div")
-        for element in [*inner.iter(*_LOADING), *noscript.iter(*_LOADING)]:
-            url = element.get(_LOADING[str(element.tag)]) or ""
-            if urlsplit(url).netloc:
+        content = (noscript.text or "") + "".join(
+            lxml.html.tostring(child, encoding="unicode") for child in noscript
+        )
+        inner = lxml.html.fragment_fromstring(content, create_parent="div")
+        for _element, _attribute, url in _loads(inner):
+            if _host(url) is not None:
                 problems.append(
                     f"<noscript> loads {url} whenever JavaScript is off, with no consent: remove "
                     "the <noscript> fallback."
