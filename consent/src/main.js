@@ -76,8 +76,11 @@ function _apply(r) {
 // Another tab, or a sub domain sharing the cookie, may have changed the choice: another tab sends
 // the new value (read by the cookie's rules; any other message means "read the cookie"), the
 // Cookie Store API says so at once where the browser has it, and the page re-reads when shown.
+// Messages and cookie events arrive in no set order: a record older than the one in force is
+// not applied (the cookie is read instead).
 function _sync(e) {
-  var r = (e && _parse(e.data)) || _load();
+  var r = e && _parse(e.data);
+  if (!r || r.ts < (state.record || r).ts) r = _load();
   if (JSON.stringify(r) !== JSON.stringify(state.record)) _apply(r);
 }
 

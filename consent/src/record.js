@@ -24,13 +24,15 @@ function _cookies() {
 
 // Returns the visitor's record, or null: missing, malformed, tampered, duplicated with another
 // value, from the future, expired, or given for an earlier material version of the policy.
-function _load() {
+function _load(again) {
   var values = _cookies().filter(function (c) { return c[0] === NAME; }).map(function (c) { return c[1]; });
-  // Two values: one was not written here (a tag, on another path or domain). Neither is trusted,
-  // and every copy goes, so that the visitor's next choice is the only one.
+  // Two values: one was not written here (a tag, on another path or domain). Every copy but the
+  // one at the runtime's own place goes, and the cookie is read again: what remains is that one,
+  // or, where a copy cannot be deleted, still two values, and no choice.
   if (values.some(function (v) { return v !== values[0]; })) {
-    _expire(NAME);
-    return null;
+    if (again) return null;
+    _expire(NAME, _domain() + "/");
+    return _load(1);
   }
   return _parse(values[0]);
 }
@@ -94,11 +96,14 @@ function _paths() {
 }
 
 // Deletes the cookie on every domain and path a page here could have set it on, but ``keep``
-// (domain + path).
+// (domain + path), and a partitioned (CHIPS) copy everywhere: that is deleted only with
+// Partitioned and Secure (a page that is not secure cannot write it, nor see it).
 function _expire(name, keep) {
   _domains().forEach(function (domain) {
     _paths().forEach(function (path) {
-      if (domain + path !== keep) document.cookie = name + "=; Max-Age=0" + _attrs(path, domain);
+      var gone = name + "=; Max-Age=0" + _attrs(path, domain);
+      if (domain + path !== keep) document.cookie = gone;
+      document.cookie = gone + "; Secure; Partitioned";
     });
   });
 }

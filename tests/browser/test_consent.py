@@ -338,14 +338,15 @@ def test_malformed_stale_or_expired_consent_fails_closed(
     assert page.evaluate("window.PrivacyConsent.get()") is None
 
 
-def test_two_consent_cookies_that_disagree_fail_closed(
+def test_two_consent_cookies_that_disagree_off_the_runtimes_place_fail_closed(
     page: Page, consent_url: str, hits: Partner, revision: str
 ) -> None:
+    """Neither is where the runtime writes (the cookie domain, path /): neither is trusted."""
     host = str(urlsplit(consent_url).hostname)
     refused = {"analytics": False, "advertising": False}
     page.context.add_cookies([
         {"name": "tt_consent", "value": consent_value(pv=revision), "domain": ".toontrack.test",
-         "path": "/"},
+         "path": "/partner/"},
         {"name": "tt_consent", "value": consent_value(pv=revision, c=refused), "domain": host,
          "path": "/"},
     ])  # fmt: skip

@@ -9,10 +9,12 @@ Cookie Store API needs a secure context)."""
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import BrowserContext, Page, expect
 
+from tests.browser.test_consent_runtime_cookie import revision, valid
 from tests.partner import Partner
 
 
@@ -76,3 +78,31 @@ def test_a_consent_cookie_deleted_elsewhere_withdraws_at_once(
     assert no_beacon_after(hits, cleared) == []
     expect(banner(www)).to_be_visible()
     assert www.evaluate("PrivacyConsent.get()") is None
+
+
+def test_a_late_message_with_an_older_choice_changes_nothing(
+    secure_context: BrowserContext, runtime_url: str, runtime_site: Path, hits: Partner
+) -> None:
+    """Messages and cookie events arrive in no set order: a tab that holds "Reject all" gets,
+    late, a message from another tab carrying an earlier "Accept all" (a valid record, as the
+    runtime writes it). It keeps "Reject all", and its tags never start."""
+    www = visit(secure_context.new_page(), f"{runtime_url}tags.html")
+    www.get_by_role("button", name="Reject all").click()
+    expect(banner(www)).to_be_hidden()
+    record = www.evaluate("PrivacyConsent.get()")
+    other = visit(secure_context.new_page(), f"{runtime_url}privacy/")
+    # A channel of the test's own in the tab, made after the runtime's: it hears the message
+    # after the runtime has.
+    www.evaluate("""() => { window.__heard = 0; const c = new BroadcastChannel("privacy-consent");
+      c.onmessage = () => { window.__heard += 1; }; }""")
+    older = valid(True, record["id"], revision(runtime_site), record["ts"] - 1000)
+    other.evaluate("(v) => new BroadcastChannel('privacy-consent').postMessage(v)", older)
+    deadline = time.monotonic() + 5
+    while not www.evaluate("window.__heard"):
+        assert time.monotonic() < deadline, "the message never arrived"
+        time.sleep(0.05)
+    time.sleep(1.0)  # a tag the message started would have reached the partner
+    assert hits.paths() == []
+    for page in (www, other):
+        assert page.evaluate("PrivacyConsent.get()") == record
+        expect(banner(page)).to_be_hidden()
