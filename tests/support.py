@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -10,6 +11,7 @@ import sys
 import time
 from contextlib import AbstractContextManager
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import lxml.html
 from lxml.html import HtmlElement
@@ -24,6 +26,7 @@ __all__ = [
     "SITE_HOST",
     "article",
     "build",
+    "consent_files",
     "elements",
     "fixture_site",
     "parse_html",
@@ -70,6 +73,15 @@ def fixture_site(scenario: str, destination: Path, *, consent: bool = False) -> 
     (project / "mkdocs.yml").write_text(config.replace("OVERRIDES", overrides), encoding="utf-8")
     shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")
     return project
+
+
+def consent_files(site: Path, lang: str = "en") -> tuple[Path, Path]:
+    """The hashed consent script of ``lang`` and the stylesheet that a built site's pages load,
+    as ``consent/consent.json`` names them."""
+    published = json.loads((site / "consent" / "consent.json").read_text(encoding="utf-8"))
+    pinned = published["pinned"]
+    js, css = (urlsplit(str(item["url"])).path for item in (pinned["js"][lang], pinned["css"]))
+    return site / js.lstrip("/"), site / css.lstrip("/")
 
 
 def parse_html(path: Path) -> HtmlElement:

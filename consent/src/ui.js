@@ -2,7 +2,7 @@
 // focus stays inside, Escape closes it, and neither is a choice).
 
 var LANG = (document.documentElement.lang || "").slice(0, 2).toLowerCase();
-if (!CONFIG.texts[LANG]) LANG = "en";
+if (!CONFIG.texts[LANG]) LANG = Object.keys(CONFIG.texts)[0];
 var T = CONFIG.texts[LANG];
 var _banner, _dialog, _returnTo;
 

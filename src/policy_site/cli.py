@@ -1,4 +1,6 @@
-"""Editor commands: ``check`` (validate without building) and ``new-version`` (start a revision).
+"""Editor commands: ``check`` (validate without building; ``--update-lock`` records the versions and
+keeps the consent bundles), ``new-version`` (start a revision), ``snippet`` (the consent tags for
+another site).
 
 The scripts in ``scripts/`` call these; each is a thin layer over ``policy_site.versions``.
 """
@@ -7,16 +9,20 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import json
 import sys
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from policy_site.consent import Bundle, ConsentConfigError, load_consent, render_bundle
+from policy_site.consent.include import MANIFEST, snippet
+from policy_site.consent.published import PublishedError, deleted, keep, missing, read_published
 from policy_site.dates import AS_OF_ENV, BuildDateError, build_date
 from policy_site.versions import Settings, VersionError, load_policy
 from policy_site.versions.lock import read_lock, updated_lock, write_lock
-from policy_site.versions.model import CHANGE_CLASSES
+from policy_site.versions.model import CHANGE_CLASSES, PolicyVersion
 from policy_site.versions.policy import read_versions
 from policy_site.versions.rules import check_rules
 from policy_site.versions.timeline import make_timeline
@@ -33,16 +39,69 @@ class _TolerantLoader(yaml.SafeLoader):
 _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 
-def read_settings(config_file: Path) -> tuple[Path, Settings]:
-    """The docs folder and the plugin's options, as ``mkdocs.yml`` sets them."""
+def _read_config(config_file: Path) -> tuple[dict[str, Any], dict[str, Any]]:
+    """``mkdocs.yml``, and the options of the plugin in it."""
     config: dict[str, Any] = yaml.load(config_file.read_text(encoding="utf-8"), _TolerantLoader)
     options: dict[str, Any] = {}
     for plugin in config.get("plugins") or []:
         if isinstance(plugin, dict) and PLUGIN_NAME in plugin:
             options = plugin[PLUGIN_NAME] or {}
+    return config, options
+
+
+def read_settings(config_file: Path) -> tuple[Path, Settings]:
+    """The docs folder and the plugin's options, as ``mkdocs.yml`` sets them."""
+    config, options = _read_config(config_file)
     docs_dir = config_file.parent / str(config.get("docs_dir", "docs"))
     known = {key: value for key, value in options.items() if key in Settings.__dataclass_fields__}
     return docs_dir, Settings(**known)
+
+
+def _bundles(
+    config_file: Path, versions: list[PolicyVersion], today: dt.date
+) -> tuple[Path, list[Bundle]] | None:
+    """The ``published_bundles`` folder, and the consent bundles of the version in effect and of
+    every upcoming one (their builds will publish them); None when the site keeps no bundles."""
+    config, options = _read_config(config_file)
+    if not options.get("consent") or not options.get("published_bundles"):
+        return None
+    consent = load_consent(config_file.parent / str(options["consent"]))
+    _, settings = read_settings(config_file)
+    days = {today, *(v.effective for v in versions if v.effective > today)}
+    revisions = sorted({make_timeline(versions, day).consent_revision for day in days})
+    site_url = str(config.get("site_url") or "/")
+    policy_url = site_url.rstrip("/") + "/" + settings.current_url()
+    language = str((config.get("theme") or {}).get("language") or "en")
+    bundles = [
+        render_bundle(consent.path.parent, consent, revision, policy_url, default_language=language)
+        for revision in revisions
+    ]
+    return config_file.parent / str(options["published_bundles"]), bundles
+
+
+def keep_bundles(config_file: Path, versions: list[PolicyVersion], today: dt.date) -> str | None:
+    """Adds the bundles of ``_bundles`` to their folder; says what it did."""
+    found = _bundles(config_file, versions, today)
+    if found is None:
+        return None
+    folder, bundles = found
+    added = keep(bundles, folder)
+    kept = f"{folder}: keeps the consent bundles of revision(s) "
+    kept += ", ".join(bundle.revision for bundle in bundles)
+    return kept + (f"; added {len(added)} file(s). Commit them." if added else ".")
+
+
+def unkept_bundles(config_file: Path, versions: list[PolicyVersion], today: dt.date) -> list[str]:
+    """The files of ``_bundles`` that their folder does not keep yet."""
+    found = _bundles(config_file, versions, today)
+    return missing(found[1], read_published(found[0])) if found else []
+
+
+def deleted_bundles(config_file: Path) -> list[str]:
+    """Kept bundle files that a commit deleted (see published.deleted)."""
+    _, options = _read_config(config_file)
+    shown = str(options.get("published_bundles") or "").strip("/")
+    return deleted(config_file.parent / shown, shown) if shown else []
 
 
 def _today(settings: Settings, as_of: str | None) -> dt.date:
@@ -63,6 +122,13 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
             return 1
         write_lock(lock_path, lock)
         print(f"{lock_path}: recorded {len(lock)} version(s). Commit it with the versions.")
+        try:
+            kept = keep_bundles(config_file, versions, today)
+        except (ConsentConfigError, PublishedError, VersionError) as err:
+            print(f"{err}\nThe consent bundles were not kept.", file=sys.stderr)
+            return 1
+        if kept:
+            print(kept)
     try:
         policy = load_policy(docs_dir, settings, today)
     except VersionError as err:
@@ -74,13 +140,28 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
         return 1
     for warning in policy.warnings:
         print(f"{warning} (warning: fails the strict build)", file=sys.stderr)
+    try:
+        unkept = unkept_bundles(config_file, list(policy.versions), today)
+    except (ConsentConfigError, PublishedError) as err:
+        print(err, file=sys.stderr)
+        return 1
+    gone = deleted_bundles(config_file)
+    if gone:
+        print("\n".join(gone), file=sys.stderr)
+        return 1
+    if unkept:
+        print(
+            f"The consent bundle files {', '.join(unkept)} are not kept yet: run ./scripts/check "
+            "--update-lock and commit them (warning: fails the strict build).",
+            file=sys.stderr,
+        )
     timeline = policy.timeline
     upcoming = f"; {timeline.upcoming.id} is upcoming" if timeline.upcoming else ""
     print(
         f"{len(policy.versions)} version(s) checked as of {today}: {timeline.current.id} is in "
         f"effect{upcoming}."
     )
-    return 1 if policy.warnings else 0
+    return 1 if policy.warnings or unkept else 0
 
 
 def new_version(config_file: Path, effective: str, change: str, as_of: str | None) -> int:
@@ -131,6 +212,15 @@ def new_version(config_file: Path, effective: str, change: str, as_of: str | Non
     return 0
 
 
+def print_snippet(site_dir: Path, language: str | None, pinned: bool) -> int:
+    manifest = site_dir / MANIFEST
+    if not manifest.is_file():
+        print(f"{manifest} not found: run ./scripts/build first.", file=sys.stderr)
+        return 1
+    print(snippet(json.loads(manifest.read_text(encoding="utf-8")), language, pinned))
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="policy-site")
     parser.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
@@ -141,10 +231,16 @@ def main(argv: list[str] | None = None) -> int:
     starter = commands.add_parser("new-version", help="start a version from the one in effect")
     starter.add_argument("effective", help="the new version's effective date, YYYY-MM-DD")
     starter.add_argument("--change", choices=CHANGE_CLASSES, default="material")
+    tags = commands.add_parser("snippet", help="the consent tags for another site's pages")
+    tags.add_argument("--pinned", action="store_true", help="the hashed files, with integrity")
+    tags.add_argument("--lang", help="the language of the banner (default: the site's)")
+    tags.add_argument("--site", type=Path, default=Path("site"), help="the built site")
     args = parser.parse_args(argv)
     try:
         if args.command == "check":
             return check(args.config_file, args.as_of, args.update_lock)
+        if args.command == "snippet":
+            return print_snippet(args.site, args.lang, args.pinned)
         return new_version(args.config_file, args.effective, args.change, args.as_of)
     except (BuildDateError, ValueError) as err:
         print(err, file=sys.stderr)

@@ -27,13 +27,17 @@ from policy_site.consent import (
     load_consent,
     render_bundle,
 )
+from policy_site.consent.include import shared_files
+from policy_site.consent.published import PublishedError, deleted, missing, read_published
 from policy_site.dates import BuildDateError, build_date, long_date
 from policy_site.security import (
     CLOUDFLARE_LINE_LIMIT,
     HEADERS_FILE,
     NGINX_FILE,
+    NGINX_LOCATIONS_FILE,
     content_security_policy,
     headers_file,
+    nginx_locations,
     nginx_snippet,
     scan_site,
     security_headers,
@@ -61,6 +65,9 @@ class PolicySiteConfig(Config):
     timezone = c.Type(str, default=_DEFAULTS.timezone)
     #: consent.yml (relative to mkdocs.yml); when set, every page carries the consent bundle.
     consent = c.Optional(c.Type(str))
+    #: The committed folder (relative to mkdocs.yml) keeping every consent bundle file published,
+    #: so that each stays at its URL; when set, the build refuses a bundle not kept there yet.
+    published_bundles = c.Optional(c.Type(str))
 
 
 @dataclass(frozen=True)
@@ -91,6 +98,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         self.rendered: dict[str, str] = {}
         self.consent: ConsentConfig | None = None
         self.bundle: Bundle | None = None
+        #: The kept bundle files (``published_bundles``), published again by every build.
+        self.published: dict[str, bytes] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         settings = Settings(
@@ -117,14 +126,39 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
     def _load_consent(self, config: MkDocsConfig) -> None:
         path = Path(config.config_file_path).parent / str(self.config.consent)
         policy = self._policy()
-        policy_url = (config.site_url or "/") + policy.settings.current_url()
         try:
             self.consent = load_consent(path)
             self.bundle = render_bundle(
-                path.parent, self.consent, policy.timeline.consent_revision, policy_url
+                path.parent,
+                self.consent,
+                policy.timeline.consent_revision,
+                (config.site_url or "/") + policy.settings.current_url(),
+                default_language=config.theme.get("language") or "en",
             )
         except ConsentConfigError as err:
             raise PluginError(f"The consent configuration cannot be used:\n{err}") from None
+        self.published = {}
+        if self.config.published_bundles:
+            folder = Path(config.config_file_path).parent / self.config.published_bundles
+            try:
+                self.published = read_published(folder)
+            except PublishedError as err:
+                raise PluginError(str(err)) from None
+            name = self.config.published_bundles.strip("/")
+            gone = deleted(folder, name)
+            if gone:
+                raise PluginError("\n".join(gone))
+            new = missing([self.bundle], self.published)
+            if new:
+                # A warning: mkdocs serve previews an edit; the strict build refuses to publish.
+                log.warning(
+                    "%s/ does not keep %s, which this build would publish; a later build would "
+                    "then drop it, breaking every page that pinned it. Run ./scripts/check "
+                    "--update-lock and commit %s/ with your change.",
+                    name,
+                    ", ".join(new),
+                    name,
+                )
 
     def _policy(self) -> Policy:
         assert self.policy is not None, "on_config runs first"
@@ -233,9 +267,13 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             manifest(policy, site_url, self.rendered), encoding="utf-8"
         )
         if self.bundle is not None and self.consent is not None:
-            for asset in (self.bundle.js, self.bundle.css):
-                (site / asset.path).parent.mkdir(parents=True, exist_ok=True)
-                (site / asset.path).write_text(asset.content, encoding="utf-8")
+            (site / "assets").mkdir(parents=True, exist_ok=True)
+            for name, kept in self.published.items():
+                (site / "assets" / name).write_bytes(kept)
+            current = shared_files(self.bundle, self.consent, site_url, policy.timeline.today)
+            for path, text in current.items():
+                (site / path).parent.mkdir(parents=True, exist_ok=True)
+                (site / path).write_text(text, encoding="utf-8")
             well_known = site / ".well-known"
             well_known.mkdir(exist_ok=True)
             last_update = self.consent.gpc_last_update.isoformat()
@@ -275,10 +313,12 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             )
         (site / HEADERS_FILE).write_text(rules, encoding="utf-8")
         (site / NGINX_FILE).write_text(nginx_snippet(headers), encoding="utf-8")
+        (site / NGINX_LOCATIONS_FILE).write_text(nginx_locations(headers), encoding="utf-8")
         log.info(
-            "Security headers written to %s and %s: %d inline script hashes over %d pages.",
+            "Security headers written to %s, %s and %s: %d inline script hashes over %d pages.",
             HEADERS_FILE,
             NGINX_FILE,
+            NGINX_LOCATIONS_FILE,
             len(scan.script_hashes),
             scan.pages,
         )

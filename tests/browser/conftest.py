@@ -3,15 +3,18 @@ consent bundle, built for real and served under www.toontrack.test (and shop.too
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 import pytest
 import yaml
-from playwright.sync_api import BrowserContext
+from playwright.sync_api import Browser, BrowserContext, BrowserType
 
 from tests.partner import Partner, running_partner
-from tests.support import build, fixture_site, serve
+from tests.support import build, consent_files, fixture_site, serve
 
 #: A page of the web shop on a sub domain: plain HTML, not MkDocs, including the same bundle.
 SHOP_PAGE = """<!doctype html>
@@ -80,8 +83,7 @@ def consent_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> 
     site = folder / "site"
     result = build(project, site)
     assert result.returncode == 0, result.stderr
-    (js,) = (site / "assets").glob("consent.*.js")
-    (css,) = (site / "assets").glob("consent.*.css")
+    js, css = consent_files(site, "sv")  # the shop's page is in Swedish
     shop = SHOP_PAGE.format(
         js=js.relative_to(site).as_posix(),
         css=css.relative_to(site).as_posix(),
@@ -95,3 +97,90 @@ def consent_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> 
 def consent_url(consent_site: Path) -> Iterator[str]:
     with serve(consent_site) as url:
         yield url
+
+
+#: A page of the site with tags that keep working once they run: a beacon every 100 ms, and a
+#: tag that stores in IndexedDB and Cache Storage (tests/partner.py), both advertising.
+TAGS_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Tags</title>
+<link rel="stylesheet" href="/{css}"><script src="/{js}" defer></script></head>
+<body><main><h1>Tags</h1>
+<script type="text/plain" data-category="advertising" src="{partner}/beacon.js"></script>
+<script type="text/plain" data-category="advertising" src="{partner}/store.js"></script>
+<button type="button" data-privacy-consent="settings">Cookie settings</button>
+</main></body></html>
+"""
+
+#: What the runtime site's consent.yml adds: IndexedDB databases and caches, by category.
+STORED: dict[str, dict[str, list[dict[str, str]]]] = {
+    "necessary": {
+        "indexeddb": [{"name": "tt_offline", "en": "Offline pages", "sv": "Sidor offline"}],
+        "caches": [{"name": "tt-offline", "en": "Offline pages", "sv": "Sidor offline"}],
+    },
+    "advertising": {
+        "indexeddb": [{"pattern": "^partner_", "en": "Ad visitor id", "sv": "Annons-id"}],
+        "caches": [{"name": "partner-cache", "en": "Ad files", "sv": "Annonsfiler"}],
+    },
+}
+
+
+@pytest.fixture(scope="session")
+def runtime_site(
+    tmp_path_factory: pytest.TempPathFactory, consent_site: Path, partner: Partner
+) -> Path:
+    """The demo site rebuilt with IndexedDB databases and caches declared (``STORED``), with the
+    shop's page and ``/tags.html`` (``TAGS_PAGE``) beside it."""
+    folder = tmp_path_factory.mktemp("runtime")
+    project = folder / "consent-demo"
+    shutil.copytree(consent_site.parent / "consent-demo", project)
+    config = project / "consent" / "consent.yml"
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    for category, kinds in STORED.items():
+        settings["categories"][category].update(kinds)
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    site = folder / "site"
+    result = build(project, site)
+    assert result.returncode == 0, result.stderr
+    for name, template, lang in (("shop.html", SHOP_PAGE, "sv"), ("tags.html", TAGS_PAGE, "en")):
+        js, css = consent_files(site, lang)
+        page = template.format(
+            js=js.relative_to(site).as_posix(),
+            css=css.relative_to(site).as_posix(),
+            partner=partner.origin,
+        )
+        (site / name).write_text(page, encoding="utf-8")
+    return site
+
+
+@pytest.fixture(scope="session")
+def runtime_url(runtime_site: Path) -> Iterator[str]:
+    """The runtime site, as ``http://www.toontrack.test:PORT/`` (and shop.toontrack.test)."""
+    with serve(runtime_site) as url:
+        yield url
+
+
+@pytest.fixture(scope="session")
+def secure_browser(
+    browser_type: BrowserType, browser_type_launch_args: dict[str, Any], runtime_url: str
+) -> Iterator[Browser]:
+    """Chromium that treats the runtime site's www and shop origins as secure, as HTTPS is in
+    production: the Cookie Store API and Cache Storage exist there (on plain HTTP they do not)."""
+    port = urlsplit(runtime_url).port
+    origins = ",".join(f"http://{host}.toontrack.test:{port}" for host in ("www", "shop"))
+    args = [
+        *browser_type_launch_args["args"],
+        f"--unsafely-treat-insecure-origin-as-secure={origins}",
+    ]
+    browser = browser_type.launch(**{**browser_type_launch_args, "args": args})
+    yield browser
+    browser.close()
+
+
+@pytest.fixture
+def secure_context(secure_browser: Browser) -> Iterator[BrowserContext]:
+    """A fresh context of ``secure_browser``, failing the test on any CSP violation."""
+    context = secure_browser.new_context()
+    found = watch_csp(context)
+    yield context
+    context.close()
+    assert found == [], "Content-Security-Policy violations"

@@ -15,7 +15,7 @@ import pytest
 from playwright.sync_api import Page, Route, expect
 
 from tests.partner import Partner
-from tests.support import SITE_HOST
+from tests.support import SITE_HOST, consent_files
 
 BUNDLE = "**/consent.*.js"
 #: What the page's gated markup looks like while inert; read in the page.
@@ -133,7 +133,7 @@ def test_a_missing_bundle_runs_nothing_gated(
 def test_a_tampered_bundle_is_refused_by_its_integrity_hash(
     page: Page, consent_url: str, consent_site: Path, hits: Partner, watch: Watch
 ) -> None:
-    (bundle,) = (consent_site / "assets").glob("consent.*.js")
+    bundle, _ = consent_files(consent_site)
     tampered = bundle.read_text(encoding="utf-8") + OPENER
     seen, route = counting(
         lambda r: r.fulfill(status=200, content_type="text/javascript", body=tampered)

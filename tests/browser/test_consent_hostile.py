@@ -46,6 +46,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.partner import Partner
+from tests.support import consent_files
 
 SEED = 20261129
 #: Cases whose every cookie the browser must store exactly as written.
@@ -86,7 +87,7 @@ class Runtime:
 
     @classmethod
     def from_bundle(cls, site: Path) -> Runtime:
-        (path,) = (site / "assets").glob("consent.*.js")
+        path, _ = consent_files(site)
         js = path.read_text(encoding="utf-8")
         config, _ = json.JSONDecoder().raw_decode(js, js.index('{"categories":'))
         return cls(

@@ -12,7 +12,7 @@ import pytest
 from playwright.sync_api import BrowserContext, Dialog, Locator, Page, expect
 
 from tests.hostile import VERSIONS, build_hostile, hostile
-from tests.support import serve
+from tests.support import consent_files, serve
 
 GPC_SCRIPT = "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true})"
 #: A plain page in Swedish (as the shop's are) carrying the consent files and a gated iframe.
@@ -51,8 +51,7 @@ NOTHING = {"pwned": "undefined", "handlers": [], "images": [], "scripts": 0, "co
 @pytest.fixture(scope="module")
 def hostile_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     site = build_hostile(tmp_path_factory.mktemp("hostile"))
-    (js,) = (site / "assets").glob("consent.*.js")
-    (css,) = (site / "assets").glob("consent.*.css")
+    js, css = consent_files(site, "sv")
     page = SV_PAGE.format(js=js.relative_to(site).as_posix(), css=css.relative_to(site).as_posix())
     (site / "sv.html").write_text(page, encoding="utf-8")
     return site

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from policy_site.security import HEADERS_FILE, parse_headers_file
+from policy_site.security import HEADERS_FILE, headers_file, parse_headers_file
 from tests.browser.conftest import watch_csp
 from tests.partner import Partner
 from tests.support import parse_html, serve, strings, wait_for
@@ -124,15 +124,16 @@ def test_a_missing_hash_is_caught_as_a_violation(
     theme's inline script as blocked."""
     site = tmp_path / "site"
     shutil.copytree(project_site, site)
-    ((pattern, headers),) = parse_headers_file((site / HEADERS_FILE).read_text(encoding="utf-8"))
+    (_, headers), *bundle_rules = parse_headers_file(
+        (site / HEADERS_FILE).read_text(encoding="utf-8")
+    )
     script_src = headers["Content-Security-Policy"].split("; ")[1]
     first_hash = script_src.split(" ")[2]
     assert first_hash.startswith("'sha256-")
     headers["Content-Security-Policy"] = headers["Content-Security-Policy"].replace(
         f" {first_hash}", ""
     )
-    lines = [pattern, *(f"  {name}: {value}" for name, value in headers.items())]
-    (site / HEADERS_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (site / HEADERS_FILE).write_text(headers_file(headers, dict(bundle_rules)), encoding="utf-8")
     context = browser.new_context()
     found = watch_csp(context)
     page = context.new_page()

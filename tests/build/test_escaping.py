@@ -26,7 +26,15 @@ from tests.hostile import (
     hostile,
     hostile_project,
 )
-from tests.support import FIXTURE_SITES, build, elements, parse_html, strings, with_class
+from tests.support import (
+    FIXTURE_SITES,
+    build,
+    consent_files,
+    elements,
+    parse_html,
+    strings,
+    with_class,
+)
 
 FIXTURE = FIXTURE_SITES / "hostile"
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -231,8 +239,8 @@ def test_the_manifest_is_json_holding_the_strings(site: Path) -> None:
     assert versions[CURRENT]["errata"][0]["text"] == hostile(f"errata.{CURRENT}")
 
 
-def consent_script(site: Path) -> str:
-    (path,) = (site / "assets").glob("consent.*.js")
+def consent_script(site: Path, lang: str = "en") -> str:
+    path, _ = consent_files(site, lang)
     return path.read_text(encoding="utf-8")
 
 
@@ -246,29 +254,34 @@ def injected_config(script: str) -> Any:
 def test_the_consent_script_parses_and_holds_the_strings_as_escaped_data(
     site: Path, tmp_path: Path
 ) -> None:
-    script = consent_script(site)
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not on PATH; it is part of these machines (/usr/bin/node): install it")
-    (tmp_path / "consent.js").write_text(script, encoding="utf-8")
-    result = subprocess.run(
-        [node, "--check", str(tmp_path / "consent.js")], capture_output=True, text=True, check=False
-    )
-    assert result.returncode == 0, result.stderr
-    assert "</script" not in script.lower()
-    for raw in ("<!--", "<img", "<svg", "\u2028", "\u2029"):
-        assert raw not in script, repr(raw)
-    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in script
-    config = injected_config(script)
-    for label in TEXT_LABELS:
-        _, lang, key = label.split(".")
-        assert config["texts"][lang][key] == hostile(label)
-    for category in config["categories"]:
-        key = f"categories.{category['id']}"
-        for lang in LANGUAGES:
-            assert category["title"][lang] == hostile(f"{key}.title.{lang}")
-            assert category["description"][lang] == hostile(f"{key}.description.{lang}")
-        assert category["services"] == [hostile(f"{key}.services[0].name")]
+    for lang in LANGUAGES:  # each language has a script of its own
+        script = consent_script(site, lang)
+        (tmp_path / f"consent.{lang}.js").write_text(script, encoding="utf-8")
+        result = subprocess.run(
+            [node, "--check", str(tmp_path / f"consent.{lang}.js")],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "</script" not in script.lower()
+        for raw in ("<!--", "<img", "<svg", "\u2028", "\u2029"):
+            assert raw not in script, repr(raw)
+        config = injected_config(script)
+        assert list(config["texts"]) == [lang]
+        for label in TEXT_LABELS:
+            _, text_lang, key = label.split(".")
+            if text_lang == lang:
+                assert config["texts"][lang][key] == hostile(label)
+        for category in config["categories"]:
+            key = f"categories.{category['id']}"
+            assert category["title"] == {lang: hostile(f"{key}.title.{lang}")}
+            assert category["description"] == {lang: hostile(f"{key}.description.{lang}")}
+            assert category["services"] == [hostile(f"{key}.services[0].name")]
+    assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in consent_script(site, "en")
 
 
 def test_no_template_expression_in_a_string_is_ever_evaluated(site: Path) -> None:

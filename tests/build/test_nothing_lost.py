@@ -1,5 +1,7 @@
 """Nothing lost: every version ever published keeps its URL and its text when later versions are
-added, and a failed ``./scripts/build`` leaves the previous ``site/`` exactly as it was.
+added, every consent bundle file ever published stays at its URL byte for byte (a page on another
+site may pin it with ``integrity``), and a failed ``./scripts/build`` leaves the previous ``site/``
+exactly as it was.
 
 Runs the editor's own commands (``./scripts/build``, ``./scripts/new-version``,
 ``./scripts/check``) in a copy of the project, with the test run's virtual environment.
@@ -96,7 +98,12 @@ def snapshot(site: Path) -> dict[str, Any]:
     manifest_urls = [str(v[key]) for v in versions.values() for key in ("url", "redline_url")
                      if v[key]]  # fmt: skip
     pages = sorted(p.relative_to(site).as_posix() for p in (site / "privacy").rglob("*.html"))
+    consent = json.loads((site / "consent/consent.json").read_text(encoding="utf-8"))
+    pinned = [consent["pinned"]["css"], *consent["pinned"]["js"].values()]
     return {
+        "bundles": {p.name: p.read_bytes() for p in (site / "assets").glob("consent.*")},
+        "pinned": {str(item["url"]).removeprefix(base) for item in pinned},
+        "revision": consent["revision"],
         "pages": pages,
         "feed": {u.removeprefix(base) for u in feed_urls},
         "manifest": {u.removeprefix(base) for u in manifest_urls},
@@ -145,6 +152,10 @@ def assert_nothing_lost(before: dict[str, Any], after: dict[str, Any], site: Pat
         assert after["texts"][key] == before["texts"][key], f"the text of {key} changed"
     for key, text in before["redlines"].items():
         assert after["redlines"][key] == text, f"the redline of {key} changed"
+    for url in sorted(before["pinned"]):
+        assert local(site, url).is_file(), f"{url} was the current bundle and is gone"
+    for name, content in before["bundles"].items():
+        assert after["bundles"].get(name) == content, f"assets/{name} is gone or changed"
 
 
 def add_version(project: Path, as_of: str) -> None:
@@ -171,6 +182,7 @@ def test_every_published_version_keeps_its_url_and_text(project: Path) -> None:
     # December 2026: 2007-10-01 in effect, 2027-01-01 announced.
     first = snapshot(built(project, "2026-12-01"))
     assert set(first["entries"]) == {"2007-10-01", "2027-01-01"}
+    assert first["revision"].startswith("2007-10-01.")
     assert "privacy/changes/2027-01-01/" in first["feed"]
     # February 2027: 2027-01-01 in effect; an editor announces NEW and publishes.
     add_version(project, "2027-02-01")
@@ -178,6 +190,9 @@ def test_every_published_version_keeps_its_url_and_text(project: Path) -> None:
     second = snapshot(site)
     assert_nothing_lost(first, second, site)
     assert set(second["entries"]) == {"2007-10-01", "2027-01-01", NEW}
+    # The material version in effect changed the revision, so the bundle; the old files remain.
+    assert second["revision"].startswith("2027-01-01.")
+    assert second["pinned"] != first["pinned"]
     assert {f"privacy/versions/{NEW}/", f"privacy/changes/{NEW}/"} <= second["feed"]
     assert "We announce every change here" in second["texts"][NEW]
     # April 2027: NEW in effect, the others superseded, all still there word for word.
@@ -187,6 +202,31 @@ def test_every_published_version_keeps_its_url_and_text(project: Path) -> None:
     assert_nothing_lost(first, third, site)
     manifest = json.loads((site / "privacy/versions.json").read_text(encoding="utf-8"))
     assert manifest["current"] == NEW
+
+
+def test_a_bundle_not_kept_yet_fails_the_build_until_the_lock_is_updated(project: Path) -> None:
+    before = snapshot(built(project, "2026-12-01"))
+    config = project / "consent/consent.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("hosts: [connect.facebook.net, www.facebook.com]",
+                     "hosts: [connect.facebook.net, www.facebook.com, px.partner.example]"),
+        encoding="utf-8",
+    )  # fmt: skip
+    refused = script(project, "build", "--as-of", "2026-12-01", as_of="2026-12-01")
+    assert refused.returncode != 0
+    assert "consent/published/ does not keep assets/consent.en." in refused.stderr
+    assert "./scripts/check --update-lock" in refused.stderr
+    assert "Build failed: nothing was published" in refused.stderr
+    kept = script(project, "check", "--update-lock", as_of="2026-12-01")
+    assert kept.returncode == 0, kept.stderr
+    assert "added 4 file(s). Commit them." in kept.stdout  # two languages, two revisions
+    site = built(project, "2026-12-01")
+    after = snapshot(site)
+    # A new partner asks again (R14): a new revision, and yesterday's files are still served.
+    assert after["revision"] != before["revision"]
+    assert after["revision"].startswith("2007-10-01.")
+    assert_nothing_lost(before, after, site)
 
 
 def tree(site: Path) -> dict[str, str]:

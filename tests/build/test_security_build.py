@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -13,7 +14,7 @@ import pytest
 import yaml
 
 from policy_site.security import parse_headers_file
-from tests.support import ROOT, build, fixture_site
+from tests.support import ROOT, SITE_HOST, build, consent_files, fixture_site, serve
 
 
 @pytest.fixture
@@ -97,9 +98,22 @@ def recomputed_hashes(site: Path) -> set[str]:
 
 
 def headers(site: Path) -> dict[str, str]:
-    ((path, found),) = parse_headers_file((site / "_headers").read_text(encoding="utf-8"))
-    assert path == "/*"
-    return found
+    """The headers of every path; the consent bundle's paths add theirs (test_consent_include)."""
+    rules = parse_headers_file((site / "_headers").read_text(encoding="utf-8"))
+    assert [path for path, _ in rules] == ["/*", "/consent/*", "/assets/consent.*"]
+    return rules[0][1]
+
+
+def test_the_bundle_files_are_served_to_other_origins(project_site: Path) -> None:
+    """What the shop needs to load them with integrity, checked against a real server."""
+    hashed = consent_files(project_site)[0].relative_to(project_site).as_posix()
+    with serve(project_site) as url:
+        for path in ("consent/consent.js", "consent/consent.json", hashed):
+            request = urllib.request.Request(f"{url}{path}".replace(SITE_HOST, "127.0.0.1"))
+            with urllib.request.urlopen(request) as response:
+                assert response.headers["Access-Control-Allow-Origin"] == "*"
+                assert response.headers["Cross-Origin-Resource-Policy"] == "cross-origin"
+                assert response.headers["Content-Security-Policy"].startswith("default-src")
 
 
 def csp(site: Path) -> dict[str, str]:

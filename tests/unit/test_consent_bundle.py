@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import gzip
 import hashlib
 import json
 import re
@@ -16,7 +17,13 @@ from typing import Any
 import pytest
 import yaml
 
-from policy_site.consent.bundle import Bundle, render_bundle, runtime_config
+from policy_site.consent.bundle import (
+    Bundle,
+    consent_revision,
+    for_language,
+    render_bundle,
+    runtime_config,
+)
 from policy_site.consent.config import CATEGORY_IDS, ConsentConfig, load_consent
 from policy_site.consent.markup import check_gated_markup
 from tests.support import ROOT
@@ -84,9 +91,11 @@ def hostile_dir(tmp_path: Path) -> Path:
 
 def test_the_js_file_name_is_content_hashed_and_integrity_is_its_sha384() -> None:
     bundle = render()
-    assert re.fullmatch(r"assets/consent\.[0-9a-f]{12}\.js", bundle.js.path)
+    assert sorted(bundle.scripts) == ["en", "sv"]
+    for lang, script in bundle.scripts.items():
+        assert re.fullmatch(rf"assets/consent\.{lang}\.[0-9a-f]{{12}}\.js", script.path)
     assert re.fullmatch(r"assets/consent\.[0-9a-f]{12}\.css", bundle.css.path)
-    for asset in (bundle.js, bundle.css):
+    for asset in (*bundle.scripts.values(), bundle.css):
         digest = hashlib.sha384(asset.content.encode("utf-8")).digest()
         assert asset.integrity == "sha384-" + base64.b64encode(digest).decode("ascii")
         assert len(asset.integrity) == len("sha384-") + 64
@@ -109,11 +118,62 @@ def test_a_config_or_revision_change_changes_the_js_hash() -> None:
     assert other.js.path != base
 
 
-def test_the_injected_config_is_exactly_the_runtime_config() -> None:
+def test_the_injected_config_is_exactly_the_runtime_config_in_one_language() -> None:
     config = load_consent(CONSENT / "consent.yml")
-    expected = runtime_config(config, REVISION, POLICY_URL)
-    assert json.loads(config_text(render(config=config, minify=False).js.content)) == expected
-    assert minified_config(render(config=config).js.content)[0] == expected
+    full = runtime_config(config, consent_revision(config, REVISION), POLICY_URL)
+    for lang in ("en", "sv"):
+        expected = for_language(full, lang, frozenset(("en", "sv")))
+        assert expected["texts"] == {lang: config.texts[lang]}
+        assert all(set(c["title"]) == {lang} for c in expected["categories"])
+        unminified = render(config=config, minify=False).script(lang).content
+        assert json.loads(config_text(unminified)) == expected
+        assert minified_config(render(config=config).script(lang).content)[0] == expected
+
+
+def test_a_page_gets_its_own_language_or_the_sites() -> None:
+    bundle = render()
+    assert bundle.default_language == "en"
+    assert bundle.script("sv") == bundle.scripts["sv"]
+    assert bundle.script("de") == bundle.script(None) == bundle.js == bundle.scripts["en"]
+    config = load_consent(CONSENT / "consent.yml")
+    swedish_site = render_bundle(CONSENT, config, REVISION, POLICY_URL, default_language="sv")
+    assert swedish_site.js == swedish_site.scripts["sv"]
+
+
+def add_service(config: ConsentConfig, category_id: str, name: str, hosts: list[str]) -> Any:
+    data = yaml.safe_load(config.path.read_text(encoding="utf-8"))
+    data["categories"][category_id]["services"].append({"name": name, "hosts": hosts})
+    return data
+
+
+def reloaded(data: Any, tmp_path: Path) -> ConsentConfig:
+    path = tmp_path / "consent.yml"
+    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    return load_consent(path)
+
+
+def test_the_revision_follows_the_policy_and_what_is_asked(tmp_path: Path) -> None:
+    """R14: a new service or host asks again; the policy's material version does too."""
+    config = load_consent(CONSENT / "consent.yml")
+    base = consent_revision(config, REVISION)
+    assert re.fullmatch(r"2007-10-01\.[0-9a-f]{8}", base)
+    assert consent_revision(config, "2027-01-01") != base
+    partner = add_service(config, "advertising", "New partner", ["px.new-partner.example"])
+    assert consent_revision(reloaded(partner, tmp_path), REVISION) != base
+    data = yaml.safe_load(config.path.read_text(encoding="utf-8"))
+    data["categories"]["analytics"]["services"][0]["hosts"].append("extra.google-analytics.com")
+    assert consent_revision(reloaded(data, tmp_path), REVISION) != base
+    assert render(config=reloaded(partner, tmp_path)).revision != render().revision
+
+
+def test_the_revision_ignores_wording_and_necessary_services(tmp_path: Path) -> None:
+    config = load_consent(CONSENT / "consent.yml")
+    data = yaml.safe_load(config.path.read_text(encoding="utf-8"))
+    data["categories"]["analytics"]["description"]["en"] = "Trafic patterns (typo fixed)."
+    data["texts"]["en"]["banner"] = "Reworded banner."
+    data["categories"]["necessary"]["services"].append({"name": "CDN", "hosts": ["cdn.example"]})
+    base = consent_revision(config, REVISION)
+    assert consent_revision(reloaded(data, tmp_path), REVISION) == base
 
 
 def test_hostile_texts_are_escaped_and_the_bundle_still_parses(
@@ -151,7 +211,7 @@ def test_escaping_is_lossless(hostile_dir: Path) -> None:
         assert injected["texts"]["en"]["banner"] == HOSTILE_BANNER
         assert injected["categories"][1]["id"] == "analytics"
         assert injected["categories"][1]["description"]["en"] == HOSTILE_DESCRIPTION
-        assert injected["texts"] == config.texts
+        assert injected["texts"] == {"en": config.texts["en"]}
 
 
 def test_node_check_refuses_a_broken_bundle(tmp_path: Path) -> None:
@@ -439,3 +499,18 @@ def test_the_contract_with_data_srcset_and_an_inert_script_src_passes() -> None:
         '<iframe data-category="necessary" data-src="/privacy/" title="Policy"></iframe>\n'
     )
     assert check_gated_markup(page, CATEGORIES) == []
+
+
+#: What one page may load of the consent bundle, JS + CSS each compressed with gzip -9 (issue 10).
+SIZE_BUDGET = 5_120
+
+
+@pytest.mark.parametrize("lang", ["en", "sv"])
+def test_what_one_page_loads_stays_within_the_size_budget(lang: str) -> None:
+    """A size, not a time: the same bytes every run. ./scripts/bench compares it with others."""
+    bundle = render()
+    sizes = [
+        len(gzip.compress(asset.content.encode("utf-8"), compresslevel=9, mtime=0))
+        for asset in (bundle.script(lang), bundle.css)
+    ]
+    assert sum(sizes) <= SIZE_BUDGET, f"{lang}: {sizes} bytes gzip -9"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from policy_site.security import (
+    SHARED_PATHS,
     content_security_policy,
     headers_file,
     nginx_snippet,
@@ -332,7 +333,8 @@ def test_no_partner_means_no_frames() -> None:
 
 def test_headers_file_reads_back_as_written() -> None:
     headers = security_headers(content_security_policy(["'sha256-abc='"], ["tags.example"]))
-    assert parse_headers_file(headers_file(headers)) == [("/*", headers)]
+    assert parse_headers_file(headers_file(headers)) == [("/*", headers), *SHARED_PATHS.items()]
+    assert parse_headers_file(headers_file(headers, {})) == [("/*", headers)]
 
 
 def test_headers_file_rejects_a_header_outside_a_path_block() -> None:

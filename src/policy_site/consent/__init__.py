@@ -3,7 +3,7 @@
 Pure logic, no MkDocs; the plugin calls it.
 """
 
-from policy_site.consent.bundle import Bundle, render_bundle
+from policy_site.consent.bundle import Bundle, consent_revision, render_bundle
 from policy_site.consent.config import ConsentConfig, ConsentConfigError, load_consent
 from policy_site.consent.markup import check_gated_markup
 
@@ -12,6 +12,7 @@ __all__ = [
     "ConsentConfig",
     "ConsentConfigError",
     "check_gated_markup",
+    "consent_revision",
     "load_consent",
     "render_bundle",
 ]

@@ -1,11 +1,16 @@
 """The consent bundle: JS and CSS text from ``consent/`` and the checked config. Pure: config in,
-files' names, contents and integrity out; writing them is the caller's business."""
+files' names, contents and integrity out; writing them is the caller's business.
+
+One script per language (a page loads only its own language's texts) and one stylesheet. The
+consent revision that the script asks again on follows the policy's material versions and what
+the visitor is asked about (R14)."""
 
 from __future__ import annotations
 
 import base64
 import hashlib
 import ipaddress
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -19,7 +24,15 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from policy_site.consent.config import ConsentConfig, ConsentConfigError
 
-__all__ = ["SOURCES", "Asset", "Bundle", "check_policy_url", "render_bundle", "runtime_config"]
+__all__ = [
+    "SOURCES",
+    "Asset",
+    "Bundle",
+    "check_policy_url",
+    "consent_revision",
+    "render_bundle",
+    "runtime_config",
+]
 
 #: The runtime's sources, in the order the template stitches them.
 SOURCES = ("src/record.js", "src/gate.js", "src/ui.js", "src/main.js")
@@ -38,8 +51,26 @@ class Asset:
 
 @dataclass(frozen=True)
 class Bundle:
-    js: Asset
+    #: The script of each language consent.yml has texts for, by language code.
+    scripts: dict[str, Asset]
     css: Asset
+    #: The language of a page that names none the bundle has (the site's own language).
+    default_language: str
+    revision: str
+
+    def language(self, language: str | None = None) -> str:
+        """The texts a page in ``language`` gets: its own where the bundle has them, else the
+        default language's."""
+        return language if language in self.scripts else self.default_language
+
+    def script(self, language: str | None = None) -> Asset:
+        """The script for a page in ``language`` (see ``language``)."""
+        return self.scripts[self.language(language)]
+
+    @property
+    def js(self) -> Asset:
+        """The default language's script."""
+        return self.script()
 
 
 #: Never in a link the banner shows: white space and control characters (browsers drop some of
@@ -120,28 +151,68 @@ def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dic
     }
 
 
+def consent_revision(config: ConsentConfig, policy_revision: str) -> str:
+    """What a stored choice must have been given under: the policy's latest material version in
+    effect, and a digest of what the visitor is asked about (each optional category, its services
+    and their hosts). Adding a service or a host asks again; rewording a description does not."""
+    asked = [
+        [
+            category.id,
+            sorted([service.name, sorted(service.hosts)] for service in category.services),
+        ]
+        for category in config.categories
+        if not category.necessary
+    ]
+    text = json.dumps(asked, ensure_ascii=False, separators=(",", ":"))
+    return f"{policy_revision}.{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
+
+
+def for_language(value: Any, language: str, languages: frozenset[str]) -> Any:
+    """``value`` (the runtime config) with every per-language mapping narrowed to ``language``."""
+    if isinstance(value, dict):
+        if value and set(value) <= languages:
+            return {language: value[language]} if language in value else value
+        return {key: for_language(item, language, languages) for key, item in value.items()}
+    if isinstance(value, list):
+        return [for_language(item, language, languages) for item in value]
+    return value
+
+
 def _asset(folder: str, stem: str, suffix: str, content: str) -> Asset:
     digest = hashlib.sha256(content.encode("utf-8")).hexdigest()[:12]
     return Asset(f"{folder}/{stem}.{digest}.{suffix}", content)
 
 
 def render_bundle(
-    consent_dir: Path, config: ConsentConfig, revision: str, policy_url: str, minify: bool = True
+    consent_dir: Path,
+    config: ConsentConfig,
+    revision: str,
+    policy_url: str,
+    minify: bool = True,
+    default_language: str = "en",
 ) -> Bundle:
+    """The scripts and the stylesheet. ``revision`` is the policy's (see consent_revision);
+    ``default_language`` is the site's, used when it is one consent.yml has texts for."""
     env = Environment(
         loader=FileSystemLoader(consent_dir), undefined=StrictUndefined, keep_trailing_newline=True
     )
     # tojson still escapes < > & ' (so no string can close a <script>); letters such as å stay
     # letters, which keeps the Swedish texts small. U+2028 and U+2029 are escaped below.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
-    js = env.get_template("bundle.js.j2").render(
-        config=runtime_config(config, revision, policy_url), sources=SOURCES
-    )
-    js = js.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+    template = env.get_template("bundle.js.j2")
+    full = runtime_config(config, consent_revision(config, revision), policy_url)
+    languages = frozenset(config.texts)
+    scripts: dict[str, Asset] = {}
+    for language in sorted(languages):
+        js = template.render(config=for_language(full, language, languages), sources=SOURCES)
+        js = js.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+        if minify:
+            # Renames the local names too (calmjs.parse's obfuscation); globals stay as they are.
+            js = minify_print(es5(js), obfuscate=True, obfuscate_globals=False, drop_semi=True)
+            js += "\n"
+        scripts[language] = _asset("assets", f"consent.{language}", "js", js)
     css = (consent_dir / "src" / "consent.css").read_text(encoding="utf-8")
     if minify:
-        # Renames the local names too (calmjs.parse's obfuscation); globals are left as they are.
-        js = minify_print(es5(js), obfuscate=True, obfuscate_globals=False, drop_semi=True) + "\n"
         css = rcssmin.cssmin(css) + "\n"
-    folder = "assets"
-    return Bundle(_asset(folder, "consent", "js", js), _asset(folder, "consent", "css", css))
+    default = default_language if default_language in scripts else min(scripts)
+    return Bundle(scripts, _asset("assets", "consent", "css", css), default, full["revision"])
