@@ -265,8 +265,9 @@ def _sizes_section(args: argparse.Namespace, context: _Context) -> Section:
         both = f"{ratio(ours.gzip, sizes.gzip)} / {ratio(ours.brotli, sizes.brotli)}"
         rows.append(Row(measure, _bytes_pair(ours), theirs, _bytes_pair(sizes), both))
     details = (
-        "### Consent bundle size\n\nOurs, rendered as the build does (both languages), against "
-        "the files a site ships with each library (each file compressed on its own):\n\n"
+        "### Consent bundle size\n\nOurs, rendered as the build does, as a page in its larger "
+        "language loads it (that language's script and the stylesheet), against the files a site "
+        "ships with each library (each file compressed on its own):\n\n"
         + bench_consent.size_table(results)
     )
     return Section(rows, details)
