@@ -6,6 +6,7 @@ HTTP/1.1 with keep-alive, text compressed with gzip when the browser accepts it.
 from __future__ import annotations
 
 import argparse
+import errno
 import functools
 import gzip
 import io
@@ -112,17 +113,46 @@ def serving(directory: Path, host_name: str = "127.0.0.1") -> Iterator[str]:
         yield f"http://{host_name}:{port}/"
 
 
+def _port(text: str) -> int:
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port: give 1 to 65535")
+    return int(text)
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="serve", description="Serve the built site on localhost.")
-    parser.add_argument("directory", nargs="?", default="site", type=Path)
-    parser.add_argument("--port", type=int, default=8000)
+    parser = argparse.ArgumentParser(
+        prog="./scripts/serve",
+        description="Serve the built site on this machine, with the headers the build wrote into "
+        "SITE_DIR/_headers (the production Content-Security-Policy among them).",
+    )
+    parser.add_argument(
+        "directory", nargs="?", default="site", type=Path, metavar="SITE_DIR",
+        help="the built site (default: site)",
+    )  # fmt: skip
+    parser.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
+    parser.add_argument(
+        "--host", default="127.0.0.1",
+        help="the address to listen on (default: 127.0.0.1, this machine only)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if not (args.directory / "index.html").is_file():
         print(f"{args.directory}/index.html not found: run ./scripts/build first.", file=sys.stderr)
         return 1
-    server = make_server(args.directory, port=args.port)
+    try:
+        server = make_server(args.directory, host=args.host, port=args.port)
+    except OSError as err:
+        if err.errno == errno.EADDRINUSE:
+            print(
+                f"Port {args.port} on {args.host} is in use (another ./scripts/serve?): "
+                f"choose another with --port, e.g. ./scripts/serve --port {args.port + 1}",
+                file=sys.stderr,
+            )
+        else:
+            print(f"Cannot listen on {args.host}:{args.port}: {err.strerror}.", file=sys.stderr)
+        return 1
     host, port = server.server_address[:2]
-    print(f"Serving {args.directory} at http://{host!s}:{port}/privacy/  (Ctrl-C stops)")
+    url = f"http://{host!s}:{port}/privacy/"
+    print(f"Serving {args.directory} at {url}  (Ctrl-C stops)", flush=True)
     try:
         server.serve_forever()
     except KeyboardInterrupt:
