@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 import os
 from collections.abc import Mapping
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["AS_OF_ENV", "BuildDateError", "build_date", "long_date"]
+__all__ = ["AS_OF_ENV", "BuildDateError", "build_date", "long_date", "time_zone"]
 
 #: Environment variable that ``./scripts/build --as-of YYYY-MM-DD`` sets for the plugin.
 AS_OF_ENV = "POLICY_SITE_AS_OF"
@@ -17,6 +17,18 @@ class BuildDateError(ValueError):
     """The build date given in the environment cannot be understood."""
 
 
+def time_zone(name: str) -> ZoneInfo:
+    """The time zone ``name`` (the plugin's ``timezone`` option). Raises BuildDateError naming
+    the option and the fix when the IANA database has no such zone."""
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise BuildDateError(
+            f"mkdocs.yml: plugins.policy-site.timezone: {name!r} is not a time zone: write an "
+            "IANA name, e.g. Europe/Stockholm or UTC."
+        ) from None
+
+
 def build_date(timezone: str = "UTC", environ: Mapping[str, str] | None = None) -> dt.date:
     """Return the date the build treats as today.
 
@@ -24,7 +36,7 @@ def build_date(timezone: str = "UTC", environ: Mapping[str, str] | None = None) 
     read in ``timezone``), else the current date in ``timezone``. Tests always set one of the two.
     """
     env = os.environ if environ is None else environ
-    zone = ZoneInfo(timezone)
+    zone = time_zone(timezone)
     as_of = env.get(AS_OF_ENV, "").strip()
     if as_of:
         try:

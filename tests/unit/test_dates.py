@@ -35,3 +35,12 @@ def test_a_date_that_cannot_be_read_is_an_error(env: dict[str, str], message: st
 
 def test_long_date_is_day_month_year_in_words() -> None:
     assert long_date(dt.date(2007, 10, 1)) == "1 October 2007"
+
+
+@pytest.mark.parametrize("name", ["Europe/Stokholm", "", "../etc/passwd", "UTC+1"])
+def test_an_unknown_time_zone_names_the_option_and_the_fix(name: str) -> None:
+    with pytest.raises(BuildDateError) as raised:
+        build_date(name, {AS_OF_ENV: "2027-01-01"})
+    message = str(raised.value)
+    assert message.startswith(f"mkdocs.yml: plugins.policy-site.timezone: {name!r} is not a time")
+    assert "e.g. Europe/Stockholm or UTC" in message

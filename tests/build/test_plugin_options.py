@@ -1,0 +1,24 @@
+"""A wrong option of the plugin in mkdocs.yml fails the build with a message naming the key and the
+fix, and never a traceback."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.support import build, fixture_site
+
+
+def test_an_unknown_time_zone_fails_naming_the_option(tmp_path: Path) -> None:
+    project = fixture_site("two-versions", tmp_path)
+    config = project / "mkdocs.yml"
+    text = config.read_text(encoding="utf-8")
+    config.write_text(
+        text.replace("notice_days: 30", "notice_days: 30\n      timezone: Europe/Stokholm"), "utf-8"
+    )
+    result = build(project, tmp_path / "site")
+    assert result.returncode != 0
+    assert "mkdocs.yml: plugins.policy-site.timezone: 'Europe/Stokholm' is not a time zone" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "site" / "index.html").exists()
