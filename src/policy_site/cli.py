@@ -79,6 +79,19 @@ def _bundles(
     return config_file.parent / str(options["published_bundles"]), bundles
 
 
+def consent_problems(config_file: Path) -> str | None:
+    """Every problem of the plugin's ``consent`` file (consent/consent.yml), one a line, or None
+    when it has none or the site has no consent bundle."""
+    _, options = _read_config(config_file)
+    if not options.get("consent"):
+        return None
+    try:
+        load_consent(config_file.parent / str(options["consent"]))
+    except ConsentConfigError as err:
+        return str(err)
+    return None
+
+
 def keep_bundles(config_file: Path, versions: list[PolicyVersion], today: dt.date) -> str | None:
     """Adds the bundles of ``_bundles`` to their folder; says what it did."""
     found = _bundles(config_file, versions, today)
@@ -129,14 +142,18 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
             return 1
         if kept:
             print(kept)
+    consent = consent_problems(config_file)
     try:
         policy = load_policy(docs_dir, settings, today)
     except VersionError as err:
         print(err, file=sys.stderr)
-        print(
-            f"{len(err.problems)} problem(s) found.",
-            file=sys.stderr,
-        )
+        if consent:
+            print(consent, file=sys.stderr)
+        found = len(err.problems) + (consent.count("\n") + 1 if consent else 0)
+        print(f"{found} problem(s) found.", file=sys.stderr)
+        return 1
+    if consent:
+        print(f"{consent}\n{consent.count(chr(10)) + 1} problem(s) found.", file=sys.stderr)
         return 1
     for warning in policy.warnings:
         print(f"{warning} (warning: fails the strict build)", file=sys.stderr)
