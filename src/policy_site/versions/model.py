@@ -178,6 +178,32 @@ class _Reader:
         return code is None
 
 
+#: The usual fix for what the YAML parser says, by the words it says it with.
+_YAML_FIXES = (
+    ("mapping values are not allowed", "a value that holds ': ' must be quoted: "
+     "title: 'Privacy Policy: 2027'"),
+    ("tab character", "indent with spaces, not tabs"),
+    ("found character '\\t'", "indent with spaces, not tabs"),
+    ("could not find expected ':'", "each line is 'key: value'; a value that goes on over "
+     "several lines must be quoted or start with '>'"),
+    ("found undefined alias", "a value that starts with '*' must be quoted"),
+    ("expected <block end>", "keep every key at the start of its line, and quote a value that "
+     "starts with a quote but goes on after it"),
+)  # fmt: skip
+
+
+def _yaml_problem(path: Path, err: yaml.YAMLError) -> Problem:
+    """One line of the file (the front matter starts on line 2), what the parser found wrong, in
+    its words without its own positions, and the usual fix."""
+    mark = getattr(err, "problem_mark", None)
+    line = mark.line + 2 if mark is not None else 1
+    parts = (getattr(err, "context", None), getattr(err, "problem", None))
+    said = " ".join(str(part) for part in parts if part) or str(err)
+    fix = next((fix for words, fix in _YAML_FIXES if words in said), None)
+    fix = fix or "quote a value that holds ': ', ' #' or starts with one of [ { & * ! | > ' \" % @"
+    return Problem(path, line, None, f"the front matter is not valid YAML: {said}. Fix: {fix}.")
+
+
 def _parse(path: Path, text: str) -> _Reader | Problem:
     parts = split_front_matter(text)
     if parts is None:
@@ -192,9 +218,7 @@ def _parse(path: Path, text: str) -> _Reader | Problem:
         tree = yaml.compose(parts[0], Loader=_LOADER)
         meta = yaml.load(parts[0], Loader=_LOADER) or {}
     except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        line = mark.line + 2 if mark is not None else 1
-        return Problem(path, line, None, f"the front matter is not valid YAML: {err}")
+        return _yaml_problem(path, err)
     except _UNREADABLE as err:
         return _unreadable(path, parts[0], err)
     if not isinstance(tree, yaml.MappingNode) or not isinstance(meta, dict):
