@@ -35,6 +35,7 @@ from policy_site.bench_consent import NotMeasuredError
 from policy_site.dates import build_date
 from policy_site.versions.lock import updated_lock, write_lock
 from policy_site.versions.policy import read_versions
+from policy_site.versions.rules import restate_effective_date
 
 __all__ = ["Row", "Section", "bench_date", "main", "markdown_table", "summary_table"]
 
@@ -148,7 +149,8 @@ def _versions(count: int) -> list[tuple[str, str]]:
     for index in range(count):
         day = FIRST + dt.timedelta(days=10 * index)
         text = body.replace("## Effective Date", f"Revision {index}.\n\n## Effective Date")
-        out.append((day.isoformat(), text))
+        # Each states its own effective date, as the check requires.
+        out.append((day.isoformat(), restate_effective_date(text, day)[0]))
     return out
 
 

@@ -24,8 +24,8 @@ from policy_site.versions import Settings, VersionError, load_policy
 from policy_site.versions.lock import read_lock, updated_lock, write_lock
 from policy_site.versions.model import CHANGE_CLASSES, PolicyVersion
 from policy_site.versions.policy import read_versions
-from policy_site.versions.rules import check_rules
-from policy_site.versions.timeline import make_timeline
+from policy_site.versions.rules import check_rules, restate_effective_date
+from policy_site.versions.timeline import is_published, make_timeline
 
 __all__ = ["main"]
 
@@ -181,16 +181,47 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
     return 1 if policy.warnings or unkept else 0
 
 
-def new_version(config_file: Path, effective: str, change: str, as_of: str | None) -> int:
+def _source(
+    versions: list[PolicyVersion], today: dt.date, chosen: str | None
+) -> tuple[PolicyVersion, str] | str:
+    """The version a new one starts from (the newest published, upcoming included, unless
+    ``chosen``), and where it stands; or the error to print."""
+    published = [version for version in versions if is_published(version, today)]
+    in_effect = [version for version in published if version.effective <= today]
+    ids = ", ".join(version.id for version in versions)
+    if chosen is not None:
+        found = next((version for version in versions if version.id == chosen), None)
+        if found is None:
+            return f"--from {chosen}: no such version; the versions are {ids}."
+    elif published:
+        found = published[-1]
+    else:
+        return f"no version is published as of {today}: choose one with --from ({ids})."
+    if found not in published:
+        status = "a draft, not announced yet"
+    elif found.effective > today:
+        status = f"upcoming, takes effect on {found.id}"
+    else:
+        status = "in effect" if found is in_effect[-1] else "superseded"
+    if in_effect and found is not in_effect[-1]:
+        status += f"; {in_effect[-1].id} is in effect"
+    kind = "the version chosen with --from" if chosen else "the newest published version"
+    return found, f"{kind}: {status}"
+
+
+def new_version(
+    config_file: Path, effective: str, change: str, as_of: str | None, chosen: str | None = None
+) -> int:
     docs_dir, settings = read_settings(config_file)
     today = _today(settings, as_of)
-    try:
-        day = dt.date.fromisoformat(effective)
-    except ValueError:
-        print(
-            f"'{effective}' is not a date: give the effective date as YYYY-MM-DD.", file=sys.stderr
-        )
-        return 2
+    dates = {"effective date": effective} | ({"--from": chosen} if chosen is not None else {})
+    for what, given in dates.items():
+        try:
+            dt.date.fromisoformat(given)
+        except ValueError:
+            print(f"'{given}' is not a date: give the {what} as YYYY-MM-DD.", file=sys.stderr)
+            return 2
+    day = dt.date.fromisoformat(effective)
     folder = docs_dir / settings.versions_dir
     target = folder / f"{day.isoformat()}.md"
     if target.exists():
@@ -200,7 +231,13 @@ def new_version(config_file: Path, effective: str, change: str, as_of: str | Non
     if problems:
         print(VersionError(problems), file=sys.stderr)
         return 1
-    source = make_timeline(versions, today).current.version
+    found = _source(
+        versions, today, dt.date.fromisoformat(chosen).isoformat() if chosen is not None else None
+    )
+    if isinstance(found, str):
+        print(found, file=sys.stderr)
+        return 1
+    source, described = found
     earliest = today + dt.timedelta(days=settings.notice_days)
     if change == "material" and day < earliest:
         print(
@@ -209,17 +246,36 @@ def new_version(config_file: Path, effective: str, change: str, as_of: str | Non
             file=sys.stderr,
         )
         return 1
+    meta: dict[str, Any] = {"title": source.title}
+    header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=96).splitlines()
     front = [
         "---",
-        f"title: {source.title}",
+        *header,
         f"effective: {day.isoformat()}",
         f"announced: {today.isoformat()}",
         f"change: {change}",
         "summary: ''  # plain words on what changed and what does not",
-        "---",
     ]
-    target.write_text("\n".join(front) + "\n" + source.body, encoding="utf-8")
-    print(f"Created {target} from the version in effect ({source.id}). Next:")
+    if source.waivers:
+        lint = {"lint": {rule: str(reason).strip() for rule, reason in source.waivers.items()}}
+        front += yaml.safe_dump(lint, allow_unicode=True, sort_keys=False, width=96).splitlines()
+    front.append("---")
+    body, restated = restate_effective_date(source.body, day)
+    target.write_text("\n".join(front) + "\n" + body, encoding="utf-8")
+    print(f"Created {target} from {source.id} ({described}).")
+    if chosen is None:
+        print("  (--from YYYY-MM-DD starts from another version.)")
+    if source.waivers:
+        rules = ", ".join(source.waivers)
+        print(
+            f"Kept its lint waiver(s) with their reasons ({rules}): delete one once the text "
+            "follows its rule, or say why it still applies."
+        )
+    for index, old, new in restated:
+        print(
+            f"Changed the stated effective date on line {len(front) + 1 + index}: {old} -> {new}."
+        )
+    print("Next:")
     print("  1. Edit its text; change only what this revision is about.")
     print("  2. Write 'summary': what changes, in plain words, and that nothing else does.")
     print(f"  3. Set 'announced' to the day you publish the announcement (today: {today}).")
@@ -245,9 +301,17 @@ def main(argv: list[str] | None = None) -> int:
     commands = parser.add_subparsers(dest="command", required=True)
     checker = commands.add_parser("check", help="validate the versions without building")
     checker.add_argument("--update-lock", action="store_true", help="record the versions' hashes")
-    starter = commands.add_parser("new-version", help="start a version from the one in effect")
+    starter = commands.add_parser(
+        "new-version", help="start a version from the newest published one (or --from another)"
+    )
     starter.add_argument("effective", help="the new version's effective date, YYYY-MM-DD")
     starter.add_argument("--change", choices=CHANGE_CLASSES, default="material")
+    starter.add_argument(
+        "--from",
+        dest="source",
+        metavar="YYYY-MM-DD",
+        help="the version to copy (default: the newest published, upcoming included)",
+    )
     tags = commands.add_parser("snippet", help="the consent tags for another site's pages")
     tags.add_argument("--pinned", action="store_true", help="the hashed files, with integrity")
     tags.add_argument("--lang", help="the language of the banner (default: the site's)")
@@ -258,7 +322,7 @@ def main(argv: list[str] | None = None) -> int:
             return check(args.config_file, args.as_of, args.update_lock)
         if args.command == "snippet":
             return print_snippet(args.site, args.lang, args.pinned)
-        return new_version(args.config_file, args.effective, args.change, args.as_of)
+        return new_version(args.config_file, args.effective, args.change, args.as_of, args.source)
     except (BuildDateError, ValueError) as err:
         print(err, file=sys.stderr)
         return 1

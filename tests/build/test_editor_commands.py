@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import build, fixture_site
+from tests.support import ROOT, build, fixture_site
 
 CLI = [sys.executable, "-m", "policy_site.cli"]
 
@@ -21,6 +22,17 @@ def run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return fixture_site("two-versions", tmp_path)
+
+
+@pytest.fixture
+def real_project(tmp_path: Path) -> Path:
+    """A copy of the project's own site: 2007-10-01 in effect, 2027-01-01 announced."""
+    copied = tmp_path / "project"
+    copied.mkdir()
+    for name in ("docs", "consent", "overrides"):
+        shutil.copytree(ROOT / name, copied / name)
+    shutil.copy2(ROOT / "mkdocs.yml", copied / "mkdocs.yml")
+    return copied
 
 
 def test_check_passes_a_valid_site_quickly(project: Path) -> None:
@@ -107,3 +119,73 @@ def test_check_back_wording_in_a_new_version_fails_the_strict_build(project: Pat
     assert result.returncode != 0
     assert "WARNING" in result.stderr
     assert "'check this page regularly': asking readers to check for changes" in result.stderr
+
+
+NEW = "docs/privacy/versions/2027-06-01.md"
+PLACEHOLDER = "summary: ''  # plain words on what changed and what does not"
+
+
+def test_new_version_starts_from_the_newest_published_version(real_project: Path) -> None:
+    result = run(real_project, "--as-of", "2026-12-01", "new-version", "2027-06-01")
+    assert result.returncode == 0, result.stderr
+    assert (
+        "from 2027-01-01 (the newest published version: upcoming, takes effect on 2027-01-01; "
+        "2007-10-01 is in effect)" in result.stdout
+    )
+    created = (real_project / NEW).read_text(encoding="utf-8")
+    assert "Global Privacy Control" in created  # the 2027 text, not the 2007 one
+    assert "leave cookies “turned on”" not in created
+    # Its lint waiver, with its reason, and the date that the closing section states.
+    assert "lint:\n  check-back-wording: The sentence asking readers to check" in created
+    assert "Kept its lint waiver(s) with their reasons (check-back-wording)" in result.stdout
+    assert created.endswith("This Privacy Policy is effective as of _June 1, 2027_.\n")
+    assert "January 1, 2027 -> June 1, 2027." in result.stdout
+    # The editor writes a summary; the first check passes, with no warning they did not cause.
+    (real_project / NEW).write_text(
+        created.replace(PLACEHOLDER, "summary: Clarifies the cookie settings."), encoding="utf-8"
+    )
+    check = run(real_project, "--as-of", "2026-12-01", "check", "--update-lock")
+    assert check.returncode == 0, check.stderr
+    assert "warning" not in check.stderr
+
+
+def test_new_version_from_copies_the_chosen_version(real_project: Path) -> None:
+    result = run(
+        real_project, "--as-of", "2026-12-01", "new-version", "2027-06-01", "--from", "2007-10-01"
+    )
+    assert result.returncode == 0, result.stderr
+    assert "from 2007-10-01 (the version chosen with --from: in effect)" in result.stdout
+    created = (real_project / NEW).read_text(encoding="utf-8")
+    assert "leave cookies “turned on”" in created
+    assert "lint:" not in created  # the 2007 version waives nothing
+    assert created.endswith("This Privacy Policy is effective as of _June 1, 2027_.\n")
+
+
+def test_new_version_from_an_unknown_version_names_the_versions(real_project: Path) -> None:
+    result = run(
+        real_project, "--as-of", "2026-12-01", "new-version", "2027-06-01", "--from", "2020-01-01"
+    )
+    assert result.returncode == 1
+    assert (
+        "--from 2020-01-01: no such version; the versions are 2007-10-01, 2027-01-01."
+        in result.stderr
+    )
+    assert not (real_project / NEW).exists()
+
+
+def test_a_stated_effective_date_that_differs_fails_the_check(real_project: Path) -> None:
+    assert run(real_project, "--as-of", "2026-12-01", "new-version", "2027-06-01").returncode == 0
+    path = real_project / NEW
+    text = path.read_text(encoding="utf-8").replace(PLACEHOLDER, "summary: Clarifies.")
+    path.write_text(text.replace("_June 1, 2027_", "_January 1, 2027_"), encoding="utf-8")
+    line = text.splitlines().index("This Privacy Policy is effective as of _June 1, 2027_.") + 1
+    check = run(real_project, "--as-of", "2026-12-01", "check")
+    assert check.returncode == 1
+    assert (
+        f"{NEW}:{line}: the text states the effective date 'January 1, 2027' (2027-01-01), but "
+        "'effective' is 2027-06-01: write 'June 1, 2027' there, or correct 'effective'"
+        in check.stderr
+    )
+    build_result = build(real_project, real_project / "site", as_of="2026-12-01")
+    assert build_result.returncode != 0
+    assert "states the effective date 'January 1, 2027'" in build_result.stderr

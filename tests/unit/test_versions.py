@@ -11,6 +11,8 @@ import pytest
 from policy_site.versions import Settings, VersionError, load_policy
 from policy_site.versions.lock import read_lock, updated_lock, write_lock
 from policy_site.versions.policy import read_versions
+from policy_site.versions.rules import check_rules, restate_effective_date, stated_effective_dates
+from tests.support import ROOT
 
 FIRST = "---\ntitle: Policy\neffective: 2020-01-01\n---\n# Policy\n\nWe collect names.\n"
 SECOND_FRONT = (
@@ -181,3 +183,39 @@ def test_an_upcoming_version_may_change_once_the_lock_records_it(tmp_path: Path)
     assert refused == []
     write_lock(docs / LOCK, lock)
     assert load_policy(docs, Settings(), TODAY).timeline.upcoming is not None
+
+
+@pytest.mark.parametrize(
+    ("closing", "line", "stated", "restated"),
+    [
+        ("## Effective Date\n\nThis policy is effective as of _March 1, 2021_.\n", 14,
+         "March 1, 2021", "January 1, 2021"),
+        ("_**Effective Date**_  \nThis Privacy Policy is effective as of _1 March 2021_.\n", 13,
+         "1 March 2021", "1 January 2021"),
+        ("## Contact\n\nThis policy is effective from 2021-03-01.\n", 14, "2021-03-01",
+         "2021-01-01"),
+    ],
+)  # fmt: skip
+def test_a_stated_effective_date_must_be_the_effective_date(
+    tmp_path: Path, closing: str, line: int, stated: str, restated: str
+) -> None:
+    body = SECOND_BODY + "\n" + closing
+    assert (
+        f"2021-01-01.md:{line}: the text states the effective date '{stated}' (2021-03-01), but "
+        f"'effective' is 2021-01-01: write '{restated}' there, or correct 'effective'"
+    ) in problems(site(tmp_path, body=body))
+    # new-version restates a copy's date with its own, written the same way; then it passes.
+    fixed, replaced = restate_effective_date(body, dt.date(2021, 1, 1))
+    assert [(old, new) for _, old, new in replaced] == [(stated, restated)]
+    assert fixed == body.replace(stated, restated)
+    load_policy(site(tmp_path, body=fixed), Settings(), TODAY)
+
+
+def test_the_projects_versions_state_their_own_effective_date() -> None:
+    versions, found = read_versions(ROOT / "docs" / "privacy" / "versions")
+    assert found == []
+    assert check_rules(versions, notice_days=30) == []
+    for version in versions:
+        assert [stated.day for stated in stated_effective_dates(version.body)] == [
+            version.effective
+        ]
