@@ -43,8 +43,8 @@ from policy_site.security import (
     security_headers,
 )
 from policy_site.versions import Entry, Policy, Settings, Timeline, VersionError, load_policy
-from policy_site.versions.publish import atom_feed, manifest
-from policy_site.versions.redline import Redline, make_redline
+from policy_site.versions.publish import PRINT_STYLESHEET, atom_feed, manifest, print_stylesheet
+from policy_site.versions.redline import Redline, make_redline, rendered_text_sha256
 
 __all__ = ["PageView", "PolicySiteConfig", "PolicySitePlugin"]
 
@@ -79,6 +79,8 @@ class PageView:
     kind: str
     entry: Entry | None
     redline: Redline | None
+    #: The SHA-256 of this version's rendered text, as versions.json gives it (printed pages).
+    text_sha256: str | None = None
 
     @property
     def settings(self) -> Settings:
@@ -250,7 +252,11 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         redline = None
         if kind == "redline" and entry is not None and entry.previous is not None:
             redline = make_redline(self.rendered[entry.previous.id], self.rendered[entry.id])
-        cast(dict[str, Any], context)["policy"] = PageView(policy, kind, entry, redline)
+        text_sha256 = None
+        if entry is not None and entry.id in self.rendered:
+            text_sha256 = rendered_text_sha256(self.rendered[entry.id])
+        view = PageView(policy, kind, entry, redline, text_sha256)
+        cast(dict[str, Any], context)["policy"] = view
         return context
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
@@ -266,6 +272,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         (folder / "versions.json").write_text(
             manifest(policy, site_url, self.rendered), encoding="utf-8"
         )
+        (site / PRINT_STYLESHEET).parent.mkdir(parents=True, exist_ok=True)
+        (site / PRINT_STYLESHEET).write_text(print_stylesheet(policy, site_url), encoding="utf-8")
         if self.bundle is not None and self.consent is not None:
             (site / "assets").mkdir(parents=True, exist_ok=True)
             for name, kept in self.published.items():
