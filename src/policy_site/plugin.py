@@ -253,7 +253,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         if kind == "redline" and entry is not None and entry.previous is not None:
             redline = make_redline(self.rendered[entry.previous.id], self.rendered[entry.id])
         text_sha256 = None
-        if entry is not None and entry.id in self.rendered:
+        if kind in ("current", "version") and entry is not None and entry.id in self.rendered:
             text_sha256 = rendered_text_sha256(self.rendered[entry.id])
         view = PageView(policy, kind, entry, redline, text_sha256)
         cast(dict[str, Any], context)["policy"] = view

@@ -9,6 +9,7 @@ place.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import html as html_lib
 from copy import deepcopy
@@ -233,5 +234,7 @@ def rendered_text(html: str) -> str:
     return _without_permalinks(_fragment(html))
 
 
+@functools.lru_cache(maxsize=4096)
 def rendered_text_sha256(html: str) -> str:
+    """The hash versions.json gives a version's text; remembered, since its page prints it too."""
     return hashlib.sha256(rendered_text(html).encode("utf-8")).hexdigest()
