@@ -58,6 +58,12 @@ def read_versions(folder: Path) -> tuple[list[PolicyVersion], list[Problem]]:
     """Every ``*.md`` in ``folder``, oldest first, and the problems of each file."""
     versions: list[PolicyVersion] = []
     problems: list[Problem] = []
+    if not folder.is_dir():
+        message = (
+            "no such folder. It is plugins.policy-site.versions_dir in mkdocs.yml (under "
+            "docs_dir): set it to the folder that holds the YYYY-MM-DD.md versions, or create it."
+        )
+        return [], [Problem(folder, 1, None, message)]
     for path in sorted(folder.glob("*.md")):
         version, found = read_version(path)
         problems += found
