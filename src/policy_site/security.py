@@ -10,7 +10,7 @@ Two checks over every built page, in one parse each:
   gated element (``data-category``) waits only through ``data-src`` and ``data-srcset``: any
   other URL attribute of it still loads. An ``<iframe srcdoc>`` is a document of its own that the
   consent bundle never runs in: it is scanned like a page, at any depth, gated or not. A URL's host
-  is read the way a browser's URL parser reads it (``_host``), not the way ``urlsplit`` does.
+  is read as a browser's URL parser reads it (``policy_site.urls``), not as ``urlsplit`` does.
 
 Then the headers: a strict CSP whose only other hosts are those consent.yml declares, HSTS,
 nosniff, frame denial, referrer and permissions policies, written as ``_headers`` (the Netlify and
@@ -30,6 +30,8 @@ from typing import cast
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
+
+from policy_site.urls import srcset_urls, url_host
 
 __all__ = [
     "CLOUDFLARE_LINE_LIMIT",
@@ -97,21 +99,6 @@ _LOADING_RELS = {"stylesheet", "preconnect", "dns-prefetch", "preload", "prefetc
                  "apple-touch-icon-precomposed", "mask-icon"}  # fmt: skip
 #: The ``srcset`` attributes: a list of image candidates, each a URL and its descriptors.
 _SRCSETS = ("srcset", "imagesrcset")
-#: The WHATWG URL parser's "special" schemes (``\`` is ``/``, the host follows any number of
-#: slashes), with their default ports.
-_SPECIAL = {"http": 80, "https": 443, "ws": 80, "wss": 443, "ftp": 21, "file": None}
-_SCHEME = re.compile(r"[A-Za-z][A-Za-z0-9+.-]*:")
-#: What a browser strips from both ends of a URL (C0 controls and space) and removes anywhere in
-#: it (ASCII tab and newline).
-_C0_OR_SPACE = "".join(map(chr, range(0x21)))
-_TAB_OR_NEWLINE = re.compile(r"[\t\n\r]")
-#: Where the authority of a special URL ends, and of any other URL.
-_SPECIAL_AUTHORITY_END = re.compile(r"[/\\?#]")
-_AUTHORITY_END = re.compile(r"[/?#]")
-_ASCII_WHITESPACE = re.compile(r"[\t\n\f\r ]+")
-_PORT = re.compile(r"[0-9]*")
-#: What ``_host`` says of a URL whose host it cannot tell; never an allowed host.
-_UNPARSABLE = "an unparsable URL"
 #: Elements with a style attribute, found in C: pages have thousands of elements, few styled.
 _STYLED = etree.XPath("//*[@style]")
 _CSS_URL = re.compile(r"""(?:url\(\s*|@import\s+)['"]?\s*([^)'"\s]+)""", re.IGNORECASE)
@@ -185,7 +172,7 @@ def _load_problems(root: HtmlElement, allowed: set[str], within: str = "") -> li
         category = None if within else element.get("data-category")
         if category is not None and attribute == "src" and _inert(element):
             continue
-        host = _host(url)
+        host = url_host(url)
         if host is None or host in allowed:
             continue
         load = _describe(element, attribute, url, category)
@@ -234,13 +221,13 @@ def _loads(root: HtmlElement) -> Iterable[tuple[HtmlElement, str, str]]:
         for attribute in _LOADING.get(tag, ()):
             value = element.get(attribute)
             if value is not None:
-                for url in _srcset_urls(value) if attribute in _SRCSETS else [value.strip()]:
+                for url in srcset_urls(value) if attribute in _SRCSETS else [value.strip()]:
                     yield element, attribute, url
         if tag == "link":
             if set((element.get("rel") or "").lower().split()) & _LOADING_RELS:
                 yield element, "href", (element.get("href") or "").strip()
             # <link rel=preload as=image imagesrcset>; counted whatever the rel (failing closed).
-            for url in _srcset_urls(element.get("imagesrcset") or ""):
+            for url in srcset_urls(element.get("imagesrcset") or ""):
                 yield element, "imagesrcset", url
         if tag == "style":
             for url in _CSS_URL.findall(element.text or ""):
@@ -248,89 +235,6 @@ def _loads(root: HtmlElement) -> Iterable[tuple[HtmlElement, str, str]]:
     for element in styled:
         for url in _CSS_URL.findall(element.get("style") or ""):
             yield element, "style", url
-
-
-def _srcset_urls(srcset: str) -> list[str]:
-    """The URLs of a ``srcset``: each candidate's as the HTML standard splits them (a URL is a run
-    of non-whitespace and may hold commas), and, failing closed, each comma-separated part's first
-    word too, so that a URL is counted however a reader splits the list."""
-    urls: list[str] = []
-    position, end = 0, len(srcset)
-    while True:
-        while position < end and srcset[position] in "\t\n\f\r ,":
-            position += 1
-        if position >= end:
-            break
-        start = position
-        while position < end and srcset[position] not in "\t\n\f\r ":
-            position += 1
-        url = srcset[start:position]
-        if url.endswith(","):
-            urls.append(url.rstrip(","))
-            continue
-        urls.append(url)
-        in_parens = False  # the descriptors, up to a comma outside parentheses
-        while position < end and (in_parens or srcset[position] != ","):
-            in_parens = (in_parens or srcset[position] == "(") and srcset[position] != ")"
-            position += 1
-    for part in srcset.split(","):
-        words = _ASCII_WHITESPACE.split(part.strip("\t\n\f\r "), maxsplit=1)
-        if words[0] and words[0] not in urls:
-            urls.append(words[0])
-    return urls
-
-
-def _host(url: str) -> str | None:
-    """The host[:port] a URL loads from on an https page of this site, or None for a URL on this
-    site (a relative path, ``#...``, ``?...``) or one no browser fetches over the network
-    (``data:``, ``mailto:``, ``javascript:``, a ``file:`` path).
-
-    A browser reads a URL with the WHATWG URL parser, not as ``urlsplit`` does, so this follows
-    its rules: strip C0 controls and spaces from both ends and remove every ASCII tab, LF and CR;
-    lowercase the scheme; in a special scheme (http, https, ws, wss, ftp, file), and in a URL with
-    no scheme (relative to this https page), ``\\`` is ``/``, the authority follows any number of
-    slashes after the scheme (``http:host`` is ``http://host``) and ends at the first ``/``, ``\\``,
-    ``?`` or ``#``; the host is what follows the last ``@`` of the authority. The scheme's default
-    port is dropped. Failing closed: ``https:host`` counts as a load from ``host`` (a browser on
-    an https page reads it as a path), and a host or port no parser accepts is "an unparsable
-    URL", a host never allowed. Percent-encoded and IDN hosts are only lowercased, so they never
-    equal an allowed host written plainly."""
-    url = _TAB_OR_NEWLINE.sub("", url.strip(_C0_OR_SPACE))
-    scheme = _SCHEME.match(url)
-    if scheme is None:  # relative: only //host (any mix of / and \\) leaves this site
-        if len(url) < 2 or url[0] not in "/\\" or url[1] not in "/\\":
-            return None
-        name, rest = "https", url
-    else:
-        name, rest = scheme.group()[:-1].lower(), url[scheme.end() :]
-    if name not in _SPECIAL:
-        if not rest.startswith("//"):
-            return None
-        authority = _AUTHORITY_END.split(rest[2:], maxsplit=1)[0]
-    elif name == "file":
-        if len(rest) < 2 or rest[0] not in "/\\" or rest[1] not in "/\\":
-            return None
-        authority = _SPECIAL_AUTHORITY_END.split(rest[2:], maxsplit=1)[0]
-    else:
-        authority = _SPECIAL_AUTHORITY_END.split(rest.lstrip("/\\"), maxsplit=1)[0]
-    host = authority.rpartition("@")[2]
-    if host.startswith("["):  # an IPv6 address, whose colons are not the port's
-        name_end = host.find("]") + 1
-        if not name_end:
-            return _UNPARSABLE
-        hostname, port = host[:name_end], host[name_end:]
-        if port and not port.startswith(":"):
-            return _UNPARSABLE
-        port = port[1:]
-    else:
-        hostname, _, port = host.partition(":")
-    if not _PORT.fullmatch(port) or (port and int(port) > 65535):
-        return _UNPARSABLE
-    if not hostname:
-        return None if name not in _SPECIAL or name == "file" else _UNPARSABLE
-    if port and int(port) != _SPECIAL.get(name):
-        return f"{hostname.lower()}:{int(port)}"
-    return hostname.lower()
 
 
 def _describe(element: HtmlElement, attribute: str, url: str, category: str | None = None) -> str:

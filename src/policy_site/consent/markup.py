@@ -6,7 +6,7 @@ type="text/plain">`` (its ``src`` is inert until then), and an ``<img>`` or ``<i
 kind, or one carrying a URL attribute that loads at once, fails the build. An ``<iframe srcdoc>``
 is a document of its own that the runtime never runs in: every load from another host in it fails
 the build, at any depth, unless the host is allowed (this site, or one declared necessary). A URL's
-host is read as a browser reads it (``policy_site.security._host``), and what a ``<noscript>`` loads
+host is read as a browser reads it (``policy_site.urls.url_host``), and what a ``<noscript>`` loads
 is found as the site scan finds it (``policy_site.security._loads``).
 """
 
@@ -19,7 +19,8 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from policy_site.security import _XLINK_HREF, _host, _loads, srcdoc_problems
+from policy_site.security import _XLINK_HREF, _loads, srcdoc_problems
+from policy_site.urls import url_host
 
 __all__ = ["check_gated_markup"]
 
@@ -84,7 +85,7 @@ def check_gated_markup(
         )
         inner = lxml.html.fragment_fromstring(content, create_parent="div")
         for _element, _attribute, url in _loads(inner):
-            if _host(url) is not None:
+            if url_host(url) is not None:
                 problems.append(
                     f"<noscript> loads {url} whenever JavaScript is off, with no consent: remove "
                     "the <noscript> fallback."
