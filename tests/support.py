@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import os
 import re
@@ -26,9 +27,12 @@ __all__ = [
     "SITE_HOST",
     "article",
     "build",
+    "cli",
     "consent_files",
+    "dated_env",
     "elements",
     "fixture_site",
+    "git",
     "parse_html",
     "serve",
     "strings",
@@ -47,13 +51,50 @@ SITE_HOST = "www.toontrack.test"
 AS_OF = "2026-12-01"
 
 
-def build(project: Path, site_dir: Path, as_of: str = AS_OF) -> subprocess.CompletedProcess[str]:
-    """Run a real ``mkdocs build --strict`` of ``project`` into ``site_dir``, as of ``as_of``."""
-    env = {**os.environ, "POLICY_SITE_AS_OF": as_of, "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("SOURCE_DATE_EPOCH", None)
+def dated_env(as_of: str, today: str | None = None) -> dict[str, str]:
+    """The environment of a command run on ``today`` (``SOURCE_DATE_EPOCH``, the day edits are
+    judged on) that builds the site as of ``as_of`` (a preview when the two differ)."""
+    midnight = dt.datetime.fromisoformat(today or as_of).replace(tzinfo=dt.UTC)
+    epoch = str(int(midnight.timestamp()))
+    return {**os.environ, "POLICY_SITE_AS_OF": as_of, "SOURCE_DATE_EPOCH": epoch}
+
+
+def build(
+    project: Path, site_dir: Path, as_of: str = AS_OF, today: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run a real ``mkdocs build --strict`` of ``project`` into ``site_dir``, as of ``as_of``,
+    on ``today`` (``as_of`` unless given)."""
+    env = {**dated_env(as_of, today), "NO_MKDOCS_2_WARNING": "1"}
     command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
     command += ["--config-file", str(project / "mkdocs.yml"), "--site-dir", str(site_dir)]
     return subprocess.run(command, capture_output=True, text=True, env=env, check=False)
+
+
+def cli(
+    project: Path, *args: str, as_of: str, today: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """An editor command (``./scripts/check`` ...: ``policy_site.cli``) in ``project``, as of
+    ``as_of``, on ``today`` (``as_of`` unless given)."""
+    command = [sys.executable, "-m", "policy_site.cli", "-f", str(project / "mkdocs.yml")]
+    command += ["--as-of", as_of, *args]
+    env = dated_env(as_of, today)
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=project, env=env, check=False
+    )
+
+
+def git(project: Path, *args: str) -> str:
+    """What ``git args`` prints in ``project``, committing as a test editor."""
+    command = [
+        "git",
+        "-C",
+        str(project),
+        "-c",
+        "user.name=Editor",
+        "-c",
+        "user.email=e@example.com",
+    ]
+    return subprocess.run([*command, *args], capture_output=True, text=True, check=True).stdout
 
 
 FIXTURE_SITES = ROOT / "tests" / "fixtures" / "sites"

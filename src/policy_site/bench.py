@@ -166,7 +166,8 @@ def _write_site(folder: Path, count: int, plugin: bool) -> Path:
         (versions_dir / f"{day}.md").write_text(f"---\n{front}---\n{text}", encoding="utf-8")
     if plugin:
         versions, _ = read_versions(versions_dir)
-        write_lock(folder / "docs/privacy/versions.lock", updated_lock(versions, {}, FIRST)[0])
+        lock_path = folder / "docs/privacy/versions.lock"
+        write_lock(lock_path, updated_lock(versions, {}, FIRST, lock_path, versions_dir).lock)
     else:
         (folder / "docs" / "index.md").write_text("# Plain\n", encoding="utf-8")
     config = [

@@ -1,6 +1,6 @@
 """Editor commands: ``check`` (validate without building; ``--update-lock`` records the versions and
-keeps the consent bundles), ``new-version`` (start a revision), ``snippet`` (the consent tags for
-another site).
+keeps the consent bundles), ``new-version`` (start a revision), ``withdraw`` (take back an announced
+version before it takes effect), ``snippet`` (the consent tags for another site).
 
 The scripts in ``scripts/`` call these; each is a thin layer over ``policy_site.versions``.
 """
@@ -19,10 +19,10 @@ import yaml
 from policy_site.consent import Bundle, ConsentConfigError, load_consent, render_bundle
 from policy_site.consent.include import MANIFEST, snippet
 from policy_site.consent.published import PublishedError, deleted, keep, missing, read_published
-from policy_site.dates import AS_OF_ENV, BuildDateError, build_date
+from policy_site.dates import AS_OF_ENV, BuildDateError, build_date, record_date
 from policy_site.versions import Settings, VersionError, load_policy
 from policy_site.versions.lock import read_lock, updated_lock, write_lock
-from policy_site.versions.model import CHANGE_CLASSES, PolicyVersion
+from policy_site.versions.model import CHANGE_CLASSES, PolicyVersion, split_front_matter
 from policy_site.versions.policy import read_versions
 from policy_site.versions.rules import check_rules, restate_effective_date
 from policy_site.versions.timeline import is_published, make_timeline
@@ -124,17 +124,21 @@ def _today(settings: Settings, as_of: str | None) -> dt.date:
 def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
     docs_dir, settings = read_settings(config_file)
     today = _today(settings, as_of)
+    record_day = record_date(settings.timezone)
     if update_lock:
-        versions, problems = read_versions(docs_dir / settings.versions_dir)
+        folder = docs_dir / settings.versions_dir
+        versions, problems = read_versions(folder)
         problems += check_rules(versions, settings.notice_days)
         lock_path = docs_dir / settings.lock_file
-        lock, forbidden = updated_lock(versions, read_lock(lock_path), today)
-        if problems or forbidden:
-            print(VersionError(problems + forbidden), file=sys.stderr)
+        update = updated_lock(versions, read_lock(lock_path), record_day, lock_path, folder)
+        if problems or update.problems:
+            print(VersionError(problems + update.problems), file=sys.stderr)
             print("The lock was not written.", file=sys.stderr)
             return 1
-        write_lock(lock_path, lock)
-        print(f"{lock_path}: recorded {len(lock)} version(s). Commit it with the versions.")
+        write_lock(lock_path, update.lock)
+        for vid in update.dropped:
+            print(f"{lock_path}: dropped draft {vid}, whose file is gone (it was never published).")
+        print(f"{lock_path}: recorded {len(update.lock)} version(s). Commit it with the versions.")
         try:
             kept = keep_bundles(config_file, versions, today)
         except (ConsentConfigError, PublishedError, VersionError) as err:
@@ -144,7 +148,7 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
             print(kept)
     consent = consent_problems(config_file)
     try:
-        policy = load_policy(docs_dir, settings, today)
+        policy = load_policy(docs_dir, settings, today, record_day)
     except VersionError as err:
         print(err, file=sys.stderr)
         if consent:
@@ -285,6 +289,61 @@ def new_version(
     return 0
 
 
+def withdraw(config_file: Path, version_id: str, reason: str, as_of: str | None) -> int:
+    """Marks an announced version, not yet in effect, as withdrawn today, with the reason: its
+    page stays, saying so, and the archive, feed and manifest say so too."""
+    docs_dir, settings = read_settings(config_file)
+    today = _today(settings, as_of)
+    try:
+        day = dt.date.fromisoformat(version_id)
+    except ValueError:
+        print(f"'{version_id}' is not a date: give the version as YYYY-MM-DD.", file=sys.stderr)
+        return 2
+    if not reason.strip():
+        print(
+            "--reason is empty: say, in plain words, why the version is withdrawn.", file=sys.stderr
+        )
+        return 2
+    versions, problems = read_versions(docs_dir / settings.versions_dir)
+    if problems:
+        print(VersionError(problems), file=sys.stderr)
+        return 1
+    version = next((v for v in versions if v.effective == day), None)
+    refusal = None
+    if version is None:
+        ids = ", ".join(v.id for v in versions)
+        refusal = f"no version takes effect on {day}; the versions are {ids}."
+    elif version.withdrawn is not None:
+        refusal = f"{version.path}: withdrawn already, on {version.withdrawn.date}."
+    elif version.effective <= today:
+        refusal = (
+            f"{version.path}: in effect since {version.id}; a version in effect is not withdrawn "
+            "but replaced: ./scripts/new-version YYYY-MM-DD."
+        )
+    elif not is_published(version, today):
+        refusal = (
+            f"{version.path}: not announced yet (announced: {version.announced}), so no reader "
+            "has seen it: delete the file instead (and run ./scripts/check --update-lock)."
+        )
+    if refusal or version is None:
+        print(refusal, file=sys.stderr)
+        return 1
+    text = version.path.read_text(encoding="utf-8")
+    parts = split_front_matter(text)
+    assert parts is not None, "read_versions read it"
+    head = text[: len(text) - len(parts[1])]
+    closing = head.rstrip("\r\n").rfind("\n") + 1
+    entry = {"withdrawn": {"date": today, "reason": " ".join(reason.split())}}
+    added = yaml.safe_dump(entry, allow_unicode=True, sort_keys=False, width=96)
+    version.path.write_text(head[:closing] + added + head[closing:] + parts[1], encoding="utf-8")
+    print(f"{version.path}: withdrawn on {today}. Its page stays at its address and says so.")
+    print("Next:")
+    print("  1. ./scripts/check --update-lock, then ./scripts/build.")
+    print("  2. Commit the version file and the lock together.")
+    print("  A text for a later date is a new version: ./scripts/new-version YYYY-MM-DD.")
+    return 0
+
+
 def print_snippet(site_dir: Path, language: str | None, pinned: bool) -> int:
     manifest = site_dir / MANIFEST
     if not manifest.is_file():
@@ -312,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
         metavar="YYYY-MM-DD",
         help="the version to copy (default: the newest published, upcoming included)",
     )
+    taker = commands.add_parser(
+        "withdraw", help="take back an announced version before it takes effect"
+    )
+    taker.add_argument("version", metavar="YYYY-MM-DD", help="the version's effective date")
+    taker.add_argument("--reason", required=True, help="why, in plain words, for the readers")
     tags = commands.add_parser("snippet", help="the consent tags for another site's pages")
     tags.add_argument("--pinned", action="store_true", help="the hashed files, with integrity")
     tags.add_argument("--lang", help="the language of the banner (default: the site's)")
@@ -322,6 +386,8 @@ def main(argv: list[str] | None = None) -> int:
             return check(args.config_file, args.as_of, args.update_lock)
         if args.command == "snippet":
             return print_snippet(args.site, args.lang, args.pinned)
+        if args.command == "withdraw":
+            return withdraw(args.config_file, args.version, args.reason, args.as_of)
         return new_version(args.config_file, args.effective, args.change, args.as_of, args.source)
     except (BuildDateError, ValueError) as err:
         print(err, file=sys.stderr)

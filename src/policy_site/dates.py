@@ -7,7 +7,7 @@ import os
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-__all__ = ["AS_OF_ENV", "BuildDateError", "build_date", "long_date", "time_zone"]
+__all__ = ["AS_OF_ENV", "BuildDateError", "build_date", "long_date", "record_date", "time_zone"]
 
 #: Environment variable that ``./scripts/build --as-of YYYY-MM-DD`` sets for the plugin.
 AS_OF_ENV = "POLICY_SITE_AS_OF"
@@ -55,6 +55,15 @@ def build_date(timezone: str = "UTC", environ: Mapping[str, str] | None = None) 
             ) from None
         return dt.datetime.fromtimestamp(seconds, tz=zone).date()
     return dt.datetime.now(tz=zone).date()
+
+
+def record_date(timezone: str = "UTC", environ: Mapping[str, str] | None = None) -> dt.date:
+    """The day an edit is judged on (the lock's rules): ``SOURCE_DATE_EPOCH``'s date, else the
+    current date, but never a preview's ``POLICY_SITE_AS_OF``: a build previewing a later day
+    must not treat a version as already in effect, nor one announced today as a draft."""
+    env = dict(os.environ if environ is None else environ)
+    env.pop(AS_OF_ENV, None)
+    return build_date(timezone, env)
 
 
 _MONTHS = (

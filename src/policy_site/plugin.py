@@ -29,7 +29,7 @@ from policy_site.consent import (
 )
 from policy_site.consent.include import shared_files
 from policy_site.consent.published import PublishedError, deleted, missing, read_published
-from policy_site.dates import BuildDateError, build_date, long_date
+from policy_site.dates import BuildDateError, build_date, long_date, record_date
 from policy_site.security import (
     CLOUDFLARE_LINE_LIMIT,
     HEADERS_FILE,
@@ -112,7 +112,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         )
         try:
             today = build_date(settings.timezone)
-            self.policy = load_policy(Path(config.docs_dir), settings, today)
+            edited = record_date(settings.timezone)
+            self.policy = load_policy(Path(config.docs_dir), settings, today, edited)
         except (BuildDateError, VersionError) as err:
             raise PluginError(f"The policy versions cannot be published:\n{err}") from None
         for warning in self.policy.warnings:

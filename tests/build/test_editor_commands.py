@@ -9,14 +9,21 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, build, fixture_site
+from tests.support import AS_OF, ROOT, build, dated_env, fixture_site
 
 CLI = [sys.executable, "-m", "policy_site.cli"]
 
 
-def run(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+def run(project: Path, *args: str, today: str | None = None) -> subprocess.CompletedProcess[str]:
+    """The CLI on ``today``: the day of its ``--as-of``, else the tests' AS_OF."""
+    as_of = args[args.index("--as-of") + 1] if "--as-of" in args else AS_OF
+    env = dated_env(as_of, today)
+    if "--as-of" not in args:
+        env.pop("POLICY_SITE_AS_OF")
     command = [*CLI, "-f", str(project / "mkdocs.yml"), *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=project, check=False)
+    return subprocess.run(
+        command, capture_output=True, text=True, cwd=project, env=env, check=False
+    )
 
 
 @pytest.fixture
@@ -114,8 +121,13 @@ def test_check_back_wording_in_a_new_version_fails_the_strict_build(project: Pat
         second.read_text(encoding="utf-8") + "\nPlease check this page regularly for changes.\n",
         encoding="utf-8",
     )
-    assert run(project, "--as-of", "2020-12-31", "check", "--update-lock").returncode == 1
-    result = build(project, project / "site", as_of="2020-12-31")
+    # Written before its announcement (2020-11-15), so a draft's edit: recorded, with a warning.
+    edited = "2020-11-01"
+    assert (
+        run(project, "--as-of", "2020-12-31", "check", "--update-lock", today=edited).returncode
+        == 1
+    )
+    result = build(project, project / "site", as_of="2020-12-31", today=edited)
     assert result.returncode != 0
     assert "WARNING" in result.stderr
     assert "'check this page regularly': asking readers to check for changes" in result.stderr

@@ -12,7 +12,6 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -23,7 +22,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from tests.support import ROOT, article, elements, parse_html, with_class
+from tests.support import ROOT, article, dated_env, elements, parse_html, with_class
 
 #: What ./scripts/* need from the project: the scripts, what the site is built from, and the two
 #: files whose hash tells _bootstrap.sh whether .venv is up to date.
@@ -66,8 +65,7 @@ def project(tmp_path: Path) -> Path:
 
 def script(project: Path, name: str, *args: str, as_of: str) -> subprocess.CompletedProcess[str]:
     """``./scripts/<name> args`` in ``project``, on the build date ``as_of``."""
-    env = {**os.environ, "POLICY_SITE_AS_OF": as_of}
-    env.pop("SOURCE_DATE_EPOCH", None)
+    env = dated_env(as_of)
     return subprocess.run(
         [str(project / "scripts" / name), *args],
         capture_output=True,

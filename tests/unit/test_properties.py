@@ -30,7 +30,7 @@ from policy_site.consent import ConsentConfig, ConsentConfigError, load_consent
 from policy_site.consent.config import CATEGORY_IDS, LANGUAGES, MAX_AGE_LIMIT, TEXT_KEYS
 from policy_site.versions import Policy, Settings, VersionError, load_policy
 from policy_site.versions.lock import LockEntry, body_sha256, write_lock
-from policy_site.versions.model import CHANGE_CLASSES
+from policy_site.versions.model import CHANGE_CLASSES, read_version
 from tests.support import ROOT
 
 REAL_CONSENT = ROOT / "consent" / "consent.yml"
@@ -408,7 +408,10 @@ def docs_with(
         else:
             path.write_text(content, encoding="utf-8")
             body = content.split("---\n", 2)[-1] if content.startswith("---\n") else content
-            entries[path.stem] = LockEntry(body_sha256(body), errata)
+            version = read_version(path)[0]
+            announced = (version.announced,) if version and version.announced else ()
+            withdrawn = version.withdrawn.date if version and version.withdrawn else None
+            entries[path.stem] = LockEntry(body_sha256(body), errata, announced, withdrawn)
         if lock:
             write_lock(docs / "privacy" / "versions.lock", entries)
         yield docs

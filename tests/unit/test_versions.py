@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from policy_site.versions import Settings, VersionError, load_policy
-from policy_site.versions.lock import read_lock, updated_lock, write_lock
+from policy_site.versions.lock import LockEntry, LockUpdate, read_lock, updated_lock, write_lock
 from policy_site.versions.policy import read_versions
 from policy_site.versions.rules import check_rules, restate_effective_date, stated_effective_dates
 from tests.support import ROOT
@@ -24,6 +24,14 @@ TODAY = dt.date(2020, 12, 1)
 LOCK = "privacy/versions.lock"
 
 
+def locked(
+    folder: Path, lock: dict[str, LockEntry] | None = None, day: dt.date = TODAY
+) -> LockUpdate:
+    """--update-lock's judgment of the versions in ``folder`` against ``lock`` on ``day``."""
+    lock_path = folder.parent / "versions.lock"
+    return updated_lock(read_versions(folder)[0], lock or {}, day, lock_path, folder)
+
+
 def site(tmp_path: Path, second_front: str | None = SECOND_FRONT, name: str = "2021-01-01.md",
          body: str = SECOND_BODY, lock: bool = True) -> Path:  # fmt: skip
     folder = tmp_path / "privacy" / "versions"
@@ -32,14 +40,13 @@ def site(tmp_path: Path, second_front: str | None = SECOND_FRONT, name: str = "2
     if second_front is not None:
         (folder / name).write_text(f"---\n{second_front}---\n{body}", encoding="utf-8")
     if lock:
-        versions, _ = read_versions(folder)
-        write_lock(tmp_path / "privacy/versions.lock", updated_lock(versions, {}, TODAY)[0])
+        write_lock(tmp_path / "privacy/versions.lock", locked(folder).lock)
     return tmp_path
 
 
-def problems(docs: Path, today: dt.date = TODAY) -> str:
+def problems(docs: Path, today: dt.date = TODAY, edited: dt.date | None = None) -> str:
     with pytest.raises(VersionError) as caught:
-        load_policy(docs, Settings(), today)
+        load_policy(docs, Settings(), today, edited)
     return str(caught.value)
 
 
@@ -119,9 +126,7 @@ def test_check_back_wording_is_a_warning_for_new_versions_only(tmp_path: Path) -
     docs = site(tmp_path, body=body)
     first = docs / "privacy/versions/2020-01-01.md"
     first.write_text(FIRST + "\nYou should check this Web site periodically.\n", encoding="utf-8")
-    write_lock(
-        docs / "privacy/versions.lock", updated_lock(read_versions(first.parent)[0], {}, TODAY)[0]
-    )
+    write_lock(docs / "privacy/versions.lock", locked(first.parent).lock)
     (warning,) = load_policy(docs, Settings(), TODAY).warnings
     assert "privacy/versions/2021-01-01.md:12: 'check this page regularly'" in str(warning)
     assert "EDPB WP260 para 29" in str(warning)
@@ -134,8 +139,20 @@ def test_check_back_wording_can_be_waived_with_a_reason(tmp_path: Path) -> None:
 
 
 def test_a_version_missing_from_the_lock_fails(tmp_path: Path) -> None:
-    docs = site(tmp_path, lock=False)
+    docs = site(tmp_path, second_front=None)
+    (docs / "privacy/versions/2021-01-01.md").write_text(f"---\n{SECOND_FRONT}---\n{SECOND_BODY}")
     assert "is not in versions.lock: run ./scripts/check --update-lock" in problems(docs)
+
+
+def test_a_lock_file_that_is_not_there_names_the_option(tmp_path: Path) -> None:
+    docs = site(tmp_path)
+    with pytest.raises(VersionError) as caught:
+        load_policy(docs, Settings(lock_file="privacy/versons.lock"), TODAY)
+    assert (
+        "privacy/versons.lock:1: no such lock file. It is plugins.policy-site.lock_file in "
+        "mkdocs.yml (under docs_dir): if the lock is elsewhere, correct the option"
+        in str(caught.value)
+    )
 
 
 def test_editing_a_version_in_effect_fails_and_shows_the_change(tmp_path: Path) -> None:
@@ -159,30 +176,130 @@ def test_an_erratum_lets_a_version_in_effect_be_corrected(tmp_path: Path) -> Non
     corrected = FIRST.replace("We collect names.", "We collect names and nothing else.")
     first.write_text(corrected, encoding="utf-8")
     lock_path = docs / "privacy/versions.lock"
-    versions = read_versions(first.parent)[0]
-    assert updated_lock(versions, read_lock(lock_path), TODAY)[1] != []  # refused without erratum
+    assert locked(first.parent, read_lock(lock_path)).problems != []  # refused without erratum
     with_erratum = corrected.replace(
         "---\n#", "errata:\n  - date: 2020-06-01\n    text: Says what is not collected.\n---\n#"
     )
     first.write_text(with_erratum, encoding="utf-8")
-    versions = read_versions(first.parent)[0]
     assert "changed since versions.lock was written" in problems(docs)
-    lock, refused = updated_lock(versions, read_lock(lock_path), TODAY)
-    assert refused == []
-    write_lock(lock_path, lock)
+    update = locked(first.parent, read_lock(lock_path))
+    assert update.problems == []
+    write_lock(lock_path, update.lock)
     policy = load_policy(docs, Settings(), TODAY)
     assert policy.versions[0].errata[0].text == "Says what is not collected."
 
 
-def test_an_upcoming_version_may_change_once_the_lock_records_it(tmp_path: Path) -> None:
-    docs = site(tmp_path)
+def test_a_draft_may_change_once_the_lock_records_it(tmp_path: Path) -> None:
+    docs = site(tmp_path, SECOND_FRONT.replace("announced: 2020-11-01", "announced: 2020-12-01"))
     second = docs / "privacy/versions/2021-01-01.md"
     second.write_text(second.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
-    assert "run ./scripts/check --update-lock to record the change" in problems(docs)
-    lock, refused = updated_lock(read_versions(second.parent)[0], read_lock(docs / LOCK), TODAY)
-    assert refused == []
-    write_lock(docs / LOCK, lock)
-    assert load_policy(docs, Settings(), TODAY).timeline.upcoming is not None
+    november = dt.date(2020, 11, 20)  # the day of the edit: before the announcement
+    assert "(on 2020-11-20 it is not in effect yet): run ./scripts/check --update-lock" in problems(
+        docs, TODAY, november
+    )
+    update = locked(second.parent, read_lock(docs / LOCK), november)
+    assert update.problems == []
+    write_lock(docs / LOCK, update.lock)
+    assert load_policy(docs, Settings(), TODAY, november).timeline.upcoming is not None
+
+
+def test_an_announced_material_text_that_changes_is_announced_again(tmp_path: Path) -> None:
+    docs = site(tmp_path)
+    second = docs / "privacy/versions/2021-01-01.md"
+    edited = second.read_text(encoding="utf-8").replace("email addresses", "postal addresses")
+    second.write_text(edited, encoding="utf-8")
+    message = problems(docs)
+    assert (
+        "2021-01-01.md:4: 'announced': version 2021-01-01 was announced on 2020-11-01 with another "
+        "text, and readers were given notice of that text: a revised text is announced again. Set "
+        "'announced' to the day you announce the revision (2020-12-01 or later)" in message
+    )
+    assert locked(second.parent, read_lock(docs / LOCK)).problems != []
+    # Announced again on 2020-12-10: 22 days' notice, and the error gives the new earliest date.
+    second.write_text(edited.replace("2020-11-01", "2020-12-10"), encoding="utf-8")
+    assert (
+        "gives 22 days' notice of a material change; at least 30 are needed. Announce it by "
+        "2020-12-02 or move 'effective' to 2021-01-09 or later." in problems(docs)
+    )
+    # Announced again today: 31 days' notice. Recorded as a revision, shown on the timeline.
+    second.write_text(edited.replace("2020-11-01", "2020-12-01"), encoding="utf-8")
+    update = locked(second.parent, read_lock(docs / LOCK))
+    assert update.problems == []
+    assert update.lock["2021-01-01"].announced == (dt.date(2020, 11, 1), dt.date(2020, 12, 1))
+    write_lock(docs / LOCK, update.lock)
+    upcoming = load_policy(docs, Settings(), TODAY).timeline.upcoming
+    assert upcoming is not None
+    assert (upcoming.first_announced, upcoming.revised) == (
+        dt.date(2020, 11, 1),
+        (dt.date(2020, 12, 1),),
+    )
+
+
+def test_a_published_announcement_date_cannot_be_moved_alone(tmp_path: Path) -> None:
+    docs = site(tmp_path)
+    second = docs / "privacy/versions/2021-01-01.md"
+    second.write_text(
+        second.read_text(encoding="utf-8").replace("2020-11-01", "2020-10-01"), encoding="utf-8"
+    )
+    assert (
+        "'announced': is 2020-10-01, but version 2021-01-01 was announced on 2020-11-01, as "
+        "published: put back 'announced: 2020-11-01'." in problems(docs)
+    )
+
+
+def test_an_announced_clarification_is_corrected_like_an_erratum(tmp_path: Path) -> None:
+    front = SECOND_FRONT.replace("change: material", "change: clarification")
+    docs = site(tmp_path, front)
+    second = docs / "privacy/versions/2021-01-01.md"
+    edited = second.read_text(encoding="utf-8").replace("email addresses", "e-mail addresses")
+    second.write_text(edited, encoding="utf-8")
+    assert "record the correction with a new 'errata' entry" in problems(docs)
+    erratum = "errata:\n  - date: 2020-12-01\n    text: Spells e-mail as elsewhere.\n---\n#"
+    second.write_text(edited.replace("---\n#", erratum), encoding="utf-8")
+    assert locked(second.parent, read_lock(docs / LOCK)).problems == []
+    early = erratum.replace("2020-12-01", "2020-10-01")
+    second.write_text(edited.replace("---\n#", early), encoding="utf-8")
+    assert "2020-10-01 is before the version was announced (2020-11-01)" in problems(docs)
+
+
+def test_a_published_version_that_is_gone_fails_and_names_the_commit(tmp_path: Path) -> None:
+    docs = site(tmp_path)
+    git = ["git", "-C", str(docs), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run(["git", "init", "-q", str(docs)], check=True)
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "v"], check=True)
+    head = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    subprocess.run([*git, "rm", "-q", "privacy/versions/2021-01-01.md"], check=True)
+    subprocess.run([*git, "commit", "-qm", "rm"], check=True)
+    message = problems(docs)
+    assert (
+        "privacy/versions/2021-01-01.md:1: version 2021-01-01 was published (announced on "
+        "2020-11-01, effective 2021-01-01) and versions.lock records it, but its file is gone"
+        in message
+    )
+    commit = head.stdout.strip()
+    assert message.endswith(
+        f"It was last in commit {commit}; restore it with: git checkout {commit} -- "
+        "privacy/versions/2021-01-01.md"
+    )
+    update = locked(docs / "privacy/versions", read_lock(docs / LOCK))
+    assert "2021-01-01" in update.lock  # --update-lock keeps it, and refuses to write
+    assert update.problems
+
+
+def test_a_draft_that_is_gone_is_dropped_from_the_lock(tmp_path: Path) -> None:
+    docs = site(tmp_path, SECOND_FRONT.replace("announced: 2020-11-01", "announced: 2020-12-01"))
+    (docs / "privacy/versions/2021-01-01.md").unlink()
+    november = dt.date(2020, 11, 20)
+    assert "draft 2021-01-01 is in versions.lock but its file is gone" in problems(
+        docs, TODAY, november
+    )
+    update = locked(docs / "privacy/versions", read_lock(docs / LOCK), november)
+    assert (update.problems, update.dropped, list(update.lock)) == (
+        [],
+        ["2021-01-01"],
+        ["2020-01-01"],
+    )
 
 
 @pytest.mark.parametrize(

@@ -1,7 +1,18 @@
-"""Immutability: a committed lock file holds the hash of every version's text.
+"""Immutability: a committed lock file records every version ever published, with the hash of
+its text, its errata, its announcements and its withdrawal.
 
-A version in effect may not change, unless the change comes with a new ``errata`` entry. The lock is
-refreshed by ``./scripts/check --update-lock``, which refuses to record a forbidden change.
+Judged as of the day of the edit (``record_date``, never a preview's ``--as-of``):
+
+- a version in effect may not change, unless the change comes with a new ``errata`` entry;
+- an announced material version that changes before it takes effect is announced again: its
+  ``announced`` moves to the day of the change or later, and the notice period starts over; a
+  clarification or editorial one is corrected like an erratum;
+- a published version's ``announced`` and withdrawal stay as published;
+- a published version's file may not vanish: the lock keeps its entry and names the commit that
+  restores it.
+
+``./scripts/check --update-lock`` writes the lock, refusing to record a forbidden change; it never
+drops a published version's entry.
 """
 
 from __future__ import annotations
@@ -11,19 +22,37 @@ import difflib
 import hashlib
 import json
 import subprocess
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from policy_site.versions.model import PolicyVersion, Problem, split_front_matter
 
-__all__ = ["LockEntry", "body_sha256", "check_lock", "normalize_body", "read_lock", "updated_lock"]
+__all__ = [
+    "LockEntry",
+    "LockUpdate",
+    "body_sha256",
+    "check_lock",
+    "normalize_body",
+    "read_lock",
+    "updated_lock",
+    "write_lock",
+]
 
 
 @dataclass(frozen=True)
 class LockEntry:
     sha256: str
     errata: int
+    #: Every day the version was announced: the first announcement, then each re-announcement of
+    #: a revised text. Empty for a version that was never announced ahead of its effective date.
+    announced: tuple[dt.date, ...] = ()
+    withdrawn: dt.date | None = None
+
+    def published(self, effective: dt.date, day: dt.date) -> bool:
+        """Whether readers could see the version on ``day``: in effect, or announced by then."""
+        first = self.announced[0] if self.announced else None
+        return effective <= day or first is None or first <= day
 
 
 def normalize_body(body: str) -> str:
@@ -36,90 +65,245 @@ def body_sha256(body: str) -> str:
     return hashlib.sha256(normalize_body(body).encode("utf-8")).hexdigest()
 
 
+def _entry(value: Mapping[str, object]) -> LockEntry:
+    announced = value.get("announced") or []
+    withdrawn = value.get("withdrawn")
+    assert isinstance(announced, list)
+    return LockEntry(
+        str(value["sha256"]),
+        int(str(value["errata"])),
+        tuple(dt.date.fromisoformat(str(day)) for day in announced),
+        dt.date.fromisoformat(str(withdrawn)) if withdrawn else None,
+    )
+
+
 def read_lock(path: Path) -> dict[str, LockEntry]:
     if not path.is_file():
         return {}
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))
-        return {
-            key: LockEntry(str(value["sha256"]), int(value["errata"])) for key, value in raw.items()
-        }
-    except (ValueError, KeyError, TypeError, AttributeError) as err:
+        entries = {str(key): _entry(value) for key, value in raw.items()}
+        for key in entries:
+            dt.date.fromisoformat(key)
+        return entries
+    except (ValueError, KeyError, TypeError, AttributeError, AssertionError) as err:
         raise ValueError(
             f"{path}: not a lock file this build wrote ({err}). Restore it from git "
             "(git checkout -- it), then run ./scripts/check --update-lock."
         ) from None
 
 
-def write_lock(path: Path, lock: dict[str, LockEntry]) -> None:
-    content = {key: {"sha256": entry.sha256, "errata": entry.errata} for key, entry in lock.items()}
-    path.write_text(json.dumps(dict(sorted(content.items())), indent=2) + "\n", encoding="utf-8")
+def write_lock(path: Path, lock: Mapping[str, LockEntry]) -> None:
+    content: dict[str, dict[str, object]] = {}
+    for key, entry in sorted(lock.items()):
+        item: dict[str, object] = {"sha256": entry.sha256, "errata": entry.errata}
+        if entry.announced:
+            item["announced"] = [day.isoformat() for day in entry.announced]
+        if entry.withdrawn:
+            item["withdrawn"] = entry.withdrawn.isoformat()
+        content[key] = item
+    path.write_text(json.dumps(content, indent=2) + "\n", encoding="utf-8")
 
 
-def _forbidden_change(version: PolicyVersion, locked: LockEntry) -> Problem:
-    return Problem(
-        version.path,
-        version.body_line,
+def _problem(version: PolicyVersion, key: str | None, message: str) -> Problem:
+    return Problem(version.path, version.line(key) if key else version.body_line, key, message)
+
+
+def _judge(
+    version: PolicyVersion, locked: LockEntry | None, day: dt.date
+) -> tuple[LockEntry, Problem | None]:
+    """The entry the lock should hold for ``version`` on ``day``, and the problem that forbids
+    recording it (None when it may be recorded)."""
+    sha = body_sha256(version.body)
+    withdrawn = version.withdrawn.date if version.withdrawn else None
+    announced = (version.announced,) if version.announced else ()
+    fresh = LockEntry(sha, len(version.errata), announced, withdrawn)
+    if locked is None or not locked.published(version.effective, day):
+        return fresh, None  # a draft: readers have seen none of it
+    vid = version.id
+    if locked.withdrawn is not None and withdrawn != locked.withdrawn:
+        return locked, _problem(
+            version,
+            "withdrawn",
+            f"version {vid} was withdrawn on {locked.withdrawn}, and a withdrawal is final: put "
+            f"back 'withdrawn' as it was. To publish this text, give it a new effective date "
+            "(./scripts/new-version).",
+        )
+    was = locked.announced[-1] if locked.announced else None
+    entry = LockEntry(sha, len(version.errata), locked.announced or announced, withdrawn)
+    if sha == locked.sha256:
+        if locked.announced and version.announced != was:
+            return entry, _problem(
+                version,
+                "announced",
+                f"is {version.announced}, but version {vid} was announced on {was}, as "
+                f"published: put back 'announced: {was}'. It moves only when a revised text is "
+                "announced again.",
+            )
+        return entry, None
+    if locked.withdrawn is not None:
+        return entry, _changed(
+            version, locked, "was withdrawn", "Its text stays as it was announced: undo the edit."
+        )
+    if version.effective <= day:
+        if len(version.errata) > locked.errata:
+            return entry, None
+        return entry, _changed(
+            version,
+            locked,
+            "is already in effect",
+            "A version in effect may not change: undo the edit, or record why with a new "
+            "'errata' entry (date and text), then run ./scripts/check --update-lock.",
+        )
+    if version.change != "material":
+        if len(version.errata) > locked.errata:
+            return entry, None
+        return entry, _problem(
+            version,
+            None,
+            f"version {vid} ({version.change}) was announced on {was} and its text no longer "
+            "matches the lock: record the correction with a new 'errata' entry (date and text), "
+            f"or undo the edit; then run ./scripts/check --update-lock."
+            f"{_changed_lines(version, locked.sha256)}",
+        )
+    if (
+        version.announced is not None
+        and version.announced >= day
+        and (was is None or version.announced > was)
+    ):
+        return LockEntry(sha, len(version.errata), (*locked.announced, version.announced)), None
+    return entry, _problem(
+        version,
+        "announced",
+        f"version {vid} was announced on {was} with another text, and readers were given notice "
+        f"of that text: a revised text is announced again. Set 'announced' to the day you "
+        f"announce the revision ({day} or later); the notice period then starts over. Or undo "
+        f"the edit.{_changed_lines(version, locked.sha256)}",
+    )
+
+
+def _changed(version: PolicyVersion, locked: LockEntry, status: str, fix: str) -> Problem:
+    return _problem(
+        version,
         None,
-        f"version {version.id} is already in effect and its text no longer matches the lock. "
-        "A version in effect may not change: undo the edit, or record why with a new 'errata' "
-        "entry (date and text), then run ./scripts/check --update-lock."
+        f"version {version.id} {status} and its text no longer matches the lock. {fix}"
         f"{_changed_lines(version, locked.sha256)}",
     )
 
 
-def check_lock(
-    versions: Sequence[PolicyVersion], lock: dict[str, LockEntry], today: dt.date, lock_path: Path
-) -> list[Problem]:
-    """Problems that a build must stop on: a version whose text or errata differ from the lock."""
-    problems: list[Problem] = []
-    for version in versions:
-        locked = lock.get(version.id)
-        if locked is None:
-            problems.append(
-                Problem(
-                    version.path,
-                    1,
-                    None,
-                    f"version {version.id} is not in "
-                    f"{lock_path.name}: run ./scripts/check --update-lock and commit the lock.",
-                )
-            )
-        elif locked.sha256 != body_sha256(version.body) or locked.errata != len(version.errata):
-            if version.effective <= today and len(version.errata) <= locked.errata:
-                problems.append(_forbidden_change(version, locked))
-            else:
-                problems.append(
-                    Problem(
-                        version.path,
-                        1,
-                        None,
-                        f"version {version.id} changed "
-                        f"since {lock_path.name} was written: run ./scripts/check --update-lock to "
-                        "record the change, and commit the lock.",
-                    )
-                )
-    return problems
+def _gone(lock_path: Path, versions_dir: Path, vid: str, entry: LockEntry) -> Problem:
+    path = versions_dir / f"{vid}.md"
+    first = f"announced on {entry.announced[0]}, " if entry.announced else ""
+    return Problem(
+        path,
+        1,
+        None,
+        f"version {vid} was published ({first}effective {vid}) and {lock_path.name} records it, "
+        "but its file is gone: a published version stays at its address (to take back an "
+        f"announced version before it takes effect, run ./scripts/withdraw {vid} --reason '...' "
+        f"instead).{_restore(path)}",
+    )
+
+
+@dataclass(frozen=True)
+class LockUpdate:
+    lock: dict[str, LockEntry]
+    problems: list[Problem]
+    #: Drafts (never published) whose files are gone: dropped from the lock.
+    dropped: list[str]
 
 
 def updated_lock(
-    versions: Sequence[PolicyVersion], lock: dict[str, LockEntry], today: dt.date
-) -> tuple[dict[str, LockEntry], list[Problem]]:
-    """The lock with every version's current hash, or the problems that forbid writing it."""
+    versions: Sequence[PolicyVersion],
+    lock: Mapping[str, LockEntry],
+    day: dt.date,
+    lock_path: Path,
+    versions_dir: Path,
+) -> LockUpdate:
+    """The lock with every version's current state, judged as of ``day``, or the problems that
+    forbid writing it."""
     problems: list[Problem] = []
     new: dict[str, LockEntry] = {}
     for version in versions:
-        entry = LockEntry(body_sha256(version.body), len(version.errata))
-        locked = lock.get(version.id)
-        if (
-            locked is not None
-            and locked.sha256 != entry.sha256
-            and version.effective <= today
-            and entry.errata <= locked.errata
+        new[version.id], problem = _judge(version, lock.get(version.id), day)
+        problems += [problem] if problem else []
+    dropped: list[str] = []
+    for vid, entry in lock.items():
+        if vid in new:
+            continue
+        if entry.published(dt.date.fromisoformat(vid), day):
+            new[vid] = entry
+            problems.append(_gone(lock_path, versions_dir, vid, entry))
+        else:
+            dropped.append(vid)
+    return LockUpdate(new, problems, dropped)
+
+
+def check_lock(
+    versions: Sequence[PolicyVersion],
+    lock: Mapping[str, LockEntry],
+    day: dt.date,
+    lock_path: Path,
+    versions_dir: Path,
+) -> list[Problem]:
+    """Problems that a build must stop on: a version that differs from the lock, or a published
+    one that is gone. ``day`` is the day of the edit (not a preview's date)."""
+    update = updated_lock(versions, lock, day, lock_path, versions_dir)
+    problems = list(update.problems)
+    for version in versions:
+        if version.id not in lock:
+            problems.append(
+                _problem(
+                    version,
+                    None,
+                    f"version {version.id} is not in {lock_path.name}: run ./scripts/check "
+                    "--update-lock and commit the lock.",
+                )
+            )
+        elif update.lock[version.id] != lock[version.id] and not any(
+            problem.path == version.path for problem in update.problems
         ):
-            problems.append(_forbidden_change(version, locked))
-        new[version.id] = entry
-    return new, problems
+            status = "in effect" if version.effective <= day else "not in effect yet"
+            problems.append(
+                _problem(
+                    version,
+                    None,
+                    f"version {version.id} changed since {lock_path.name} was written (on {day} "
+                    f"it is {status}): run ./scripts/check --update-lock to record the change, "
+                    "and commit the lock.",
+                )
+            )
+    for vid in update.dropped:
+        message = (
+            f"draft {vid} is in {lock_path.name} but its file is gone; it was never published: "
+            "run ./scripts/check --update-lock to drop it."
+        )
+        problems.append(Problem(versions_dir / f"{vid}.md", 1, None, message))
+    return problems
+
+
+def _restore(path: Path) -> str:
+    """How to get ``path`` back from git: the last commit that had it, and the command."""
+    folder = next(parent for parent in path.resolve().parents if parent.is_dir())
+
+    def git(*args: str) -> str | None:
+        found = _git(folder, *args)
+        return found.strip() if found is not None else None
+
+    top = git("rev-parse", "--show-toplevel")
+    if not top:
+        return " Restore it from a backup (this folder is not in a git repository)."
+    relative = path.resolve().relative_to(Path(top).resolve()).as_posix()
+    commit = None
+    if git("cat-file", "-e", f"HEAD:{relative}") is not None:
+        commit = git("rev-parse", "--short", "HEAD")
+    else:
+        deleted = git("log", "-1", "--format=%H", "--diff-filter=D", "--", f":/{relative}")
+        if deleted:
+            commit = git("rev-parse", "--short", f"{deleted}^")
+    if not commit:
+        return " Git has no commit with it: restore it from a backup."
+    return f" It was last in commit {commit}; restore it with: git checkout {commit} -- {relative}"
 
 
 def _changed_lines(version: PolicyVersion, locked_sha: str) -> str:
@@ -138,16 +322,20 @@ def _changed_lines(version: PolicyVersion, locked_sha: str) -> str:
     return "\n" + "\n".join(line for line in diff if not line.startswith("@@"))
 
 
+def _git(folder: Path, *args: str) -> str | None:
+    """What ``git args`` prints in ``folder``; None when it fails (or git is not installed)."""
+    try:
+        result = subprocess.run(["git", *args], cwd=folder, capture_output=True, check=False)
+    except OSError:
+        return None
+    return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else None
+
+
 def _locked_text_from_git(path: Path, locked_sha: str) -> str | None:
     folder = path.resolve().parent
-
-    def git(*args: str) -> str | None:
-        result = subprocess.run(["git", *args], cwd=folder, capture_output=True, check=False)
-        return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else None
-
-    commits = git("log", "--format=%H", "--", path.name)
+    commits = _git(folder, "log", "--format=%H", "--", path.name)
     for commit in (commits or "").split():
-        text = git("show", f"{commit}:./{path.name}")
+        text = _git(folder, "show", f"{commit}:./{path.name}")
         parts = split_front_matter(text or "")
         if parts is not None and body_sha256(parts[1]) == locked_sha:
             return parts[1]

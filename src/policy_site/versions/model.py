@@ -18,13 +18,14 @@ __all__ = [
     "PolicyVersion",
     "Problem",
     "VersionError",
+    "Withdrawal",
     "read_version",
     "split_front_matter",
     "xml_illegal",
 ]
 
 CHANGE_CLASSES = ("material", "clarification", "editorial")
-KNOWN_KEYS = ("effective", "title", "summary", "change", "announced", "errata", "lint")
+KNOWN_KEYS = ("effective", "title", "summary", "change", "announced", "errata", "lint", "withdrawn")
 
 #: libyaml's parser when PyYAML has it (its wheels do): ten times faster on 300 versions.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
@@ -72,6 +73,14 @@ class Erratum:
 
 
 @dataclass(frozen=True)
+class Withdrawal:
+    """An announced version taken back before it took effect: when, and why."""
+
+    date: dt.date
+    reason: str
+
+
+@dataclass(frozen=True)
 class PolicyVersion:
     """One version of the policy as its editor wrote it, its front matter typed."""
 
@@ -85,6 +94,7 @@ class PolicyVersion:
     errata: tuple[Erratum, ...] = ()
     #: Lint rules this version knowingly does not follow, each with the reason.
     waivers: Mapping[str, str] = field(default_factory=dict)
+    withdrawn: Withdrawal | None = None
     #: Line numbers of the front matter keys, and of the body's first line, for messages.
     lines: Mapping[str, int] = field(default_factory=dict)
     body_line: int = 1
@@ -297,6 +307,7 @@ def read_version(path: Path) -> tuple[PolicyVersion | None, list[Problem]]:
             "'check-back-wording: kept from the previous version'.",
         )
         waivers = {}
+    withdrawn = _withdrawal(reader)
     title = reader.text("title", required=True)
     summary = reader.text("summary")
     if effective is None or title is None or reader.problems:
@@ -312,10 +323,18 @@ def read_version(path: Path) -> tuple[PolicyVersion | None, list[Problem]]:
         announced=announced,
         errata=errata,
         waivers=waivers,
+        withdrawn=withdrawn,
         lines=lines,
         body_line=reader.body_line,
     )
     return version, []
+
+
+def _value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The node of ``key``'s value in a mapping node (for the raw text of a date)."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for name, value in node.value if name.value == key), None)
 
 
 def _errata(reader: _Reader) -> tuple[Erratum, ...]:
@@ -332,15 +351,33 @@ def _errata(reader: _Reader) -> tuple[Erratum, ...]:
         return ()
     errata: list[Erratum] = []
     for entry, entry_node in zip(entries, node.value, strict=True):
-        date_node = None
-        if isinstance(entry_node, yaml.MappingNode):
-            date_node = next((v for k, v in entry_node.value if k.value == "date"), None)
         if not isinstance(entry, dict) or set(entry) != {"date", "text"}:
             reader.fail("errata", "each entry has exactly 'date: YYYY-MM-DD' and 'text: ...'.")
             continue
-        day = reader.date("errata", entry["date"], date_node)
+        day = reader.date("errata", entry["date"], _value_node(entry_node, "date"))
         if not isinstance(entry["text"], str) or not entry["text"].strip():
             reader.fail("errata", "an entry's 'text' must say what was corrected.")
         elif reader.printable("errata", entry["text"]) and day is not None:
             errata.append(Erratum(day, entry["text"].strip()))
     return tuple(errata)
+
+
+def _withdrawal(reader: _Reader) -> Withdrawal | None:
+    value = reader.meta.get("withdrawn")
+    if value is None:
+        return None
+    node = reader.nodes.get("withdrawn/value")
+    if not isinstance(value, dict) or set(value) != {"date", "reason"}:
+        reader.fail(
+            "withdrawn",
+            "has exactly 'date: YYYY-MM-DD' and 'reason: why'; ./scripts/withdraw writes it.",
+        )
+        return None
+    day = reader.date("withdrawn", value["date"], _value_node(node, "date"))
+    reason = value["reason"]
+    if not isinstance(reason, str) or not reason.strip():
+        reader.fail("withdrawn", "'reason' must say, in plain words, why it was withdrawn.")
+        return None
+    if not reader.printable("withdrawn", reason) or day is None:
+        return None
+    return Withdrawal(day, reason.strip())

@@ -10,7 +10,7 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policy_site.versions.lock import check_lock, read_lock
+from policy_site.versions.lock import LockEntry, check_lock, read_lock
 from policy_site.versions.model import PolicyVersion, Problem, VersionError, read_version
 from policy_site.versions.rules import check_rules, lint_wording
 from policy_site.versions.timeline import Timeline, make_timeline
@@ -76,16 +76,36 @@ def read_versions(folder: Path) -> tuple[list[PolicyVersion], list[Problem]]:
     return sorted(versions, key=lambda version: version.effective), problems
 
 
-def load_policy(docs_dir: Path, settings: Settings, today: dt.date) -> Policy:
-    """Read and check everything. Raises VersionError listing every problem found."""
-    versions, problems = read_versions(docs_dir / settings.versions_dir)
+def load_policy(
+    docs_dir: Path, settings: Settings, today: dt.date, record_day: dt.date | None = None
+) -> Policy:
+    """Read and check everything as of ``today``, the lock as of ``record_day`` (the day of the
+    edit, when ``today`` is a preview's date; ``today`` when not given). Raises VersionError
+    listing every problem found."""
+    folder = docs_dir / settings.versions_dir
+    versions, problems = read_versions(folder)
     problems += check_rules(versions, settings.notice_days)
+    lock: dict[str, LockEntry] = {}
     if not problems:
         lock_path = docs_dir / settings.lock_file
         try:
-            problems += check_lock(versions, read_lock(lock_path), today, lock_path)
+            lock = read_lock(lock_path)
         except ValueError as err:
             problems.append(Problem(lock_path, 1, None, str(err)))
+        else:
+            if not lock_path.is_file():
+                problems.append(Problem(lock_path, 1, None, _NO_LOCK))
+            else:
+                problems += check_lock(versions, lock, record_day or today, lock_path, folder)
     if problems:
         raise VersionError(problems)
-    return Policy(settings, tuple(versions), make_timeline(versions, today), lint_wording(versions))
+    announcements = {vid: entry.announced for vid, entry in lock.items()}
+    timeline = make_timeline(versions, today, announcements)
+    return Policy(settings, tuple(versions), timeline, lint_wording(versions))
+
+
+_NO_LOCK = (
+    "no such lock file. It is plugins.policy-site.lock_file in mkdocs.yml (under docs_dir): if "
+    "the lock is elsewhere, correct the option; for a new site, run ./scripts/check --update-lock "
+    "and commit the lock it writes."
+)

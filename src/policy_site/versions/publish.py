@@ -13,7 +13,7 @@ from policy_site.versions.lock import body_sha256
 from policy_site.versions.model import xml_illegal
 from policy_site.versions.policy import Policy
 from policy_site.versions.redline import rendered_text_sha256
-from policy_site.versions.timeline import Entry
+from policy_site.versions.timeline import UPCOMING, WITHDRAWN, Entry
 
 __all__ = ["PRINT_STYLESHEET", "atom_feed", "manifest", "print_stylesheet"]
 
@@ -21,9 +21,27 @@ _ATOM = "http://www.w3.org/2005/Atom"
 
 
 def _published(entry: Entry) -> str:
-    """An entry appears on its announcement date (its effective date if it had none)."""
-    day = entry.version.announced or entry.version.effective
+    """An entry appears on its first announcement (its effective date if it had none)."""
+    day = entry.first_announced or entry.version.effective
     return f"{day.isoformat()}T00:00:00Z"
+
+
+def _updated(entry: Entry) -> str:
+    """Its last change: a withdrawal, or the announcement of a revised text."""
+    withdrawn = entry.version.withdrawn
+    if withdrawn is not None and entry.status == WITHDRAWN:
+        return f"{withdrawn.date.isoformat()}T00:00:00Z"
+    return f"{entry.revised[-1].isoformat()}T00:00:00Z" if entry.revised else _published(entry)
+
+
+def _feed_title(entry: Entry) -> str:
+    version = entry.version
+    effective = long_date(version.effective)
+    if version.withdrawn is not None and entry.status == WITHDRAWN:
+        return f"{version.title}: withdrawn on {long_date(version.withdrawn.date)}, never in effect"
+    state = "takes effect" if entry.status == UPCOMING else "effective"
+    revised = f" (revised on {long_date(entry.revised[-1])})" if entry.revised else ""
+    return f"{version.title}: {state} {effective}{revised}"
 
 
 def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
@@ -44,7 +62,7 @@ def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
     entries = sorted(policy.timeline.entries, key=_published, reverse=True)
     sub(feed, "id", site_url + settings.current_url())
     sub(feed, "title", f"{site_name} privacy policy: versions")
-    sub(feed, "updated", max(_published(entry) for entry in entries))
+    sub(feed, "updated", max(_updated(entry) for entry in entries))
     sub(feed, "link", rel="self", href=f"{site_url}{settings.policy_dir}/feed.xml")
     sub(feed, "link", rel="alternate", type="text/html", href=site_url + settings.current_url())
     author = ET.SubElement(feed, f"{{{_ATOM}}}author")
@@ -54,17 +72,19 @@ def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
         item = ET.SubElement(feed, f"{{{_ATOM}}}entry")
         page = site_url + settings.version_url(version.id)
         sub(item, "id", page)
-        state = "takes effect" if entry.status == "upcoming" else "effective"
-        sub(item, "title", f"{version.title}: {state} {long_date(version.effective)}")
+        sub(item, "title", _feed_title(entry))
         sub(item, "published", _published(entry))
-        sub(item, "updated", _published(entry))
+        sub(item, "updated", _updated(entry))
         sub(item, "link", rel="alternate", type="text/html", href=page)
         if entry.previous is not None:
             redline = site_url + settings.redline_url(version.id)
             sub(item, "link", rel="related", type="text/html", title="What changed", href=redline)
         if version.change:
             sub(item, "category", term=version.change)
-        sub(item, "summary", version.summary or "The policy as first published.")
+        summary = version.summary or "The policy as first published."
+        if version.withdrawn is not None and entry.status == WITHDRAWN:
+            summary = f"Withdrawn: {version.withdrawn.reason} (It was to say: {summary})"
+        sub(item, "summary", summary)
     ET.indent(feed)
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
@@ -85,7 +105,14 @@ def manifest(policy: Policy, site_url: str, rendered: Mapping[str, str]) -> str:
                 "id": version.id,
                 "title": version.title,
                 "effective": version.id,
-                "announced": version.announced.isoformat() if version.announced else None,
+                "announced": entry.first_announced.isoformat() if entry.first_announced else None,
+                "revised": [day.isoformat() for day in entry.revised],
+                "withdrawn": {
+                    "date": version.withdrawn.date.isoformat(),
+                    "reason": version.withdrawn.reason,
+                }
+                if version.withdrawn and entry.status == WITHDRAWN
+                else None,
                 "change": version.change,
                 "summary": version.summary,
                 "status": entry.status,

@@ -196,18 +196,9 @@ def check_rules(versions: Sequence[PolicyVersion], notice_days: int) -> list[Pro
                         )
                     )
         problems += _announcement(version, notice_days)
+        problems += _withdrawal(version)
         problems += _stated_date(version)
-        for erratum in version.errata:
-            if erratum.date < version.effective:
-                problems.append(
-                    Problem(
-                        version.path,
-                        version.line("errata"),
-                        "errata",
-                        f"{erratum.date} is before the version took effect ({version.id}); an "
-                        "erratum corrects a version in effect. Edit the text instead.",
-                    )
-                )
+        problems += _errata_dates(version)
     return problems
 
 
@@ -241,16 +232,57 @@ def _announcement(version: PolicyVersion, notice_days: int) -> list[Problem]:
             fix = f"Announce it by {version.effective - dt.timedelta(days=notice_days)} or move"
         except OverflowError:  # effective in the first days of year 1: no day is early enough
             fix = "Move"
+        try:
+            later = f" to {announced + dt.timedelta(days=notice_days)} or later"
+        except OverflowError:
+            later = " later"
         return [
             Problem(
                 version.path,
                 version.line("announced"),
                 "announced",
                 f"gives {notice} days' notice of a material change; at least {notice_days} are "
-                f"needed. {fix} 'effective' later.",
+                f"needed. {fix} 'effective'{later}.",
             )
         ]
     return []
+
+
+def _errata_dates(version: PolicyVersion) -> list[Problem]:
+    """An erratum corrects a version in effect, or a clarification or editorial one announced
+    (a material one is announced again instead: see lock.py)."""
+    problems: list[Problem] = []
+    material = version.change == "material" or version.announced is None
+    first = version.effective if material else version.announced
+    assert first is not None
+    for erratum in version.errata:
+        if erratum.date < first:
+            since = f"took effect ({version.id})" if material else f"was announced ({first})"
+            problems.append(
+                Problem(
+                    version.path,
+                    version.line("errata"),
+                    "errata",
+                    f"{erratum.date} is before the version {since}; an erratum corrects a "
+                    "published version. Edit the text instead.",
+                )
+            )
+    return problems
+
+
+def _withdrawal(version: PolicyVersion) -> list[Problem]:
+    withdrawn = version.withdrawn
+    if withdrawn is None:
+        return []
+    if withdrawn.date >= version.effective:
+        said = f"is {withdrawn.date}, but the version took effect on {version.id}"
+        fix = "a version in effect is replaced by a new version, not withdrawn"
+    elif version.announced is not None and withdrawn.date < version.announced:
+        said = f"is {withdrawn.date}, before the version was announced ({version.announced})"
+        fix = "a draft that was never announced is deleted, not withdrawn"
+    else:
+        return []
+    return [Problem(version.path, version.line("withdrawn"), "withdrawn", f"{said}: {fix}.")]
 
 
 def lint_wording(versions: Sequence[PolicyVersion]) -> list[Problem]:

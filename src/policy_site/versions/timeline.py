@@ -1,19 +1,30 @@
-"""Which version applies when: in effect, superseded or upcoming, as of the build date."""
+"""Which version applies when: in effect, superseded, upcoming or withdrawn, as of the build
+date."""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
 from policy_site.versions.model import PolicyVersion, Problem, VersionError
 
-__all__ = ["IN_EFFECT", "SUPERSEDED", "UPCOMING", "Entry", "Timeline", "make_timeline"]
+__all__ = [
+    "IN_EFFECT",
+    "SUPERSEDED",
+    "UPCOMING",
+    "WITHDRAWN",
+    "Entry",
+    "Timeline",
+    "make_timeline",
+]
 
 IN_EFFECT = "in effect"
 SUPERSEDED = "superseded"
 UPCOMING = "upcoming"
+#: Announced, then taken back before it took effect: it never applied.
+WITHDRAWN = "withdrawn"
 
 
 @dataclass(frozen=True)
@@ -24,7 +35,20 @@ class Entry:
     status: str
     #: The last day it applied, for a superseded version.
     until: dt.date | None
+    #: The version before it that applied (a withdrawn one never did).
     previous: PolicyVersion | None
+    #: Every day it was announced (the lock's record): the first announcement, then each day a
+    #: revised text was announced again. The last is the version's ``announced``.
+    announcements: tuple[dt.date, ...] = ()
+
+    @property
+    def first_announced(self) -> dt.date | None:
+        return self.announcements[0] if self.announcements else self.version.announced
+
+    @property
+    def revised(self) -> tuple[dt.date, ...]:
+        """The days a revised text was announced again."""
+        return self.announcements[1:]
 
     @property
     def id(self) -> str:
@@ -53,7 +77,7 @@ class Timeline:
         material = [
             entry.id
             for entry in self.entries
-            if entry.status != UPCOMING and entry.version.change == "material"
+            if entry.status in (IN_EFFECT, SUPERSEDED) and entry.version.change == "material"
         ]
         return max(material, default=self.entries[0].id)
 
@@ -67,10 +91,19 @@ def is_published(version: PolicyVersion, today: dt.date) -> bool:
     return version.effective <= today or version.announced is None or version.announced <= today
 
 
-def make_timeline(versions: Sequence[PolicyVersion], today: dt.date) -> Timeline:
-    """Statuses as of ``today``. Raises VersionError when no version is in effect yet."""
+def make_timeline(
+    versions: Sequence[PolicyVersion],
+    today: dt.date,
+    announcements: Mapping[str, tuple[dt.date, ...]] | None = None,
+) -> Timeline:
+    """Statuses as of ``today``. Raises VersionError when no version is in effect yet.
+
+    ``announcements`` gives, by version id, the days the lock records each version was announced.
+    """
     published = sorted((v for v in versions if is_published(v, today)), key=lambda v: v.effective)
-    in_effect = [version for version in published if version.effective <= today]
+    withdrawn = {v.id for v in published if v.withdrawn is not None and v.withdrawn.date <= today}
+    applied = [version for version in published if version.id not in withdrawn]
+    in_effect = [version for version in applied if version.effective <= today]
     if not in_effect:
         first = min(versions, key=lambda version: version.effective)
         raise VersionError(
@@ -86,17 +119,23 @@ def make_timeline(versions: Sequence[PolicyVersion], today: dt.date) -> Timeline
         )
     current = in_effect[-1]
     entries: list[Entry] = []
-    for index, version in enumerate(published):
-        following = published[index + 1] if index + 1 < len(published) else None
-        if version.effective > today:
+    previous: PolicyVersion | None = None
+    applies = 0  # how many versions that applied come before this one
+    for version in published:
+        following = applied[applies + 1] if applies + 1 < len(applied) else None
+        if version.id in withdrawn:
+            status, until = WITHDRAWN, None
+        elif version.effective > today:
             status, until = UPCOMING, None
         elif version is current:
             status, until = IN_EFFECT, None
         else:
             assert following is not None
             status, until = SUPERSEDED, following.effective - dt.timedelta(days=1)
-        previous = published[index - 1] if index > 0 else None
-        entries.append(Entry(version, status, until, previous))
+        days = (announcements or {}).get(version.id, ())
+        entries.append(Entry(version, status, until, previous, days))
+        if version.id not in withdrawn:
+            previous, applies = version, applies + 1
     upcoming = next((entry for entry in entries if entry.status == UPCOMING), None)
     current_entry = next(entry for entry in entries if entry.version is current)
     return Timeline(today, tuple(entries), current_entry, upcoming)
