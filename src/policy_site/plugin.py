@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+import html
 import json
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +19,7 @@ from mkdocs.plugins import BasePlugin, get_plugin_logger
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
+from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
 from policy_site.consent import (
@@ -43,8 +46,10 @@ from policy_site.security import (
     security_headers,
 )
 from policy_site.versions import Entry, Policy, Settings, Timeline, VersionError, load_policy
+from policy_site.versions.anchors import Anchors, Removed, check_anchors, with_old_anchors
 from policy_site.versions.publish import PRINT_STYLESHEET, atom_feed, manifest, print_stylesheet
 from policy_site.versions.redline import Redline, make_redline, rendered_text_sha256
+from policy_site.versions.timeline import WITHDRAWN
 
 __all__ = ["PageView", "PolicySiteConfig", "PolicySitePlugin"]
 
@@ -98,6 +103,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
     def __init__(self) -> None:
         self.policy: Policy | None = None
         self.rendered: dict[str, str] = {}
+        #: Each version's section anchors, worked out once every version's page is rendered.
+        self.anchors: dict[str, Anchors] | None = None
         self.consent: ConsentConfig | None = None
         self.bundle: Bundle | None = None
         #: The kept bundle files (``published_bundles``), published again by every build.
@@ -121,6 +128,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         timeline = self.policy.timeline
         log.info("Build date %s: version %s is in effect.", today, timeline.current.id)
         self.rendered = {}
+        self.anchors = None
         self.consent = self.bundle = None  # mkdocs serve runs on_config again on every change
         if self.config.consent:
             self._load_consent(config)
@@ -256,9 +264,40 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         text_sha256 = None
         if kind in ("current", "version") and entry is not None and entry.id in self.rendered:
             text_sha256 = rendered_text_sha256(self.rendered[entry.id])
+            anchors = self._anchors().get(entry.id)
+            if anchors is not None and page.content is not None:
+                page.content = with_old_anchors(
+                    page.content, anchors, lambda old, gone: self._removed_note(page, old, gone)
+                )
         view = PageView(policy, kind, entry, redline, text_sha256)
         cast(dict[str, Any], context)["policy"] = view
         return context
+
+    def _anchors(self) -> dict[str, Anchors]:
+        """Every version's anchors; the first call (all pages are rendered by then) warns, which
+        fails the strict build, of each section link that a later version breaks."""
+        if self.anchors is None:
+            timeline = self._policy().timeline
+            chain = [
+                (entry.version, self.rendered[entry.id])
+                for entry in timeline.entries
+                if entry.status != WITHDRAWN and entry.id in self.rendered
+            ]
+            self.anchors, problems = check_anchors(chain)
+            for problem in problems:
+                log.warning(str(problem))
+        return self.anchors
+
+    def _removed_note(self, page: Page, anchor: str, gone: Removed) -> str:
+        """What a link to a removed section finds (policy.css shows it only as the target)."""
+        settings = self._policy().settings
+        href = get_relative_url(settings.redline_url(gone.version_id), page.url)
+        day = long_date(dt.date.fromisoformat(gone.version_id))
+        return (
+            f'<p id="{html.escape(anchor)}" class="policy-removed-anchor">The section '
+            f"\u201c{html.escape(gone.title)}\u201d was removed from this policy in the version "
+            f'effective {day}: <a href="{html.escape(href)}">see what changed</a>.</p>'
+        )
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         policy = self._policy()
@@ -271,7 +310,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             raise PluginError(str(err)) from None
         (folder / "feed.xml").write_bytes(feed)
         (folder / "versions.json").write_text(
-            manifest(policy, site_url, self.rendered), encoding="utf-8"
+            manifest(policy, site_url, self.rendered, self._anchors()), encoding="utf-8"
         )
         (site / PRINT_STYLESHEET).parent.mkdir(parents=True, exist_ok=True)
         (site / PRINT_STYLESHEET).write_text(print_stylesheet(policy, site_url), encoding="utf-8")

@@ -25,12 +25,15 @@ __all__ = [
 ]
 
 CHANGE_CLASSES = ("material", "clarification", "editorial")
-KNOWN_KEYS = ("effective", "title", "summary", "change", "announced", "errata", "lint", "withdrawn")
+KNOWN_KEYS = ("effective", "title", "summary", "change", "announced", "errata", "lint", "anchors",
+              "withdrawn")  # fmt: skip
 
 #: libyaml's parser when PyYAML has it (its wheels do): ten times faster on 300 versions.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*\r?\n?", re.DOTALL)
 _FILE_NAME = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+#: A heading anchor as the toc extension writes it (and as a link's fragment gives it).
+_ANCHOR = re.compile(r"\A[^\s#\"'<>]+\Z")
 _ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 _LOOSE_DATE = re.compile(r"\A\d{4}-(\d-\d{1,2}|\d{1,2}-\d)\Z")
 _SLASHED_DATE = re.compile(r"\A\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\Z")
@@ -94,6 +97,9 @@ class PolicyVersion:
     errata: tuple[Erratum, ...] = ()
     #: Lint rules this version knowingly does not follow, each with the reason.
     waivers: Mapping[str, str] = field(default_factory=dict)
+    #: Heading anchors of earlier versions that this one no longer has: the anchor of the section
+    #: that now holds their text, or None for a section removed (its links go to the redline).
+    anchors: Mapping[str, str | None] = field(default_factory=dict)
     withdrawn: Withdrawal | None = None
     #: Line numbers of the front matter keys, and of the body's first line, for messages.
     lines: Mapping[str, int] = field(default_factory=dict)
@@ -307,6 +313,7 @@ def read_version(path: Path) -> tuple[PolicyVersion | None, list[Problem]]:
             "'check-back-wording: kept from the previous version'.",
         )
         waivers = {}
+    anchors = _anchors(reader)
     withdrawn = _withdrawal(reader)
     title = reader.text("title", required=True)
     summary = reader.text("summary")
@@ -323,6 +330,7 @@ def read_version(path: Path) -> tuple[PolicyVersion | None, list[Problem]]:
         announced=announced,
         errata=errata,
         waivers=waivers,
+        anchors=anchors,
         withdrawn=withdrawn,
         lines=lines,
         body_line=reader.body_line,
@@ -360,6 +368,29 @@ def _errata(reader: _Reader) -> tuple[Erratum, ...]:
         elif reader.printable("errata", entry["text"]) and day is not None:
             errata.append(Erratum(day, entry["text"].strip()))
     return tuple(errata)
+
+
+def _anchors(reader: _Reader) -> dict[str, str | None]:
+    value = reader.meta.get("anchors")
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(
+        isinstance(old, str) and _ANCHOR.match(old) and (new is None or isinstance(new, str))
+        for old, new in value.items()
+    ):
+        reader.fail(
+            "anchors",
+            "must map an earlier version's heading anchor to the anchor that replaces it, or to "
+            "null for a section removed, e.g. 'what-information-about-me-is-collected: "
+            "what-information-do-we-collect' (no '#').",
+        )
+        return {}
+    anchors: dict[str, str | None] = {}
+    for old, new in value.items():
+        if new is not None and not _ANCHOR.match(new.lstrip("#")):
+            reader.fail("anchors", f"'{old}' maps to '{new}', which is not an anchor (no spaces).")
+        anchors[old] = new.lstrip("#") if new is not None else None
+    return anchors
 
 
 def _withdrawal(reader: _Reader) -> Withdrawal | None:

@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from policy_site.dates import long_date
+from policy_site.versions.anchors import Anchors
 from policy_site.versions.lock import body_sha256
 from policy_site.versions.model import xml_illegal
 from policy_site.versions.policy import Policy
@@ -90,10 +91,17 @@ def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
-def manifest(policy: Policy, site_url: str, rendered: Mapping[str, str]) -> str:
-    """Every published version with its dates, class, summary, URLs and content hashes.
+def manifest(
+    policy: Policy,
+    site_url: str,
+    rendered: Mapping[str, str],
+    anchors: Mapping[str, Anchors] | None = None,
+) -> str:
+    """Every published version with its dates, class, summary, URLs, content hashes and section
+    anchors.
 
-    ``rendered`` maps a version id to its rendered HTML (what the ``text`` hash covers).
+    ``rendered`` maps a version id to its rendered HTML (what the ``text`` hash covers), and
+    ``anchors`` to its anchors (see anchors.check_anchors).
     """
     settings = policy.settings
     timeline = policy.timeline
@@ -126,6 +134,7 @@ def manifest(policy: Policy, site_url: str, rendered: Mapping[str, str]) -> str:
                     "markdown": body_sha256(version.body),
                     "text": rendered_text_sha256(rendered[version.id]),
                 },
+                "anchors": _anchors((anchors or {}).get(version.id)),
             }
         )
     document = {
@@ -136,6 +145,14 @@ def manifest(policy: Policy, site_url: str, rendered: Mapping[str, str]) -> str:
         "versions": versions,
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _anchors(anchors: Anchors | None) -> dict[str, Any] | None:
+    """The section links a version answers: its headings', and the old ones it maps."""
+    if anchors is None:
+        return None
+    removed = {old: gone.version_id for old, gone in anchors.removed.items()}
+    return {"headings": list(anchors.headings), "moved": anchors.aliases, "removed": removed}
 
 
 #: Where the build writes the print stylesheet, in the site.

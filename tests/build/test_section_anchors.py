@@ -1,0 +1,76 @@
+"""Section links keep working (issue 11, point 3): a later version that drops a heading anchor
+fails the strict build unless its front matter maps the anchor or marks the section removed."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+from tests.support import build, cli, elements, parse_html
+
+SECOND = "docs/privacy/versions/2021-01-01.md"
+THIRD = "docs/privacy/versions/2021-06-01.md"
+
+
+def third_version(repo: Path, heading: str, anchors: str = "") -> None:
+    """2021-06-01, an editorial version whose 'Sharing' section is renamed ``heading``."""
+    text = (repo / SECOND).read_text(encoding="utf-8")
+    text = text.replace("effective: 2021-01-01", "effective: 2021-06-01")
+    text = text.replace("announced: 2020-11-15", "announced: 2021-05-01")
+    text = text.replace("change: material", "change: editorial")
+    text = re.sub(r"summary: .*", "summary: Renames the section on sharing.", text)
+    text = text.replace("---\n\n#", f"{anchors}---\n\n#").replace("## Sharing", heading)
+    (repo / THIRD).write_text(text, encoding="utf-8")
+    locked = cli(repo, "check", "--update-lock", as_of="2021-05-01")
+    assert locked.returncode == 0, locked.stderr
+
+
+def test_a_renamed_heading_fails_the_strict_build_with_the_fix(repo: Path) -> None:
+    third_version(repo, "## Whom We Share With")
+    result = build(repo, repo / "site", as_of="2021-06-01")
+    assert result.returncode != 0
+    assert (
+        "privacy/versions/2021-06-01.md:1: 'anchors': the section link #sharing ('Sharing', of "
+        "version 2021-01-01) has no heading in version 2021-06-01, so links to it would land at "
+        "the top of the page. In the front matter, map it to the section that holds its text now, "
+        "'anchors: {sharing: new-anchor}' (its new headings: whom-we-share-with), or mark the "
+        "section removed, 'anchors: {sharing: null}', which sends its links to the redline."
+        in result.stderr
+    )
+
+
+def test_a_mapped_anchor_lands_on_its_section(repo: Path) -> None:
+    third_version(repo, "## Whom We Share With", "anchors:\n  sharing: whom-we-share-with\n")
+    site = repo / "site"
+    result = build(repo, site, as_of="2021-06-01")
+    assert result.returncode == 0, result.stderr
+    for page in ("privacy/index.html", "privacy/versions/2021-06-01/index.html"):
+        (heading,) = elements(parse_html(site / page), "//h2[@id='whom-we-share-with']")
+        assert [span.get("id") for span in elements(heading, "span")] == ["sharing"], page
+    manifest = json.loads((site / "privacy/versions.json").read_text(encoding="utf-8"))
+    entry = next(item for item in manifest["versions"] if item["id"] == "2021-06-01")
+    assert entry["anchors"]["moved"] == {"sharing": "whom-we-share-with"}
+    assert "whom-we-share-with" in entry["anchors"]["headings"]
+
+
+def test_a_removed_section_sends_its_links_to_the_redline(repo: Path) -> None:
+    third_version(repo, "## Whom We Share With", "anchors:\n  sharing: null\n")
+    site = repo / "site"
+    assert build(repo, site, as_of="2021-06-01").returncode == 0
+    (note,) = elements(parse_html(site / "privacy/index.html"), "//p[@id='sharing']")
+    assert "policy-removed-anchor" in str(note.get("class"))
+    assert " ".join(note.text_content().split()) == (
+        "The section \u201cSharing\u201d was removed from this policy in the version effective "
+        "1 June 2021: see what changed."
+    )
+    assert [link.get("href") for link in elements(note, "a")] == ["changes/2021-06-01/"]
+
+
+def test_a_mapping_to_a_heading_that_does_not_exist_fails(repo: Path) -> None:
+    third_version(repo, "## Whom We Share With", "anchors:\n  sharing: whom-we-share\n")
+    result = build(repo, repo / "site", as_of="2021-06-01")
+    assert result.returncode != 0
+    assert "'sharing' maps to 'whom-we-share', which is not a heading of this version" in (
+        result.stderr
+    )
