@@ -165,10 +165,14 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
                 log.warning(
                     "%s/ does not keep %s, which this build would publish; a later build would "
                     "then drop it, breaking every page that pinned it. Run ./scripts/check "
-                    "--update-lock and commit %s/ with your change.",
+                    "--update-lock and commit %s/ with your change.%s",
                     name,
                     ", ".join(new),
                     name,
+                    ""
+                    if folder.is_dir()
+                    else f" ({name}/ does not exist: it is plugins.policy-site.published_bundles "
+                    "in mkdocs.yml; if the bundles are kept elsewhere, correct the option.)",
                 )
 
     def _policy(self) -> Policy:

@@ -184,18 +184,3 @@ def test_a_future_preview_of_an_edited_draft_does_not_call_it_in_effect(repo: Pa
     )
     assert "already in effect" not in result.stderr
     assert "errata" not in result.stderr
-
-
-def test_a_mistyped_lock_file_names_the_option(repo: Path) -> None:
-    config = repo / "mkdocs.yml"
-    text = config.read_text(encoding="utf-8")
-    config.write_text(
-        text.replace("notice_days: 30", "notice_days: 30\n      lock_file: privacy/version.lock"),
-        encoding="utf-8",
-    )
-    result = build(repo, repo / "site", as_of="2020-12-31")
-    assert result.returncode != 0
-    assert (
-        "privacy/version.lock:1: no such lock file. It is plugins.policy-site.lock_file in "
-        "mkdocs.yml" in result.stderr
-    )

@@ -214,7 +214,10 @@ def test_a_missing_gpc_date_also_says_what_to_write(tmp_path: Path) -> None:
 
 def test_a_missing_file_says_to_create_it(tmp_path: Path) -> None:
     path = tmp_path / "consent.yml"
-    assert problems(path) == f"{path}: not found; create it (see the README)."
+    assert problems(path) == (
+        f"{path}: not found. It is plugins.policy-site.consent in mkdocs.yml: correct the path, "
+        "or create the file (see the README)."
+    )
 
 
 def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:

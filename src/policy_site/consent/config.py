@@ -307,7 +307,10 @@ def load_consent(path: Path) -> ConsentConfig:
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise ConsentConfigError(f"{path}: not found; create it (see the README).") from None
+        raise ConsentConfigError(
+            f"{path}: not found. It is plugins.policy-site.consent in mkdocs.yml: correct the "
+            "path, or create the file (see the README)."
+        ) from None
     except UnicodeDecodeError as err:
         raise ConsentConfigError(f"{path}: not UTF-8 text ({err}); save it as UTF-8.") from None
     except yaml.YAMLError as err:
