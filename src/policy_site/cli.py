@@ -188,9 +188,14 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
 def _source(
     versions: list[PolicyVersion], today: dt.date, chosen: str | None
 ) -> tuple[PolicyVersion, str] | str:
-    """The version a new one starts from (the newest published, upcoming included, unless
-    ``chosen``), and where it stands; or the error to print."""
-    published = [version for version in versions if is_published(version, today)]
+    """The version a new one starts from (the newest published, upcoming included, withdrawn
+    not, unless ``chosen``), and where it stands; or the error to print."""
+    published = [
+        version
+        for version in versions
+        if is_published(version, today)
+        and (version.withdrawn is None or version.withdrawn.date > today)
+    ]
     in_effect = [version for version in published if version.effective <= today]
     ids = ", ".join(version.id for version in versions)
     if chosen is not None:
@@ -201,7 +206,9 @@ def _source(
         found = published[-1]
     else:
         return f"no version is published as of {today}: choose one with --from ({ids})."
-    if found not in published:
+    if found.withdrawn is not None and found.withdrawn.date <= today:
+        status = f"withdrawn on {found.withdrawn.date}"
+    elif found not in published:
         status = "a draft, not announced yet"
     elif found.effective > today:
         status = f"upcoming, takes effect on {found.id}"

@@ -92,6 +92,12 @@ def test_a_withdrawn_version_keeps_its_page_and_says_why(repo: Path) -> None:
     assert entry["withdrawn"] == {"date": "2020-12-01", "reason": reason}
     assert manifest["current"] == "2020-01-01"
 
+    started = cli(repo, "new-version", "2021-03-01", as_of="2020-12-02")
+    assert "from 2020-01-01 (the newest published version: in effect)" in started.stdout
+    (repo / "docs/privacy/versions/2021-03-01.md").unlink()
+    printed = (site / "assets/stylesheets/policy-print.css").read_text(encoding="utf-8")
+    assert "Withdrawn 1 December 2020, never in effect \u00b7 https://policy.example/" in printed
+
     second = repo / SECOND
     second.write_text(
         re.sub(r"withdrawn:\n(  .*\n)+", "", second.read_text(encoding="utf-8")), encoding="utf-8"

@@ -175,7 +175,11 @@ def print_stylesheet(policy: Policy, site_url: str) -> str:
     ]
     for entry in policy.timeline.entries:
         version = entry.version
-        footer = f"Effective {long_date(version.effective)} \u00b7 {site_url}"
+        if version.withdrawn is not None and entry.status == WITHDRAWN:
+            state = f"Withdrawn {long_date(version.withdrawn.date)}, never in effect"
+        else:
+            state = f"Effective {long_date(version.effective)}"
+        footer = f"{state} \u00b7 {site_url}"
         footer += settings.version_url(version.id)
         rules += [
             f"@page policy-{version.id} {{",
