@@ -4,11 +4,10 @@ text. Shared by tests/build/test_escaping.py and tests/browser/test_escaping.py.
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 from policy_site.consent.config import LANGUAGES, TEXT_KEYS
-from tests.support import ROOT, build, fixture_site
+from tests.support import build, fixture_site
 
 __all__ = [
     "DANGEROUS",
@@ -43,11 +42,8 @@ def hostile(label: str) -> str:
 
 
 def hostile_project(destination: Path) -> Path:
-    """A buildable copy of the fixture: its consent.yml beside the project's runtime sources."""
-    project = fixture_site("hostile", destination)
-    shutil.copytree(ROOT / "consent" / "src", project / "consent" / "src")
-    shutil.copy(ROOT / "consent" / "bundle.js.j2", project / "consent" / "bundle.js.j2")
-    return project
+    """A buildable copy of the fixture (its consent.yml; the runtime is the package's)."""
+    return fixture_site("hostile", destination)
 
 
 def build_hostile(destination: Path) -> Path:

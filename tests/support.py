@@ -102,7 +102,7 @@ FIXTURE_SITES = ROOT / "tests" / "fixtures" / "sites"
 
 def fixture_site(scenario: str, destination: Path, *, consent: bool = False) -> Path:
     """A runnable copy of ``tests/fixtures/sites/<scenario>``: its docs/ and its own mkdocs.yml or
-    the shared one, with the project's own theme overrides (and its consent/, if asked)."""
+    the shared one (and the project's consent/, if asked). The theme is the package's."""
     project = destination / scenario
     shutil.copytree(FIXTURE_SITES / scenario, project)
     if consent:
@@ -110,9 +110,7 @@ def fixture_site(scenario: str, destination: Path, *, consent: bool = False) -> 
     own_config = FIXTURE_SITES / scenario / "mkdocs.yml"
     config_file = own_config if own_config.exists() else FIXTURE_SITES / "mkdocs.yml"
     config = config_file.read_text(encoding="utf-8")
-    overrides = (ROOT / "overrides").as_posix()
-    (project / "mkdocs.yml").write_text(config.replace("OVERRIDES", overrides), encoding="utf-8")
-    shutil.copytree(ROOT / "docs" / "assets", project / "docs" / "assets")
+    (project / "mkdocs.yml").write_text(config, encoding="utf-8")
     return project
 
 

@@ -176,7 +176,6 @@ def _write_site(folder: Path, count: int, plugin: bool) -> Path:
         "theme:",
         "  name: material",
         "  font: false",
-        f"  custom_dir: {(ROOT / 'overrides').as_posix() if plugin else 'overrides'}",
         # Both sites name their navigation, as a real one does (mkdocs.yml of this project too).
         "nav:",
         f"  - Policy: privacy/{'index.md' if plugin else 'versions/' + _versions(1)[0][0] + '.md'}",
@@ -187,7 +186,6 @@ def _write_site(folder: Path, count: int, plugin: bool) -> Path:
     if plugin:
         config += ["plugins:", "  - policy-site"]
     else:
-        (folder / "overrides").mkdir()
         config += ["plugins: []"]
     (folder / "mkdocs.yml").write_text("\n".join(config) + "\n", encoding="utf-8")
     return folder

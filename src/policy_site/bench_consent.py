@@ -129,7 +129,7 @@ LIBRARIES = (
 def our_bundle() -> Bundle:
     """The bundle exactly as the project's build renders it."""
     config = load_consent(ROOT / "consent" / "consent.yml")
-    return render_bundle(ROOT / "consent", config, REVISION, POLICY_URL)
+    return render_bundle(config, REVISION, POLICY_URL)
 
 
 def _write_bundle(bundle: Bundle, folder: Path, language: str | None = None) -> list[Path]:
@@ -398,7 +398,7 @@ def _write_our_page(folder: Path) -> Page:
     bundle = our_bundle()
     _write_bundle(bundle, folder)
     css, js = Path(bundle.css.path).name, Path(bundle.js.path).name
-    # As overrides/main.html includes it.
+    # As the plugin's theme/main.html includes it.
     head = (
         f'<link rel="stylesheet" href="{css}" integrity="{bundle.css.integrity}">\n'
         f'<script src="{js}" integrity="{bundle.js.integrity}" defer></script>'

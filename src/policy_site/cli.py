@@ -73,7 +73,7 @@ def _bundles(
     policy_url = site_url.rstrip("/") + "/" + settings.current_url()
     language = str((config.get("theme") or {}).get("language") or "en")
     bundles = [
-        render_bundle(consent.path.parent, consent, revision, policy_url, default_language=language)
+        render_bundle(consent, revision, policy_url, default_language=language)
         for revision in revisions
     ]
     return config_file.parent / str(options["published_bundles"]), bundles

@@ -55,6 +55,9 @@ __all__ = ["PageView", "PolicySiteConfig", "PolicySitePlugin"]
 
 log = get_plugin_logger(__name__)
 _DEFAULTS = Settings()
+#: The plugin's templates (the policy pages, and the theme's blocks it adds to or escapes) and
+#: their stylesheet and script: a theme folder searched after the site's custom_dir.
+THEME_DIR = Path(__file__).resolve().parent / "theme"
 
 
 class PolicySiteConfig(Config):
@@ -111,6 +114,11 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         self.published: dict[str, bytes] = {}
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        # As MkDocs' search plugin adds its folder; here before the theme's own, so that these
+        # templates extend it, and after the site's custom_dir, so that the site's still win.
+        dirs = config.theme.dirs
+        if str(THEME_DIR) not in dirs:
+            dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
         settings = Settings(
             versions_dir=self.config.versions_dir.strip("/"),
             lock_file=self.config.lock_file.strip("/"),
@@ -140,7 +148,6 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         try:
             self.consent = load_consent(path)
             self.bundle = render_bundle(
-                path.parent,
                 self.consent,
                 policy.timeline.consent_revision,
                 (config.site_url or "/") + policy.settings.current_url(),

@@ -1,4 +1,5 @@
-"""Comparing two versions on the archive page, in Chromium: docs/assets/javascripts/compare.js.
+"""Comparing two versions on the archive page, in Chromium: the plugin's compare.js
+(src/policy_site/theme/assets/javascripts/).
 
 The fixture site (tests/fixtures/compare) is an archive page with the compare form and three
 version pages that differ in known ways; the real compare.js is copied next to them, so what is

@@ -3,7 +3,7 @@
 Every value is made in Python from a fixed seed (the same draws on every run; timestamps are
 offsets from the page's clock, ``Date.now()``, never Python's) and is invalid by construction,
 under the rules the README gives for the record: each is a valid record (built as ``_choose`` in
-consent/src/main.js builds one) with one rule broken (a field of the wrong type, missing or
+consent/runtime/main.js builds one) with one rule broken (a field of the wrong type, missing or
 extra, ``v`` not 1, a bad ``id``, ``ts`` in the future or too old, a stale ``pv``, a category
 missing or not a boolean, over 1,024 characters, JSON cut short or with something after it,
 broken percent-encoding, a lone surrogate, ``__proto__`` keys, huge numbers, NaN), a JSON value

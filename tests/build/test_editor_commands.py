@@ -36,7 +36,7 @@ def real_project(tmp_path: Path) -> Path:
     """A copy of the project's own site: 2007-10-01 in effect, 2027-01-01 announced."""
     copied = tmp_path / "project"
     copied.mkdir()
-    for name in ("docs", "consent", "overrides"):
+    for name in ("docs", "consent"):
         shutil.copytree(ROOT / name, copied / name)
     shutil.copy2(ROOT / "mkdocs.yml", copied / "mkdocs.yml")
     return copied

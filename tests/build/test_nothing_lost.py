@@ -26,8 +26,7 @@ from tests.support import ROOT, article, dated_env, elements, parse_html, with_c
 
 #: What ./scripts/* need from the project: the scripts, what the site is built from, and the two
 #: files whose hash tells _bootstrap.sh whether .venv is up to date.
-PROJECT_FILES = ("scripts", "docs", "consent", "overrides", "mkdocs.yml", "pyproject.toml",
-                 "constraints.txt")  # fmt: skip
+PROJECT_FILES = ("scripts", "docs", "consent", "mkdocs.yml", "pyproject.toml", "constraints.txt")
 ATOM = "{http://www.w3.org/2005/Atom}"
 NEW = "2027-04-01"
 CHECK_BACK = (

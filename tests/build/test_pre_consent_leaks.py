@@ -4,12 +4,11 @@ attribute; a theme template that would fails it naming the built page."""
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
 
-from tests.support import ROOT, build, fixture_site
+from tests.support import build, fixture_site
 
 PARTNER = "https://ads.partner.test"
 #: Where the site scan names a load that the markup check does not see (ungated markup).
@@ -155,7 +154,7 @@ def test_a_theme_template_that_loads_before_consent_fails_naming_the_built_page(
 ) -> None:
     """The markup check sees the Markdown only; the site scan catches what a template writes."""
     overrides = project / "overrides"
-    shutil.copytree(ROOT / "overrides", overrides)
+    overrides.mkdir()
     (overrides / "leaky.html").write_text(
         '{% extends "main.html" %}\n{% block content %}{{ super() }}'
         f'<img data-category="advertising" data-src="/p.gif" src="{PARTNER}/t.gif" alt="">'
@@ -166,7 +165,7 @@ def test_a_theme_template_that_loads_before_consent_fails_naming_the_built_page(
     config = project / "mkdocs.yml"
     text = config.read_text(encoding="utf-8")
     config.write_text(
-        text.replace((ROOT / "overrides").as_posix(), overrides.as_posix()), encoding="utf-8"
+        text.replace("  font: false", "  font: false\n  custom_dir: overrides"), encoding="utf-8"
     )
     (project / "docs/leak.md").write_text(
         "---\ntemplate: leaky.html\n---\n\n# Leak\n\nNothing here.\n", encoding="utf-8"

@@ -25,7 +25,7 @@ BUILT = dt.date(2026, 12, 1)
 
 def bundle(revision: str = "2007-10-01") -> Bundle:
     config = load_consent(CONSENT / "consent.yml")
-    return render_bundle(CONSENT, config, revision, SITE_URL + "privacy/")
+    return render_bundle(config, revision, SITE_URL + "privacy/")
 
 
 def files(revision: str = "2007-10-01") -> dict[str, str]:

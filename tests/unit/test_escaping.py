@@ -73,8 +73,8 @@ def test_anything_else_is_refused_as_a_policy_link(url: str) -> None:
 def test_the_bundle_is_not_rendered_with_a_javascript_policy_link() -> None:
     config = load_consent(CONSENT / "consent.yml")
     with pytest.raises(ConsentConfigError, match="'site_url'"):
-        render_bundle(CONSENT, config, "2007-10-01", "javascript://x/%0Aalert(1)//privacy/")
-    bundle = render_bundle(CONSENT, config, "2007-10-01", "https://www.toontrack.com/privacy/")
+        render_bundle(config, "2007-10-01", "javascript://x/%0Aalert(1)//privacy/")
+    bundle = render_bundle(config, "2007-10-01", "https://www.toontrack.com/privacy/")
     assert '"https://www.toontrack.com/privacy/"' in bundle.js.content
 
 

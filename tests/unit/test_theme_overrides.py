@@ -1,6 +1,7 @@
-"""The theme templates copied into overrides/ to escape what mkdocs-material prints raw (the site
-name, page titles, nav titles, the site description and author) differ from the installed theme
-only by those escapes: when the theme changes them, this says which file to copy again."""
+"""The theme templates copied into the plugin's theme/ to escape what mkdocs-material prints raw
+(the site name, page titles, nav titles, the site description and author) differ from the
+installed theme only by those escapes: when the theme changes them, this says which file to copy
+again."""
 
 from __future__ import annotations
 
@@ -10,13 +11,13 @@ from pathlib import Path
 import material
 import pytest
 
-from tests.support import ROOT
+from policy_site.plugin import THEME_DIR
 
 THEME = Path(material.__file__).parent / "templates"
-OVERRIDES = ROOT / "overrides"
-#: mkdocs-material's partials copied into overrides/partials/ with escapes added.
+OVERRIDES = THEME_DIR
+#: mkdocs-material's partials copied into theme/partials/ with escapes added.
 PARTIALS = ("header.html", "nav.html", "nav-item.html", "footer.html", "content.html")
-#: base.html blocks that overrides/main.html replaces with escaped copies.
+#: base.html blocks that theme/main.html replaces with escaped copies.
 BLOCKS = ("site_meta", "htmltitle")
 _LEADING_COMMENT = re.compile(r"\A\{#-.*?-#\}\n", re.DOTALL)
 _ESCAPE = re.compile(r"\s*\|\s*e(?=\s*(\}\}|\|))")
@@ -42,8 +43,9 @@ def test_a_copied_partial_differs_from_the_theme_only_by_escapes(name: str) -> N
     ours = (OVERRIDES / "partials" / name).read_text(encoding="utf-8")
     theirs = (THEME / "partials" / name).read_text(encoding="utf-8")
     assert plain(ours) == plain(theirs), (
-        f"mkdocs-material's partials/{name} changed: copy it to overrides/partials/{name} again "
-        "and add ' | e' to every string from mkdocs.yml or front matter it prints."
+        f"mkdocs-material's partials/{name} changed: copy it to "
+        f"src/policy_site/theme/partials/{name} again and add ' | e' to every string from "
+        "mkdocs.yml or front matter it prints."
     )
     assert len(_ESCAPE.findall(ours)) > len(_ESCAPE.findall(theirs))  # and escapes more
 
@@ -53,8 +55,9 @@ def test_a_copied_block_differs_from_the_theme_only_by_escapes(name: str) -> Non
     ours = block((OVERRIDES / "main.html").read_text(encoding="utf-8"), name)
     theirs = block((THEME / "base.html").read_text(encoding="utf-8"), name)
     assert plain(ours) == plain(theirs), (
-        f"mkdocs-material's base.html block {name} changed: copy it into overrides/main.html "
-        "again and add ' | e' to every string from mkdocs.yml or front matter it prints."
+        f"mkdocs-material's base.html block {name} changed: copy it into "
+        "src/policy_site/theme/main.html again and add ' | e' to every string from mkdocs.yml "
+        "or front matter it prints."
     )
     assert len(_ESCAPE.findall(ours)) > len(_ESCAPE.findall(theirs))
 

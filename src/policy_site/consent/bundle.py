@@ -1,5 +1,6 @@
-"""The consent bundle: JS and CSS text from ``consent/`` and the checked config. Pure: config in,
-files' names, contents and integrity out; writing them is the caller's business.
+"""The consent bundle: the runtime's JS and CSS (``runtime/``, in this package) and the checked
+config. Pure: config in, files' names, contents and integrity out; writing them is the caller's
+business.
 
 One script per language (a page loads only its own language's texts) and one stylesheet. The
 consent revision that the script asks again on follows the policy's material versions and what
@@ -25,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from policy_site.consent.config import ConsentConfig, ConsentConfigError
 
 __all__ = [
+    "RUNTIME",
     "SOURCES",
     "Asset",
     "Bundle",
@@ -34,8 +36,10 @@ __all__ = [
     "runtime_config",
 ]
 
+#: The runtime: the bundle template, its scripts and its stylesheet (package data).
+RUNTIME = Path(__file__).resolve().parent / "runtime"
 #: The runtime's sources, in the order the template stitches them.
-SOURCES = ("src/record.js", "src/gate.js", "src/ui.js", "src/main.js")
+SOURCES = ("record.js", "gate.js", "ui.js", "main.js")
 
 
 @dataclass(frozen=True)
@@ -184,7 +188,6 @@ def _asset(folder: str, stem: str, suffix: str, content: str) -> Asset:
 
 
 def render_bundle(
-    consent_dir: Path,
     config: ConsentConfig,
     revision: str,
     policy_url: str,
@@ -194,7 +197,7 @@ def render_bundle(
     """The scripts and the stylesheet. ``revision`` is the policy's (see consent_revision);
     ``default_language`` is the site's, used when it is one consent.yml has texts for."""
     env = Environment(
-        loader=FileSystemLoader(consent_dir), undefined=StrictUndefined, keep_trailing_newline=True
+        loader=FileSystemLoader(RUNTIME), undefined=StrictUndefined, keep_trailing_newline=True
     )
     # tojson still escapes < > & ' (so no string can close a <script>); letters such as å stay
     # letters, which keeps the Swedish texts small. U+2028 and U+2029 are escaped below.
@@ -211,7 +214,7 @@ def render_bundle(
             js = minify_print(es5(js), obfuscate=True, obfuscate_globals=False, drop_semi=True)
             js += "\n"
         scripts[language] = _asset("assets", f"consent.{language}", "js", js)
-    css = (consent_dir / "src" / "consent.css").read_text(encoding="utf-8")
+    css = (RUNTIME / "consent.css").read_text(encoding="utf-8")
     if minify:
         css = rcssmin.cssmin(css) + "\n"
     default = default_language if default_language in scripts else min(scripts)

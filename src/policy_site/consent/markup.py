@@ -1,6 +1,6 @@
 """Checks of the gated markup that page authors write: a build that cannot gate it must fail.
 
-The consent runtime (consent/src/gate.js) starts three gated elements, no other: a ``<script
+The consent runtime (consent/runtime/gate.js) starts three gated elements, no other: a ``<script
 type="text/plain">`` (its ``src`` is inert until then), and an ``<img>`` or ``<iframe>`` whose
 ``data-src`` (and ``data-srcset``) it copies to ``src`` (``srcset``). A gated element of any other
 kind, or one carrying a URL attribute that loads at once, fails the build. An ``<iframe srcdoc>``
@@ -26,7 +26,7 @@ __all__ = ["check_gated_markup"]
 
 #: The gated elements the consent runtime starts; it ignores data-category on any other.
 _STARTED = ("script", "img", "iframe")
-_RUNTIME = "the consent runtime starts only <script>, <img> and <iframe> (consent/src/gate.js)"
+_RUNTIME = "the consent runtime starts only <script>, <img> and <iframe> (consent/runtime/gate.js)"
 _AS_IMG = "use a gated <img data-src=... data-srcset=...> instead of <picture>"
 _IN_IFRAME = "put the player in a gated <iframe data-src=...>"
 _ELSEWHERE = {"picture": _AS_IMG, "source": _AS_IMG, "video": _IN_IFRAME, "audio": _IN_IFRAME,
