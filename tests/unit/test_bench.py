@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from policy_site import bench, bench_site
-from policy_site.bench_site import FailingAudit, LighthouseRun
+from benchmarks import bench, bench_site
+from benchmarks.bench_site import FailingAudit, LighthouseRun
 
 FRAME_ERROR = (
     'Required TraceElements gatherer encountered an error: Dependency "RootCauses" failed with '

@@ -63,7 +63,7 @@ __all__ = [
     "size_table",
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 NPM_CACHE = ROOT / ".cache" / "bench" / "npm"
 REVISION = "2007-10-01"
 POLICY_URL = "https://www.toontrack.com/privacy/"

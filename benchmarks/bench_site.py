@@ -38,8 +38,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from benchmarks.bench_consent import NotMeasuredError, install
 from policy_site import chromium
-from policy_site.bench_consent import NotMeasuredError, install
 from policy_site.serve import serving
 
 __all__ = [
@@ -58,7 +58,7 @@ __all__ = [
     "parse_lighthouse",
 ]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 PAGE = "privacy/"
 LIGHTHOUSE = ("lighthouse", "12.2.3")
 #: Where each run's JSON report is kept, until the next run of the bench (gitignored).

@@ -2,9 +2,9 @@
 
 Everything in it is measured in the same run, and summed up in one table at the top: the consent
 bundle's size against other consent libraries and its time to banner and main-thread time against
-vanilla-cookieconsent (``policy_site.bench_consent``); the build time against plain
+vanilla-cookieconsent (``benchmarks.bench_consent``); the build time against plain
 mkdocs-material; the weight of ``/privacy/`` and Lighthouse's four scores on it, on this project's
-real build (``policy_site.bench_site``). The details of each part follow the table. The date is
+real build (``benchmarks.bench_site``). The details of each part follow the table. The date is
 ``SOURCE_DATE_EPOCH``'s, else today's; the machine is printed with it. ``--only`` runs some parts.
 
 Build time: a site of N versions built with this plugin, against a plain mkdocs-material build of
@@ -30,8 +30,9 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policy_site import bench_consent, bench_site, chromium
-from policy_site.bench_consent import NotMeasuredError
+from benchmarks import bench_consent, bench_site
+from benchmarks.bench_consent import NotMeasuredError
+from policy_site import chromium
 from policy_site.dates import build_date
 from policy_site.versions.lock import updated_lock, write_lock
 from policy_site.versions.policy import read_versions
@@ -39,7 +40,7 @@ from policy_site.versions.rules import restate_effective_date
 
 __all__ = ["Row", "Section", "bench_date", "main", "markdown_table", "summary_table"]
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 SEED = ROOT / "docs" / "privacy" / "versions" / "2007-10-01.md"
 FIRST = dt.date(2000, 1, 1)
 
