@@ -6,11 +6,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from policy_site.consent.config import LANGUAGES, TEXT_KEYS
+from policy_site.consent.config import TEXT_KEYS
 from tests.support import build, fixture_site
 
 __all__ = [
+    "CATEGORY_IDS",
     "DANGEROUS",
+    "LANGUAGES",
     "PAYLOAD",
     "TEXT_LABELS",
     "VERSIONS",
@@ -33,6 +35,9 @@ DANGEROUS = ("<img src=x", "<svg onload", "<script>alert(1)", "<!-- end", "[49]"
 #: upcoming on tests.support.AS_OF.
 VERSIONS = ("2020-01-01", "2021-01-01", "2027-01-01")
 #: consent.yml's texts, as the labels their payloads carry: texts.<lang>.<key>.
+#: The hostile fixture's consent.yml: its languages and its categories, in its order.
+LANGUAGES = ("en", "sv")
+CATEGORY_IDS = ("necessary", "analytics", "advertising")
 TEXT_LABELS = tuple(f"texts.{lang}.{key}" for lang in LANGUAGES for key in TEXT_KEYS)
 
 

@@ -1,4 +1,4 @@
-"""Toontrack's privacy policy site: effective-dated policy versions and the consent bundle.
+"""A privacy policy as effective-dated versions, and a consent script that follows it.
 
 The logic lives in plain modules (``dates``, ``versions``); ``plugin`` only adapts them to MkDocs,
 so another static-site generator could drive the same core.

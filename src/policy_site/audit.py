@@ -78,8 +78,8 @@ __all__ = [
     "sitemap_pages",
 ]
 
-#: The host name a SITE_DIR is served under (the browser tests' own, tests/support.py).
-DEFAULT_HOST = "www.toontrack.test"
+#: The host name a SITE_DIR is served under: a .test name, which Chromium maps to loopback.
+DEFAULT_HOST = "www.site.test"
 #: Quiet time with no request in flight after ``load`` before a page counts as settled (seconds).
 DEFAULT_SETTLE = 0.2
 #: How many consent states run at a time, each in its own browser context.

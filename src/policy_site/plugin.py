@@ -351,10 +351,16 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             necessary += hosts if category.necessary else []
         scan = scan_site(site, site_host, necessary)
         if scan.problems:
+            consent = self.consent
+            where = "the consent file (plugins.policy-site.consent)"
+            key = "categories.necessary.services"
+            if consent is not None:
+                where = str(self.config.consent)
+                key = next(f"categories.{c.id}.services" for c in consent.categories if c.necessary)
             fix = (
                 "Gate it (data-category, see the README's markup contract), serve the file "
-                "from this site, or declare its host under categories.necessary.services in "
-                "consent/consent.yml if the site cannot work without it."
+                f"from this site, or declare its host under {key} in {where} if the site cannot "
+                "work without it."
             )
             raise PluginError(
                 "Pages load from other hosts before any consent:\n  "

@@ -15,10 +15,12 @@ from typing import Any
 import pytest
 import yaml
 
-from policy_site.consent.config import CATEGORY_IDS, LANGUAGES, TEXT_KEYS, load_consent
+from policy_site.consent.config import TEXT_KEYS, load_consent
 from policy_site.versions.model import read_version
 from tests.hostile import (
+    CATEGORY_IDS,
     DANGEROUS,
+    LANGUAGES,
     PAYLOAD,
     TEXT_LABELS,
     VERSIONS,

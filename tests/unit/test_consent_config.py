@@ -97,8 +97,9 @@ def test_the_projects_consent_file_loads() -> None:
                      "categories, texts.", id="unknown-top-level-key"),
         pytest.param(setting("categories.analytics.vendor", "Google"),
                      "categories.analytics.vendor",
-                     "unknown key; the keys here are: title, description, gpc, cookies, storage, "
-                     "indexeddb, caches, services.", id="unknown-category-key"),
+                     "unknown key; the keys here are: title, description, necessary, gpc, "
+                     "consent_mode, cookies, storage, indexeddb, caches, services.",
+                     id="unknown-category-key"),
         pytest.param(setting("categories.analytics.indexeddb", {"name": "x"}),
                      "categories.analytics.indexeddb", "must be a list.",
                      id="indexeddb-not-a-list"),
@@ -120,12 +121,29 @@ def test_the_projects_consent_file_loads() -> None:
                      "categories.advertising.caches[0].domain",
                      "unknown key; the keys here are: name, pattern, en, sv.",
                      id="cache-with-a-cookie-key"),
+        pytest.param(setting("categories.Ads", {"title": {"en": "A", "sv": "A"},
+                                                "description": {"en": "A", "sv": "A"}}),
+                     "categories.Ads",
+                     "a category id is lower-case letters, digits and '_', e.g. marketing.",
+                     id="bad-category-id"),
         pytest.param(setting("categories.marketing", {"title": {"en": "M", "sv": "M"}}),
-                     "categories.marketing",
-                     "unknown key; the keys here are: necessary, analytics, advertising.",
-                     id="unknown-category-id"),
-        pytest.param(removing("categories.necessary"), "categories.necessary",
-                     "is missing: add it.", id="missing-necessary"),
+                     "categories.marketing.description", "is missing: add it.",
+                     id="new-category-without-description"),
+        pytest.param(removing("categories.necessary"), "categories",
+                     "one category holds what the site cannot work without, and none is marked "
+                     "so: give exactly one 'necessary: true'", id="missing-necessary"),
+        pytest.param(setting("categories.analytics.necessary", True), "categories",
+                     "one category holds what the site cannot work without, and necessary, "
+                     "analytics are marked so", id="two-necessary"),
+        pytest.param(setting("categories.advertising.consent_mode", ["ad_storage", "ads"]),
+                     "categories.advertising.consent_mode",
+                     "must list the Consent Mode signals this category grants, of: ad_storage, "
+                     "ad_user_data, ad_personalization, analytics_storage.",
+                     id="unknown-consent-mode-signal"),
+        pytest.param(setting("categories.necessary.consent_mode", ["ad_storage"]),
+                     "categories.necessary.consent_mode",
+                     "a necessary category grants no Consent Mode signal.",
+                     id="necessary-consent-mode"),
         pytest.param(removing("categories.analytics.title.sv"), "categories.analytics.title.sv",
                      "is missing: add it.", id="missing-swedish-title"),
         pytest.param(setting("categories.analytics.description.en", ""),
@@ -156,7 +174,7 @@ def test_the_projects_consent_file_loads() -> None:
         pytest.param(setting("cookie.same_site", "None"), "cookie.same_site",
                      "'None': write Lax or Strict.", id="same-site-none"),
         pytest.param(setting("cookie.domain", "not a domain"), "cookie.domain",
-                     "'not a domain' is not a domain: write e.g. .toontrack.com, or leave it "
+                     "'not a domain' is not a domain: write e.g. .example.com, or leave it "
                      "empty for the current host only.", id="cookie-domain-not-a-domain"),
         pytest.param(
             setting("cookie.domain", "..toontrack.com"), "cookie.domain",
@@ -189,8 +207,13 @@ def test_the_projects_consent_file_loads() -> None:
                      "gpc_last_update",
                      "must be a date, YYYY-MM-DD (when GPC handling last changed).",
                      id="gpc-last-update-datetime"),
-        pytest.param(removing("texts.sv.reject_all"), "texts.sv.reject_all", "is missing: add it.",
-                     id="missing-swedish-text"),
+        pytest.param(setting("texts.pt", {"banner": "Usamos cookies."}), "texts.pt.reject_all",
+                     "is missing, and the package has no 'pt' text for it: add it (the package "
+                     "has texts for da, de, en, es, fi, fr, it, nb, nl, sv).",
+                     id="text-missing-in-a-language-without-defaults"),
+        pytest.param(setting("texts.Swedish", {}), "texts.Swedish",
+                     "'Swedish' is not a language tag: write e.g. en, sv or de-CH.",
+                     id="language-not-a-tag"),
         pytest.param(setting("texts.en.cancel", "Cancel"), "texts.en.cancel",
                      "unknown key; the keys here are: banner, policy_link, accept_all, ",
                      id="unknown-text-key"),
@@ -232,13 +255,13 @@ def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
     data = real_data()
     data["cookie"]["same_site"] = "None"
     data["categories"]["advertising"]["gpc"] = "yes"
-    del data["texts"]["sv"]["banner"]
+    data["texts"]["sv"]["banner"] = ""
     path = write(tmp_path, data)
     lines = problems(path).splitlines()
     assert lines == [
         f"{path}: 'cookie.same_site': 'None': write Lax or Strict.",
+        f"{path}: 'texts.sv.banner': must be non-empty text.",
         f"{path}: 'categories.advertising.gpc': must be true or false.",
-        f"{path}: 'texts.sv.banner': is missing: add it.",
     ]
 
 
@@ -260,3 +283,35 @@ def test_indexeddb_and_caches_are_read_per_category(tmp_path: Path) -> None:
     assert necessary.caches == analytics.indexeddb == analytics.caches == ()
     # The project's own file declares none.
     assert all(not c.indexeddb and not c.caches for c in load_consent(REAL).categories)
+
+
+def test_texts_default_to_the_packages_key_by_key(tmp_path: Path) -> None:
+    data = real_data()
+    del data["texts"]["sv"]["reject_all"]
+    data["texts"]["de-CH"] = {"accept_all": "Alle annehmen"}
+    for category in data["categories"].values():
+        for key in ("title", "description"):
+            category[key]["de-CH"] = category[key]["en"]
+        for item in (*category.get("cookies", ()), *category.get("storage", ())):
+            item["de-CH"] = item["en"]
+    config = load_consent(write(tmp_path, data))
+    assert config.languages == ("en", "sv", "de-CH")
+    assert config.texts["sv"]["reject_all"] == "Avvisa alla"  # the package's
+    assert config.texts["sv"]["accept_all"] == "Godkänn alla"  # the site's
+    assert config.texts["de-CH"]["accept_all"] == "Alle annehmen"
+    assert config.texts["de-CH"]["reject_all"] == "Alle ablehnen"  # de's, for de-CH
+
+
+def test_consent_mode_signals_follow_categories(tmp_path: Path) -> None:
+    assert load_consent(REAL).consent_mode_signals == {
+        "ad_storage": ["advertising"],
+        "ad_user_data": ["advertising"],
+        "ad_personalization": ["advertising"],
+        "analytics_storage": ["analytics"],
+    }
+    data = real_data()
+    data["categories"]["analytics"]["consent_mode"] = ["analytics_storage", "ad_storage"]
+    data["categories"]["advertising"]["consent_mode"] = []
+    signals = load_consent(write(tmp_path, data)).consent_mode_signals
+    assert signals["ad_storage"] == ["analytics"]
+    assert signals["ad_user_data"] == []  # always denied

@@ -66,7 +66,7 @@ def test_anything_else_is_refused_as_a_policy_link(url: str) -> None:
     )
     assert "never javascript: or data:" in message
     assert message.endswith(
-        "Set site_url to the site's https:// address, e.g. https://www.toontrack.com/."
+        "Set site_url to the site's https:// address, e.g. https://www.example.com/."
     )
 
 

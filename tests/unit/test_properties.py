@@ -27,7 +27,7 @@ from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from policy_site.consent import ConsentConfig, ConsentConfigError, load_consent
-from policy_site.consent.config import CATEGORY_IDS, LANGUAGES, MAX_AGE_LIMIT, TEXT_KEYS
+from policy_site.consent.config import MAX_AGE_LIMIT, TEXT_KEYS
 from policy_site.versions import Policy, Settings, VersionError, load_policy
 from policy_site.versions.lock import LockEntry, body_sha256, write_lock
 from policy_site.versions.model import CHANGE_CLASSES, read_version
@@ -192,18 +192,19 @@ def assert_usable(config: ConsentConfig) -> None:
     assert config.cookie.same_site in ("Lax", "Strict")
     assert isinstance(config.consent_mode, bool)
     assert type(config.gpc_last_update) is dt.date
-    ids = [category.id for category in config.categories]
-    assert "necessary" in ids
-    assert ids == [cid for cid in CATEGORY_IDS if cid in ids]
+    assert [category.necessary for category in config.categories].count(True) == 1
+    assert len({category.id for category in config.categories}) == len(config.categories)
+    assert config.languages
     for category in config.categories:
         assert not (category.necessary and category.gpc)
-        for lang in LANGUAGES:
+        assert not (category.necessary and category.consent_mode)
+        for lang in config.languages:
             assert category.title[lang].strip()
             assert category.description[lang].strip()
         for item in (*category.cookies, *category.storage):
             re.compile(item.regex)
-            assert all(item.purpose[lang].strip() for lang in LANGUAGES)
-    for lang in LANGUAGES:
+            assert all(item.purpose[lang].strip() for lang in config.languages)
+    for lang in config.languages:
         assert tuple(config.texts[lang]) == TEXT_KEYS
         assert all(text.strip() for text in config.texts[lang].values())
 

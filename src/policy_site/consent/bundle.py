@@ -14,7 +14,6 @@ import ipaddress
 import json
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -23,7 +22,7 @@ from calmjs.parse import es5
 from calmjs.parse.unparsers.es5 import minify_print
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
-from policy_site.consent.config import ConsentConfig, ConsentConfigError
+from policy_site.consent.config import RUNTIME, ConsentConfig, ConsentConfigError
 
 __all__ = [
     "RUNTIME",
@@ -36,8 +35,6 @@ __all__ = [
     "runtime_config",
 ]
 
-#: The runtime: the bundle template, its scripts and its stylesheet (package data).
-RUNTIME = Path(__file__).resolve().parent / "runtime"
 #: The runtime's sources, in the order the template stitches them.
 SOURCES = ("record.js", "gate.js", "ui.js", "main.js")
 
@@ -117,7 +114,7 @@ def check_policy_url(url: str) -> str:
         f"mkdocs.yml: 'site_url': the consent banner would link to the policy at {url!r}; only an "
         "https:// address (http:// for localhost, as mkdocs serve uses) or a path on this site may "
         "go there, never javascript: or data:. Set site_url to the site's https:// address, "
-        "e.g. https://www.toontrack.com/."
+        "e.g. https://www.example.com/."
     )
 
 
@@ -135,7 +132,8 @@ def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dic
         },
         "revision": revision,
         "policyUrl": policy_url,
-        "consentMode": config.consent_mode,
+        # Each Consent Mode signal and the categories granting it, or false: no Consent Mode.
+        "consentMode": config.consent_mode_signals if config.consent_mode else False,
         "categories": [
             {
                 "id": category.id,

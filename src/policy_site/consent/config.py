@@ -1,12 +1,15 @@
 """``consent/consent.yml``: what the consent script gates and says, validated key by key.
 
-Every problem names the file, the key (``categories.analytics.cookies[1].pattern``) and the fix; all
-of them are reported at once.
+A site declares its own languages (the keys of ``texts``, BCP 47 tags) and its own categories
+(any ids, one of them necessary). The banner's and the dialog's texts default to the package's
+(``runtime/texts.yml``), which a site overrides key by key. Every problem names the file, the key
+(``categories.analytics.cookies[1].pattern``) and the fix; all of them are reported at once.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -16,19 +19,30 @@ from typing import Any
 import yaml
 
 __all__ = [
-    "CATEGORY_IDS",
-    "LANGUAGES",
+    "CONSENT_MODE_SIGNALS",
+    "RUNTIME",
     "TEXT_KEYS",
     "Category",
     "ConsentConfig",
     "ConsentConfigError",
     "CookieSettings",
     "StorageItem",
+    "default_texts",
     "load_consent",
 ]
 
-LANGUAGES = ("en", "sv")
-CATEGORY_IDS = ("necessary", "analytics", "advertising")
+#: The consent runtime (scripts, stylesheet, bundle template, default texts): package data.
+RUNTIME = Path(__file__).resolve().parent / "runtime"
+#: Google Consent Mode v2's signals. Each is granted while a category it follows is.
+CONSENT_MODE_SIGNALS = ("ad_storage", "ad_user_data", "ad_personalization", "analytics_storage")
+#: The signals a category follows when consent.yml does not say (``consent_mode: [...]``).
+_SIGNALS_BY_ID = {
+    **dict.fromkeys(("advertising", "marketing", "ads"), CONSENT_MODE_SIGNALS[:3]),
+    **dict.fromkeys(("analytics", "statistics", "measurement"), CONSENT_MODE_SIGNALS[3:]),
+}
+#: A language, as ``texts`` keys it: a BCP 47 tag (en, sv, de-CH, zh-Hant).
+_LANGUAGE = re.compile(r"\A[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
+_CATEGORY_ID = re.compile(r"\A[a-z][a-z0-9_]{0,31}\Z")
 TEXT_KEYS = (
     "banner",
     "policy_link",
@@ -101,10 +115,10 @@ class Category:
     #: IndexedDB database names and Cache Storage cache names (``indexeddb:`` and ``caches:``).
     indexeddb: tuple[StorageItem, ...] = ()
     caches: tuple[StorageItem, ...] = ()
-
-    @property
-    def necessary(self) -> bool:
-        return self.id == "necessary"
+    #: The one category a site cannot work without: always on, never asked.
+    necessary: bool = False
+    #: The Consent Mode signals granted while this category is.
+    consent_mode: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -124,6 +138,19 @@ class ConsentConfig:
     consent_mode: bool
     gpc_last_update: dt.date
 
+    @property
+    def languages(self) -> tuple[str, ...]:
+        """The languages of the texts, in consent.yml's order: a script for each."""
+        return tuple(self.texts)
+
+    @property
+    def consent_mode_signals(self) -> dict[str, list[str]]:
+        """Each Consent Mode signal and the categories that grant it (none: always denied)."""
+        return {
+            signal: [c.id for c in self.categories if signal in c.consent_mode]
+            for signal in CONSENT_MODE_SIGNALS
+        }
+
     def category(self, category_id: str) -> Category | None:
         return next((c for c in self.categories if c.id == category_id), None)
 
@@ -132,6 +159,8 @@ class _Checker:
     def __init__(self, path: Path) -> None:
         self.path = path
         self.problems: list[str] = []
+        #: The site's languages: the keys of ``texts``, read first.
+        self.languages: tuple[str, ...] = ()
 
     def fail(self, key: str, message: str) -> None:
         self.problems.append(f"{self.path}: '{key}': {message}")
@@ -156,10 +185,13 @@ class _Checker:
             return ""
         return value.strip()
 
-    def languages(self, value: Any, key: str) -> dict[str, str]:
-        found = self.mapping(value, key, LANGUAGES, LANGUAGES)
+    def in_languages(self, value: Any, key: str) -> dict[str, str]:
+        """A text in each of the site's languages."""
+        found = self.mapping(value, key, self.languages, self.languages)
         return {
-            lang: self.text(found.get(lang), f"{key}.{lang}") for lang in LANGUAGES if lang in found
+            lang: self.text(found.get(lang), f"{key}.{lang}")
+            for lang in self.languages
+            if lang in found
         }
 
     def items(self, value: Any, key: str, make: Callable[[Any, str], Any]) -> list[Any]:
@@ -172,8 +204,9 @@ class _Checker:
 
 
 def _storage_item(check: _Checker, value: Any, key: str, cookie: bool) -> StorageItem:
-    allowed = ("name", "pattern", *LANGUAGES) + (("domain", "lifetime_days") if cookie else ())
-    found = check.mapping(value, key, allowed, LANGUAGES)
+    allowed = ("name", "pattern", *check.languages)
+    allowed += ("domain", "lifetime_days") if cookie else ()
+    found = check.mapping(value, key, allowed, check.languages)
     name, pattern = found.get("name"), found.get("pattern")
     if (name is None) == (pattern is None):
         check.fail(key, "give either 'name' (exact) or 'pattern' (a regular expression), not both.")
@@ -196,7 +229,7 @@ def _storage_item(check: _Checker, value: Any, key: str, cookie: bool) -> Storag
     if cookie and (not isinstance(lifetime, int) or isinstance(lifetime, bool) or lifetime < 0):
         check.fail(f"{key}.lifetime_days", "must be a whole number of days (0 for a session).")
     domain = str(found.get("domain", ""))
-    purpose = {lang: check.text(found.get(lang), f"{key}.{lang}") for lang in LANGUAGES}
+    purpose = {lang: check.text(found.get(lang), f"{key}.{lang}") for lang in check.languages}
     return StorageItem(
         str(name) if name is not None else None,
         str(pattern) if pattern is not None else None,
@@ -210,7 +243,7 @@ def _service(check: _Checker, value: Any, key: str) -> Service:
     found = check.mapping(value, key, ("name", "hosts"), ("name", "hosts"))
     hosts = found.get("hosts") or []
     if not isinstance(hosts, list):
-        check.fail(f"{key}.hosts", "must be a list of host names, e.g. [www.google-analytics.com].")
+        check.fail(f"{key}.hosts", "must be a list of host names, e.g. [tags.example.com].")
         hosts = []
     for index, host in enumerate(hosts):
         if not isinstance(host, str) or not _HOST_PORT.match(host):
@@ -227,19 +260,36 @@ def _category(check: _Checker, category_id: str, value: Any) -> Category:
     allowed = (
         "title",
         "description",
+        "necessary",
         "gpc",
+        "consent_mode",
         "cookies",
         "storage",
         "indexeddb",
         "caches",
         "services",
     )
+    if not _CATEGORY_ID.match(category_id):
+        check.fail(key, "a category id is lower-case letters, digits and '_', e.g. marketing.")
     found = check.mapping(value, key, allowed, ("title", "description"))
+    necessary = found.get("necessary", category_id == "necessary")
+    if not isinstance(necessary, bool):
+        check.fail(f"{key}.necessary", "must be true or false.")
     gpc = found.get("gpc", False)
     if not isinstance(gpc, bool):
         check.fail(f"{key}.gpc", "must be true or false.")
-    if category_id == "necessary" and gpc is True:
+    if necessary is True and gpc is True:
         check.fail(f"{key}.gpc", "necessary cookies cannot be refused; remove 'gpc'.")
+    signals = found.get("consent_mode", _SIGNALS_BY_ID.get(category_id, ()))
+    if necessary is True and "consent_mode" in found:
+        check.fail(f"{key}.consent_mode", "a necessary category grants no Consent Mode signal.")
+    if not isinstance(signals, list | tuple) or not all(s in CONSENT_MODE_SIGNALS for s in signals):
+        check.fail(
+            f"{key}.consent_mode",
+            f"must list the Consent Mode signals this category grants, of: "
+            f"{', '.join(CONSENT_MODE_SIGNALS)}.",
+        )
+        signals = ()
 
     def stored(kind: str) -> tuple[StorageItem, ...]:
         """A list of storage items, each checked as a storage key is."""
@@ -253,8 +303,8 @@ def _category(check: _Checker, category_id: str, value: Any) -> Category:
 
     return Category(
         id=category_id,
-        title=check.languages(found.get("title"), f"{key}.title"),
-        description=check.languages(found.get("description"), f"{key}.description"),
+        title=check.in_languages(found.get("title"), f"{key}.title"),
+        description=check.in_languages(found.get("description"), f"{key}.description"),
         gpc=gpc is True,
         cookies=tuple(
             check.items(
@@ -271,19 +321,21 @@ def _category(check: _Checker, category_id: str, value: Any) -> Category:
         ),
         indexeddb=stored("indexeddb"),
         caches=stored("caches"),
+        necessary=necessary is True,
+        consent_mode=() if necessary is True else tuple(map(str, signals)),
     )
 
 
 def _cookie(check: _Checker, value: Any) -> CookieSettings:
     found = check.mapping(value or {}, "cookie", ("name", "domain", "max_age_days", "same_site"))
-    name = found.get("name", "tt_consent")
+    name = found.get("name", "consent")
     if not isinstance(name, str) or not _COOKIE_NAME.match(name):
         check.fail("cookie.name", f"{name!r} is not a cookie name: letters, digits, '_' or '-'.")
     domain = found.get("domain") or ""
     if not isinstance(domain, str) or (domain and not _HOST.match(domain.removeprefix("."))):
         check.fail(
             "cookie.domain",
-            f"{domain!r} is not a domain: write e.g. .toontrack.com, or "
+            f"{domain!r} is not a domain: write e.g. .example.com, or "
             "leave it empty for the current host only.",
         )
     days = found.get("max_age_days", 182)
@@ -299,6 +351,46 @@ def _cookie(check: _Checker, value: Any) -> CookieSettings:
     return CookieSettings(
         str(name), str(domain), days if isinstance(days, int) else 182, str(same_site)
     )
+
+
+@functools.cache
+def default_texts() -> dict[str, dict[str, str]]:
+    """The package's banner and dialog texts, by language (runtime/texts.yml)."""
+    texts: dict[str, dict[str, str]] = yaml.safe_load(
+        (RUNTIME / "texts.yml").read_text(encoding="utf-8")
+    )
+    return texts
+
+
+def _texts(check: _Checker, value: Any) -> dict[str, dict[str, str]]:
+    """Each language's texts: the site's, over the package's defaults for that language (or for
+    its primary language: de for de-CH). Sets the checker's languages."""
+    found = check.mapping(value, "texts", tuple(value) if isinstance(value, dict) else ())
+    if isinstance(value, dict) and not value:
+        check.fail("texts", "name at least one language, e.g. 'en: {}' for the default texts.")
+    texts: dict[str, dict[str, str]] = {}
+    for lang, own in found.items():
+        key = f"texts.{lang}"
+        if not isinstance(lang, str) or not _LANGUAGE.match(lang):
+            check.fail(key, f"{lang!r} is not a language tag: write e.g. en, sv or de-CH.")
+            continue
+        given = check.mapping(own or {}, key, TEXT_KEYS)
+        defaults = default_texts().get(lang) or default_texts().get(lang.split("-")[0], {})
+        merged: dict[str, str] = {}
+        for name in TEXT_KEYS:
+            if name in given:
+                merged[name] = check.text(given[name], f"{key}.{name}")
+            elif name in defaults:
+                merged[name] = defaults[name]
+            else:
+                check.fail(
+                    f"{key}.{name}",
+                    f"is missing, and the package has no '{lang}' text for it: add it "
+                    f"(the package has texts for {', '.join(sorted(default_texts()))}).",
+                )
+        texts[lang] = merged
+    check.languages = tuple(texts)
+    return texts
 
 
 def load_consent(path: Path) -> ConsentConfig:
@@ -327,19 +419,20 @@ def load_consent(path: Path) -> ConsentConfig:
         ("categories", "texts", "gpc_last_update"),
     )
     cookie = _cookie(check, top.get("cookie"))
+    texts = _texts(check, top.get("texts"))
+    value = top.get("categories")
     categories_raw = check.mapping(
-        top.get("categories"), "categories", CATEGORY_IDS, ("necessary",)
+        value, "categories", tuple(value) if isinstance(value, dict) else ()
     )
-    categories = tuple(
-        _category(check, cid, categories_raw[cid]) for cid in CATEGORY_IDS if cid in categories_raw
-    )
-    texts_raw = check.mapping(top.get("texts"), "texts", LANGUAGES, LANGUAGES)
-    texts = {}
-    for lang in LANGUAGES:
-        found = check.mapping(texts_raw.get(lang, {}), f"texts.{lang}", TEXT_KEYS, TEXT_KEYS)
-        texts[lang] = {
-            k: check.text(found.get(k), f"texts.{lang}.{k}") for k in TEXT_KEYS if k in found
-        }
+    categories = tuple(_category(check, str(cid), value) for cid, value in categories_raw.items())
+    necessary = [category.id for category in categories if category.necessary]
+    if categories_raw and len(necessary) != 1:
+        said = "none is" if not necessary else f"{', '.join(necessary)} are"
+        check.fail(
+            "categories",
+            f"one category holds what the site cannot work without, and {said} marked so: give "
+            "exactly one 'necessary: true' (a category named 'necessary' is, unless it says not).",
+        )
     consent_mode = top.get("consent_mode", False)
     if not isinstance(consent_mode, bool):
         check.fail("consent_mode", "must be true or false.")

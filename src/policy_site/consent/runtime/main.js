@@ -15,13 +15,14 @@ function gtag() {
   (window.dataLayer = window.dataLayer || []).push(arguments);
 }
 
+// Each signal is granted while a category it follows is (consent.yml's consent_mode).
 function _consentMode(kind) {
-  if (!CONFIG.consentMode) return;
-  var ads = state.granted.advertising ? "granted" : "denied";
-  gtag("consent", kind, {
-    ad_storage: ads, ad_user_data: ads, ad_personalization: ads,
-    analytics_storage: state.granted.analytics ? "granted" : "denied"
+  var m = CONFIG.consentMode, s = {};
+  if (!m) return;
+  Object.keys(m).forEach(function (k) {
+    s[k] = m[k].some(function (id) { return state.granted[id]; }) ? "granted" : "denied";
   });
+  gtag("consent", kind, s);
 }
 
 // The granted categories for "accept all": everything, except what GPC refuses.
