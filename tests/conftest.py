@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from policy_site import chromium
+from tests import wheel
 from tests.partner import PARTNER_HOST
 from tests.support import ROOT, SITE_HOST, build, serve
 
@@ -35,6 +36,12 @@ def site_url(project_site: Path) -> Iterator[str]:
     """The project's site, served."""
     with serve(project_site) as url:
         yield url
+
+
+@pytest.fixture(scope="session")
+def installed_package(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(wheel, venv): the package built as a wheel and installed into a fresh venv, once a run."""
+    return wheel.installed_package(tmp_path_factory.mktemp("wheel"))
 
 
 @pytest.fixture(scope="session")

@@ -1,0 +1,76 @@
+"""The package as another company gets it: a wheel built from a copy of the package's sources,
+installed into a fresh venv that holds nothing of this repository, and a site built with it."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.support import AS_OF, FIXTURE_SITES, ROOT, dated_env
+
+__all__ = ["OTHER_SITE", "build_other_site", "installed_package"]
+
+#: The fixture site that is not Toontrack's (another domain, cookie, categories and languages).
+OTHER_SITE = "other-company"
+
+
+def _clean_env() -> dict[str, str]:
+    """The environment without anything that would let the repository's sources in."""
+    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
+    env["NO_MKDOCS_2_WARNING"] = "1"
+    return env
+
+
+def installed_package(destination: Path) -> tuple[Path, Path]:
+    """A wheel of the package, and a fresh venv with it installed (its dependencies pinned by
+    constraints.txt); returns (wheel, venv)."""
+    source = destination / "source"
+    source.mkdir()
+    for name in ("pyproject.toml", "README.md"):
+        shutil.copy2(ROOT / name, source / name)
+    ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
+    shutil.copytree(ROOT / "src", source / "src", ignore=ignore)
+    dist = destination / "dist"
+    run = [
+        sys.executable,
+        "-m",
+        "pip",
+        "wheel",
+        "--quiet",
+        "--no-deps",
+        "-w",
+        str(dist),
+        str(source),
+    ]
+    subprocess.run(run, check=True, env=_clean_env(), capture_output=True)
+    (wheel,) = dist.glob("policy_site-*.whl")
+    venv = destination / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
+    install = [str(venv / "bin" / "pip"), "install", "--quiet", "-c", str(ROOT / "constraints.txt")]
+    subprocess.run([*install, str(wheel)], check=True, env=_clean_env(), capture_output=True)
+    return wheel, venv
+
+
+def build_other_site(
+    venv: Path, destination: Path, partner_origin: str, as_of: str = AS_OF
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
+    """The other company's site, its partner at ``partner_origin``, built by ``venv``'s
+    ``mkdocs build --strict``; returns (site folder, the build's result)."""
+    project = destination / OTHER_SITE
+    shutil.copytree(FIXTURE_SITES / OTHER_SITE, project)
+    host = partner_origin.split("://", 1)[1]
+    for path in (project / "consent/consent.yml", project / "docs/offers.md"):
+        text = path.read_text(encoding="utf-8")
+        text = text.replace("PARTNER_HOST", host).replace("PARTNER", partner_origin)
+        path.write_text(text, encoding="utf-8")
+    site = destination / "site"
+    command = [str(venv / "bin" / "mkdocs"), "build", "--strict", "--site-dir", str(site)]
+    env = {**dated_env(as_of), "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("PYTHONPATH", None)
+    result = subprocess.run(
+        command, cwd=project, env=env, capture_output=True, text=True, check=False
+    )
+    return site, result
