@@ -6,6 +6,8 @@ set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 VENV="$ROOT/.venv"
 export NO_MKDOCS_2_WARNING=1
+# Messages name ./scripts/<command> rather than the installed policy-site <command>.
+export POLICY_SITE_SCRIPTS=1
 
 _find_python() {
   local candidate

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import parse_html
+from tests.support import dated_env, parse_html
 from tests.wheel import build_other_site
 
 PARTNER = "http://ads.partner.test:9"
@@ -80,3 +80,28 @@ def test_nothing_in_the_other_site_names_toontrack(other_site: Path) -> None:
         if path.is_file() and re.search(rb"toontrack", path.read_bytes(), re.IGNORECASE)
     ]
     assert named == []
+
+
+def test_the_installed_console_script_inits_and_builds_a_site(
+    installed_package: tuple[Path, Path], tmp_path: Path
+) -> None:
+    command = str(installed_package[1] / "bin" / "policy-site")
+    env = {**dated_env("2026-12-02"), "NO_MKDOCS_2_WARNING": "1"}
+    env.pop("PYTHONPATH", None)
+    env.pop("POLICY_SITE_SCRIPTS", None)
+    made = subprocess.run(
+        [command, "init", "shop", "--domain", "shop.example.net", "--language", "nl"],
+        cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert made.returncode == 0, made.stderr
+    built = subprocess.run(
+        [command, "build"], cwd=tmp_path / "shop", env=env, capture_output=True, text=True,
+        check=False,
+    )  # fmt: skip
+    assert built.returncode == 0, built.stderr
+    assert "Preview it:  policy-site serve" in built.stdout
+    page = parse_html(tmp_path / "shop/site/privacy/index.html")
+    assert page.get("lang") == "nl"
+    helped = subprocess.run([command, "--help"], env=env, capture_output=True, text=True)
+    for name in ("init", "build", "serve", "check", "new-version", "withdraw", "snippet", "audit"):
+        assert name in helped.stdout
