@@ -7,13 +7,15 @@ import os
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from policy_site.problems import PolicySiteError
+
 __all__ = ["AS_OF_ENV", "BuildDateError", "build_date", "long_date", "record_date", "time_zone"]
 
 #: Environment variable that ``./scripts/build --as-of YYYY-MM-DD`` sets for the plugin.
 AS_OF_ENV = "POLICY_SITE_AS_OF"
 
 
-class BuildDateError(ValueError):
+class BuildDateError(PolicySiteError):
     """The build date given in the environment cannot be understood."""
 
 

@@ -15,6 +15,7 @@ import yaml
 
 from policy_site.consent.config import default_texts
 from policy_site.editor import keep_bundles
+from policy_site.problems import PolicySiteError
 from policy_site.versions.lock import updated_lock, write_lock
 from policy_site.versions.policy import read_versions
 
@@ -68,7 +69,7 @@ Write to privacy@{domain}.
 """
 
 
-class InitError(ValueError):
+class InitError(PolicySiteError):
     """The folder or an option cannot make a site; the message says which and how to fix it."""
 
 

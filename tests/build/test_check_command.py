@@ -35,7 +35,7 @@ def test_a_consent_problem_fails_check(project: Path) -> None:
     break_consent(project)
     result = check(project)
     assert result.returncode == 1
-    assert "consent/consent.yml: 'cookie.max_age_days': 900: a consent is kept 1 to 395" in (
+    assert "consent/consent.yml:10: 'cookie.max_age_days': 900: a consent is kept 1 to 395" in (
         result.stderr
     )
     assert "1 problem(s) found." in result.stderr

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -31,9 +32,11 @@ def write(tmp_path: Path, data: dict[str, Any]) -> Path:
 
 
 def problems(path: Path) -> str:
+    """What loading ``path`` reports, one problem a line, without the line numbers (which
+    test_a_problem_names_the_line_of_its_key checks)."""
     with pytest.raises(ConsentConfigError) as caught:
         load_consent(path)
-    return str(caught.value)
+    return re.sub(rf"^{re.escape(str(path))}:\d+: ", f"{path}: ", str(caught.value), flags=re.M)
 
 
 def _parent(data: dict[str, Any], dotted: str) -> tuple[Any, Any]:
@@ -243,12 +246,14 @@ def test_a_missing_file_says_to_create_it(tmp_path: Path) -> None:
     )
 
 
-def test_invalid_yaml_names_the_file(tmp_path: Path) -> None:
+def test_invalid_yaml_names_the_file_and_one_line(tmp_path: Path) -> None:
     path = tmp_path / "consent.yml"
-    path.write_text("cookie:\n  name: [tt_consent\n  domain: .toontrack.com\n", encoding="utf-8")
-    message = problems(path)
-    assert message.startswith(f"{path}: not valid YAML: ")
-    assert "line " in message
+    path.write_text("cookie:\n  name: [consent\n  domain: .example.com\n", encoding="utf-8")
+    with pytest.raises(ConsentConfigError) as caught:
+        load_consent(path)
+    message = str(caught.value)
+    assert message.startswith(f"{path}:3: consent.yml is not valid YAML: while parsing a flow ")
+    assert "line " not in message  # the parser's own positions are left out
 
 
 def test_every_problem_is_reported_at_once(tmp_path: Path) -> None:
@@ -315,3 +320,26 @@ def test_consent_mode_signals_follow_categories(tmp_path: Path) -> None:
     signals = load_consent(write(tmp_path, data)).consent_mode_signals
     assert signals["ad_storage"] == ["analytics"]
     assert signals["ad_user_data"] == []  # always denied
+
+
+def test_a_problem_names_the_line_of_its_key(tmp_path: Path) -> None:
+    text = REAL.read_text(encoding="utf-8")
+    path = tmp_path / "consent.yml"
+    path.write_text(text.replace("same_site: Lax", "same_site: None"), encoding="utf-8")
+    with pytest.raises(ConsentConfigError) as caught:
+        load_consent(path)
+    line = text.splitlines().index("  same_site: Lax") + 1
+    (problem,) = caught.value.problems
+    assert (problem.path, problem.line, problem.key) == (path, line, "cookie.same_site")
+    assert str(caught.value) == f"{path}:{line}: 'cookie.same_site': 'None': write Lax or Strict."
+
+
+def test_a_yaml_error_gives_one_line_and_the_usual_fix(tmp_path: Path) -> None:
+    path = tmp_path / "consent.yml"
+    path.write_text("cookie:\n  name: a: b\n", encoding="utf-8")
+    with pytest.raises(ConsentConfigError) as caught:
+        load_consent(path)
+    assert str(caught.value) == (
+        f"{path}:2: consent.yml is not valid YAML: mapping values are not allowed here. Fix: a "
+        "value that holds ': ' must be quoted: title: 'Privacy Policy: 2027'."
+    )

@@ -18,6 +18,8 @@ from typing import Any
 
 import yaml
 
+from policy_site.problems import PolicySiteError, Problem, yaml_problem
+
 __all__ = [
     "CONSENT_MODE_SIGNALS",
     "RUNTIME",
@@ -75,7 +77,7 @@ _COOKIE_NAME = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 _UNREADABLE = (ValueError, KeyError, IndexError, AttributeError, RecursionError)
 
 
-class ConsentConfigError(ValueError):
+class ConsentConfigError(PolicySiteError):
     """consent.yml is wrong; the message lists every problem with its key and fix."""
 
 
@@ -155,15 +157,40 @@ class ConsentConfig:
         return next((c for c in self.categories if c.id == category_id), None)
 
 
+def _key_lines(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
+    """The line of every key in the YAML tree, by its dotted name (``categories.x.cookies[1]``)."""
+    lines: dict[str, int] = {}
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value in node.value:
+            key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
+            lines[key] = key_node.start_mark.line + 1
+            lines |= _key_lines(value, key)
+    elif isinstance(node, yaml.SequenceNode):
+        for index, item in enumerate(node.value):
+            key = f"{prefix}[{index}]"
+            lines[key] = item.start_mark.line + 1
+            lines |= _key_lines(item, key)
+    return lines
+
+
 class _Checker:
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, lines: dict[str, int] | None = None) -> None:
         self.path = path
-        self.problems: list[str] = []
+        self.lines = lines or {}
+        self.problems: list[Problem] = []
         #: The site's languages: the keys of ``texts``, read first.
         self.languages: tuple[str, ...] = ()
 
+    def line(self, key: str) -> int:
+        """The line of ``key``, or of the nearest key above it that the file has."""
+        while key:
+            if key in self.lines:
+                return self.lines[key]
+            key = key[: max(key.rfind("."), key.rfind("["), 0)]
+        return 1
+
     def fail(self, key: str, message: str) -> None:
-        self.problems.append(f"{self.path}: '{key}': {message}")
+        self.problems.append(Problem(self.path, self.line(key), key, message))
 
     def mapping(
         self, value: Any, key: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()
@@ -395,9 +422,10 @@ def _texts(check: _Checker, value: Any) -> dict[str, dict[str, str]]:
 
 def load_consent(path: Path) -> ConsentConfig:
     """Read and check ``path``. Raises ConsentConfigError listing every problem."""
-    check = _Checker(path)
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_text(encoding="utf-8")
+        raw = yaml.safe_load(text)
+        check = _Checker(path, _key_lines(yaml.compose(text)))
     except FileNotFoundError:
         raise ConsentConfigError(
             f"{path}: not found. It is plugins.policy-site.consent in mkdocs.yml: correct the "
@@ -406,7 +434,7 @@ def load_consent(path: Path) -> ConsentConfig:
     except UnicodeDecodeError as err:
         raise ConsentConfigError(f"{path}: not UTF-8 text ({err}); save it as UTF-8.") from None
     except yaml.YAMLError as err:
-        raise ConsentConfigError(f"{path}: not valid YAML: {err}") from None
+        raise ConsentConfigError([yaml_problem(path, err, path.name)]) from None
     except _UNREADABLE as err:
         raise ConsentConfigError(
             f"{path}: a value YAML cannot read ({type(err).__name__}: {err}); "
@@ -443,5 +471,5 @@ def load_consent(path: Path) -> ConsentConfig:
         )
         last_update = dt.date(1970, 1, 1)
     if check.problems:
-        raise ConsentConfigError("\n".join(check.problems))
+        raise ConsentConfigError(check.problems)
     return ConsentConfig(path, cookie, categories, texts, consent_mode is True, last_update)

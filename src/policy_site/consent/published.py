@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from policy_site.consent.bundle import Asset, Bundle
+from policy_site.problems import PolicySiteError
 
 __all__ = ["PublishedError", "assets", "deleted", "keep", "missing", "read_published"]
 
@@ -26,7 +27,7 @@ __all__ = ["PublishedError", "assets", "deleted", "keep", "missing", "read_publi
 _NAME = re.compile(r"\Aconsent\.(?:[a-z]{2,3}(?:-[A-Za-z0-9]+)*\.)?([0-9a-f]{12})\.(?:js|css)\Z")
 
 
-class PublishedError(ValueError):
+class PublishedError(PolicySiteError):
     """The folder of published bundles holds something the build cannot vouch for."""
 
 

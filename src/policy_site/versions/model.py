@@ -11,6 +11,8 @@ from typing import Any
 
 import yaml
 
+from policy_site.problems import PolicySiteError, Problem, yaml_problem
+
 __all__ = [
     "CHANGE_CLASSES",
     "KNOWN_KEYS",
@@ -45,26 +47,11 @@ _UNREADABLE = (ValueError, KeyError, IndexError, AttributeError, RecursionError)
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in one file: where, which key, and how to fix it."""
-
-    path: Path
-    line: int
-    key: str | None
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{_display(self.path)}:{self.line}"
-        return f"{where}: '{self.key}': {self.message}" if self.key else f"{where}: {self.message}"
-
-
-class VersionError(ValueError):
+class VersionError(PolicySiteError):
     """Version files are wrong. Carries every problem found, each naming file, key and fix."""
 
     def __init__(self, problems: list[Problem]) -> None:
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
+        super().__init__(problems)
 
 
 @dataclass(frozen=True)
@@ -118,13 +105,6 @@ def xml_illegal(text: str) -> str | None:
     """The first character of ``text`` that an XML document (the feed) cannot hold, as U+XXXX."""
     found = _NOT_XML.search(text)
     return f"U+{ord(found.group()):04X}" if found else None
-
-
-def _display(path: Path) -> str:
-    try:
-        return str(path.resolve().relative_to(Path.cwd()))
-    except ValueError:
-        return str(path)
 
 
 def split_front_matter(text: str) -> tuple[str, str] | None:
@@ -194,32 +174,6 @@ class _Reader:
         return code is None
 
 
-#: The usual fix for what the YAML parser says, by the words it says it with.
-_YAML_FIXES = (
-    ("mapping values are not allowed", "a value that holds ': ' must be quoted: "
-     "title: 'Privacy Policy: 2027'"),
-    ("tab character", "indent with spaces, not tabs"),
-    ("found character '\\t'", "indent with spaces, not tabs"),
-    ("could not find expected ':'", "each line is 'key: value'; a value that goes on over "
-     "several lines must be quoted or start with '>'"),
-    ("found undefined alias", "a value that starts with '*' must be quoted"),
-    ("expected <block end>", "keep every key at the start of its line, and quote a value that "
-     "starts with a quote but goes on after it"),
-)  # fmt: skip
-
-
-def _yaml_problem(path: Path, err: yaml.YAMLError) -> Problem:
-    """One line of the file (the front matter starts on line 2), what the parser found wrong, in
-    its words without its own positions, and the usual fix."""
-    mark = getattr(err, "problem_mark", None)
-    line = mark.line + 2 if mark is not None else 1
-    parts = (getattr(err, "context", None), getattr(err, "problem", None))
-    said = " ".join(str(part) for part in parts if part) or str(err)
-    fix = next((fix for words, fix in _YAML_FIXES if words in said), None)
-    fix = fix or "quote a value that holds ': ', ' #' or starts with one of [ { & * ! | > ' \" % @"
-    return Problem(path, line, None, f"the front matter is not valid YAML: {said}. Fix: {fix}.")
-
-
 def _parse(path: Path, text: str) -> _Reader | Problem:
     parts = split_front_matter(text)
     if parts is None:
@@ -234,7 +188,7 @@ def _parse(path: Path, text: str) -> _Reader | Problem:
         tree = yaml.compose(parts[0], Loader=_LOADER)
         meta = yaml.load(parts[0], Loader=_LOADER) or {}
     except yaml.YAMLError as err:
-        return _yaml_problem(path, err)
+        return yaml_problem(path, err, "the front matter", first_line=2)
     except _UNREADABLE as err:
         return _unreadable(path, parts[0], err)
     if not isinstance(tree, yaml.MappingNode) or not isinstance(meta, dict):
