@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-import json
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
 
+import yaml
 from jinja2 import Environment
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
@@ -30,24 +30,19 @@ from policy_site.consent import (
     load_consent,
     render_bundle,
 )
-from policy_site.consent.include import shared_files
 from policy_site.consent.published import PublishedError, deleted, missing, read_published
 from policy_site.dates import BuildDateError, build_date, long_date, record_date
-from policy_site.security import (
-    CLOUDFLARE_LINE_LIMIT,
-    HEADERS_FILE,
-    NGINX_FILE,
-    NGINX_LOCATIONS_FILE,
-    content_security_policy,
-    headers_file,
-    nginx_locations,
-    nginx_snippet,
-    scan_site,
-    security_headers,
+from policy_site.publishing import Consent, PublishError, header_files, published_files
+from policy_site.versions import (
+    Entry,
+    Policy,
+    PolicyVersion,
+    Settings,
+    Timeline,
+    VersionError,
+    load_policy,
 )
-from policy_site.versions import Entry, Policy, Settings, Timeline, VersionError, load_policy
 from policy_site.versions.anchors import Anchors, Removed, check_anchors, with_old_anchors
-from policy_site.versions.publish import PRINT_STYLESHEET, atom_feed, manifest, print_stylesheet
 from policy_site.versions.redline import Redline, make_redline, rendered_text_sha256
 from policy_site.versions.timeline import WITHDRAWN
 
@@ -108,6 +103,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         self.rendered: dict[str, str] = {}
         #: Each version's section anchors, worked out once every version's page is rendered.
         self.anchors: dict[str, Anchors] | None = None
+        #: The policy's pages, by source path: their kind and the version each shows.
+        self.pages: dict[str, tuple[str, str | None]] = {}
         self.consent: ConsentConfig | None = None
         self.bundle: Bundle | None = None
         #: The kept bundle files (``published_bundles``), published again by every build.
@@ -198,7 +195,12 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
                 and name[:-3] not in published
             ):
                 files.remove(file)
-        generated = {f"{settings.policy_dir}/index.md": self._current_page_source()}
+        current = policy.timeline.current
+        self.pages = {f"{settings.versions_dir}/{entry.id}.md": ("version", entry.id)
+                      for entry in policy.timeline.entries}  # fmt: skip
+        self.pages[f"{settings.policy_dir}/index.md"] = ("current", current.id)
+        self.pages[f"{settings.versions_dir}/index.md"] = ("archive", None)
+        generated = {f"{settings.policy_dir}/index.md": _version_page(current.version)}
         generated[f"{settings.versions_dir}/index.md"] = _page("All versions", "policy-archive")
         if self.consent is not None:
             generated[f"{settings.policy_dir}/cookies.md"] = _page(
@@ -207,9 +209,9 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         for entry in policy.timeline.entries:
             if entry.previous is not None:
                 title = f"What changed on {long_date(entry.version.effective)}"
-                generated[f"{settings.policy_dir}/changes/{entry.id}.md"] = _page(
-                    title, "policy-redline"
-                )
+                src_uri = f"{settings.policy_dir}/changes/{entry.id}.md"
+                generated[src_uri] = _page(title, "policy-redline")
+                self.pages[src_uri] = ("redline", entry.id)
         for src_uri, content in generated.items():
             if files.get_file_from_path(src_uri) is not None:
                 raise PluginError(
@@ -218,9 +220,6 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
                 )
             files.append(File.generated(config, src_uri, content=content))
         return files
-
-    def _current_page_source(self) -> str:
-        return self._policy().timeline.current.version.path.read_text(encoding="utf-8")
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
         env.filters["long_date"] = long_date
@@ -252,16 +251,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         return html
 
     def _locate(self, page: Page) -> tuple[str, str | None]:
-        settings = self._policy().settings
-        folder, _, name = page.file.src_uri.rpartition("/")
-        stem = name.removesuffix(".md")
-        if page.file.src_uri == f"{settings.policy_dir}/index.md":
-            return "current", self._policy().timeline.current.id
-        if folder == settings.versions_dir:
-            return ("archive", None) if stem == "index" else ("version", stem)
-        if folder == f"{settings.policy_dir}/changes":
-            return "redline", stem
-        return "", None
+        """The page's kind and the version it shows, as on_files recorded them."""
+        return self.pages.get(page.file.src_uri, ("", None))
 
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
@@ -311,84 +302,40 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         )
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        """Writes what the core publishes beside the pages, then the headers that fit them."""
         policy = self._policy()
         site_url = config.site_url or "/"
         site = Path(config.site_dir)
-        folder = site / policy.settings.policy_dir
-        try:
-            feed = atom_feed(policy, site_url, config.site_name)
-        except ValueError as err:
-            raise PluginError(str(err)) from None
-        (folder / "feed.xml").write_bytes(feed)
-        (folder / "versions.json").write_text(
-            manifest(policy, site_url, self.rendered, self._anchors()), encoding="utf-8"
-        )
-        (site / PRINT_STYLESHEET).parent.mkdir(parents=True, exist_ok=True)
-        (site / PRINT_STYLESHEET).write_text(print_stylesheet(policy, site_url), encoding="utf-8")
+        consent = None
         if self.bundle is not None and self.consent is not None:
-            (site / "assets").mkdir(parents=True, exist_ok=True)
-            for name, kept in self.published.items():
-                (site / "assets" / name).write_bytes(kept)
-            current = shared_files(self.bundle, self.consent, site_url, policy.timeline.today)
-            for path, text in current.items():
-                (site / path).parent.mkdir(parents=True, exist_ok=True)
-                (site / path).write_text(text, encoding="utf-8")
-            well_known = site / ".well-known"
-            well_known.mkdir(exist_ok=True)
-            last_update = self.consent.gpc_last_update.isoformat()
-            gpc = {"gpc": True, "lastUpdate": last_update}
-            (well_known / "gpc.json").write_text(json.dumps(gpc) + "\n", encoding="utf-8")
-        self._write_headers(site, urlsplit(site_url).netloc)
+            consent = Consent(self.consent, self.bundle, self.published, str(self.config.consent))
+        try:
+            files = published_files(
+                policy, site_url, config.site_name, self.rendered, self._anchors(), consent
+            )
+            _write(site, files)
+            headers = header_files(site, urlsplit(site_url).netloc, consent)
+        except PublishError as err:
+            raise PluginError(str(err)) from None
+        for warning in headers.warnings:
+            log.warning(warning)
+        _write(site, headers.files)
+        log.info(headers.summary)
 
-    def _write_headers(self, site: Path, site_host: str) -> None:
-        """Fail on any page loading from an undeclared host without consent; else write the
-        security headers, with a CSP allowing exactly the inline scripts the pages hold."""
-        necessary: list[str] = []
-        declared: list[str] = []
-        for category in self.consent.categories if self.consent else ():
-            hosts = [host for service in category.services for host in service.hosts]
-            declared += hosts
-            necessary += hosts if category.necessary else []
-        scan = scan_site(site, site_host, necessary)
-        if scan.problems:
-            consent = self.consent
-            where = "the consent file (plugins.policy-site.consent)"
-            key = "categories.necessary.services"
-            if consent is not None:
-                where = str(self.config.consent)
-                key = next(f"categories.{c.id}.services" for c in consent.categories if c.necessary)
-            fix = (
-                "Gate it (data-category, see the README's markup contract), serve the file "
-                f"from this site, or declare its host under {key} in {where} if the site cannot "
-                "work without it."
-            )
-            raise PluginError(
-                "Pages load from other hosts before any consent:\n  "
-                + "\n  ".join(scan.problems)
-                + f"\n{fix}"
-            )
-        headers = security_headers(content_security_policy(scan.script_hashes, declared))
-        rules = headers_file(headers)
-        if max(map(len, rules.splitlines())) > CLOUDFLARE_LINE_LIMIT:
-            log.warning(
-                "%s has a line over %d characters, which Cloudflare Pages ignores: declare "
-                "fewer hosts in consent/consent.yml, or serve the nginx snippet instead.",
-                HEADERS_FILE,
-                CLOUDFLARE_LINE_LIMIT,
-            )
-        (site / HEADERS_FILE).write_text(rules, encoding="utf-8")
-        (site / NGINX_FILE).write_text(nginx_snippet(headers), encoding="utf-8")
-        (site / NGINX_LOCATIONS_FILE).write_text(nginx_locations(headers), encoding="utf-8")
-        log.info(
-            "Security headers written to %s, %s and %s: %d inline script hashes over %d pages.",
-            HEADERS_FILE,
-            NGINX_FILE,
-            NGINX_LOCATIONS_FILE,
-            len(scan.script_hashes),
-            scan.pages,
-        )
+
+def _write(site: Path, files: dict[str, bytes]) -> None:
+    for name, content in files.items():
+        path = site / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
 
 
 def _page(title: str, template: str) -> str:
     """The Markdown source of a page that a template fills in."""
     return f"---\ntitle: {title}\ntemplate: {template}.html\n---\n"
+
+
+def _version_page(version: PolicyVersion) -> str:
+    """The Markdown source of the policy in effect, from the checked model (not the file again)."""
+    front = yaml.safe_dump({"title": version.title}, allow_unicode=True, width=1_000_000)
+    return f"---\n{front}---\n{version.body}"

@@ -1,0 +1,132 @@
+"""What a build publishes beside the pages, as files (path in the site -> content): the feed, the
+manifest, the print stylesheet, the consent bundle's files and ``gpc.json``; then, once the pages
+are written, the security headers that fit them. Pure of any generator: an adapter writes the
+files (``plugin.py`` for MkDocs).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from policy_site.consent import Bundle, ConsentConfig
+from policy_site.consent.include import shared_files
+from policy_site.problems import PolicySiteError
+from policy_site.security import (
+    CLOUDFLARE_LINE_LIMIT,
+    HEADERS_FILE,
+    NGINX_FILE,
+    NGINX_LOCATIONS_FILE,
+    content_security_policy,
+    headers_file,
+    nginx_locations,
+    nginx_snippet,
+    scan_site,
+    security_headers,
+)
+from policy_site.versions import Policy
+from policy_site.versions.anchors import Anchors
+from policy_site.versions.publish import PRINT_STYLESHEET, atom_feed, manifest, print_stylesheet
+
+__all__ = ["Consent", "Headers", "PublishError", "header_files", "published_files"]
+
+
+class PublishError(PolicySiteError):
+    """The build must not publish: the message says what and how to fix it."""
+
+
+@dataclass(frozen=True)
+class Consent:
+    """The consent side of a build: the checked config, its bundle, and the kept bundle files
+    (``published_bundles``, by file name) that every build publishes again."""
+
+    config: ConsentConfig
+    bundle: Bundle
+    kept: Mapping[str, bytes]
+    #: Where the config is, as mkdocs.yml names it (for messages).
+    source: str
+
+
+def published_files(
+    policy: Policy,
+    site_url: str,
+    site_name: str,
+    rendered: Mapping[str, str],
+    anchors: Mapping[str, Anchors],
+    consent: Consent | None,
+) -> dict[str, bytes]:
+    """Every file the build adds beside the pages. Raises PublishError (a site name the feed
+    cannot carry)."""
+    folder = policy.settings.policy_dir
+    try:
+        feed = atom_feed(policy, site_url, site_name)
+    except ValueError as err:
+        raise PublishError(str(err)) from None
+    files = {
+        f"{folder}/feed.xml": feed,
+        f"{folder}/versions.json": manifest(policy, site_url, rendered, anchors).encode(),
+        PRINT_STYLESHEET: print_stylesheet(policy, site_url).encode(),
+    }
+    if consent is not None:
+        files |= {f"assets/{name}": content for name, content in consent.kept.items()}
+        current = shared_files(consent.bundle, consent.config, site_url, policy.timeline.today)
+        files |= {path: text.encode() for path, text in current.items()}
+        gpc = {"gpc": True, "lastUpdate": consent.config.gpc_last_update.isoformat()}
+        files[".well-known/gpc.json"] = (json.dumps(gpc) + "\n").encode()
+    return files
+
+
+@dataclass(frozen=True)
+class Headers:
+    files: dict[str, bytes]
+    #: Said to the person building (a warning: it fails the strict build).
+    warnings: list[str]
+    summary: str
+
+
+def header_files(site: Path, site_host: str, consent: Consent | None) -> Headers:
+    """The security headers for the written ``site``: a CSP allowing exactly the inline scripts
+    its pages hold and the hosts consent.yml declares. Raises PublishError when a page loads from
+    an undeclared host before any consent."""
+    necessary: list[str] = []
+    declared: list[str] = []
+    for category in consent.config.categories if consent else ():
+        hosts = [host for service in category.services for host in service.hosts]
+        declared += hosts
+        necessary += hosts if category.necessary else []
+    scan = scan_site(site, site_host, necessary)
+    if scan.problems:
+        where = "the consent file (plugins.policy-site.consent)"
+        key = "categories.necessary.services"
+        if consent is not None:
+            where = consent.source
+            key = next(
+                f"categories.{c.id}.services" for c in consent.config.categories if c.necessary
+            )
+        raise PublishError(
+            "Pages load from other hosts before any consent:\n  "
+            + "\n  ".join(scan.problems)
+            + "\nGate it (data-category, see the README's markup contract), serve the file from "
+            f"this site, or declare its host under {key} in {where} if the site cannot work "
+            "without it."
+        )
+    headers = security_headers(content_security_policy(scan.script_hashes, declared))
+    rules = headers_file(headers)
+    warnings = []
+    if max(map(len, rules.splitlines())) > CLOUDFLARE_LINE_LIMIT:
+        warnings.append(
+            f"{HEADERS_FILE} has a line over {CLOUDFLARE_LINE_LIMIT} characters, which Cloudflare "
+            "Pages ignores: declare fewer hosts in consent.yml, or serve the nginx snippet instead."
+        )
+    files = {
+        HEADERS_FILE: rules.encode(),
+        NGINX_FILE: nginx_snippet(headers).encode(),
+        NGINX_LOCATIONS_FILE: nginx_locations(headers).encode(),
+    }
+    summary = (
+        f"Security headers written to {HEADERS_FILE}, {NGINX_FILE} and {NGINX_LOCATIONS_FILE}: "
+        f"{len(scan.script_hashes)} inline script hashes over {scan.pages} pages."
+    )
+    return Headers(files, warnings, summary)
