@@ -77,7 +77,9 @@ def consent_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> 
         settings["categories"][category]["services"].append(
             {"name": "Fake partner", "hosts": [partner_host]}
         )
-    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     page = project / "docs" / "partner.md"
     page.write_text(page.read_text(encoding="utf-8").replace("PARTNER", partner.origin), "utf-8")
     site = folder / "site"
@@ -137,7 +139,9 @@ def runtime_site(
     settings = yaml.safe_load(config.read_text(encoding="utf-8"))
     for category, kinds in STORED.items():
         settings["categories"][category].update(kinds)
-    config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+    config.write_text(
+        yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8"
+    )
     site = folder / "site"
     result = build(project, site)
     assert result.returncode == 0, result.stderr

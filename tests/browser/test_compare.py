@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, Request, Route, expect
 
+from policy_site.plugin import THEME_DIR
 from tests.support import ROOT, serve
 
-SCRIPT = ROOT / "docs" / "assets" / "javascripts" / "compare.js"
+SCRIPT = THEME_DIR / "assets" / "javascripts" / "compare.js"
 FIXTURE = ROOT / "tests" / "fixtures" / "compare"
 ARCHIVE = "privacy/versions/"
 

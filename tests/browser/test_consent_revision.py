@@ -46,7 +46,9 @@ def sites(tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict[str, str]]:
             settings = yaml.safe_load(text)
             if edit is not None:
                 edit(settings)
-            config.write_text(yaml.safe_dump(settings, allow_unicode=True), encoding="utf-8")
+            config.write_text(
+                yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8"
+            )
             site = Path(folder / "site")
             result = build(project, site)
             assert result.returncode == 0, result.stderr

@@ -275,7 +275,7 @@ def stored_config(tmp_path_factory: pytest.TempPathFactory) -> ConsentConfig:
     data["categories"]["advertising"]["indexeddb"] = [{"pattern": "^fb_", **item}]
     data["categories"]["analytics"]["caches"] = [{"name": "ga-cache", **item}]
     path: Path = tmp_path_factory.mktemp("stored") / "consent.yml"
-    path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return load_consent(path)
 
 
