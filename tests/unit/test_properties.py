@@ -181,7 +181,7 @@ def load_or_named_error(path: Path) -> ConsentConfig | None:
         assert_usable(config)
         return config
     event("refused")
-    assert message.startswith(f"{path}: "), message
+    assert re.match(rf"{re.escape(str(path))}(:\d+)?: ", message), message
     return None
 
 
