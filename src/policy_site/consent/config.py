@@ -9,16 +9,16 @@ A site declares its own languages (the keys of ``texts``, BCP 47 tags) and its o
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import re
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from policy_site.problems import PolicySiteError, Problem, yaml_problem
+from policy_site.consent.checker import Checker, key_lines
+from policy_site.consent.texts import TEXT_KEYS, default_texts, read_texts
+from policy_site.problems import PolicySiteError, yaml_problem
 
 __all__ = [
     "CONSENT_MODE_SIGNALS",
@@ -42,25 +42,7 @@ _SIGNALS_BY_ID = {
     **dict.fromkeys(("advertising", "marketing", "ads"), CONSENT_MODE_SIGNALS[:3]),
     **dict.fromkeys(("analytics", "statistics", "measurement"), CONSENT_MODE_SIGNALS[3:]),
 }
-#: A language, as ``texts`` keys it: a BCP 47 tag (en, sv, de-CH, zh-Hant).
-_LANGUAGE = re.compile(r"\A[a-z]{2,3}(-[A-Za-z0-9]{2,8})*\Z")
 _CATEGORY_ID = re.compile(r"\A[a-z][a-z0-9_]{0,31}\Z")
-TEXT_KEYS = (
-    "banner",
-    "policy_link",
-    "accept_all",
-    "reject_all",
-    "manage",
-    "dialog_title",
-    "save",
-    "close",
-    "always_on",
-    "gpc",
-    "blocked",
-    "allow",
-    "settings",
-    "region",
-)
 MAX_AGE_LIMIT = 395  # days: CNIL's 13 months, and under the browsers' 400-day cap
 _HOST = re.compile(r"\A(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
 #: A service host as a CSP source: a host name and, when it is not the default, a port.
@@ -157,80 +139,7 @@ class ConsentConfig:
         return next((c for c in self.categories if c.id == category_id), None)
 
 
-def _key_lines(node: yaml.Node | None, prefix: str = "") -> dict[str, int]:
-    """The line of every key in the YAML tree, by its dotted name (``categories.x.cookies[1]``)."""
-    lines: dict[str, int] = {}
-    if isinstance(node, yaml.MappingNode):
-        for key_node, value in node.value:
-            key = f"{prefix}.{key_node.value}" if prefix else str(key_node.value)
-            lines[key] = key_node.start_mark.line + 1
-            lines |= _key_lines(value, key)
-    elif isinstance(node, yaml.SequenceNode):
-        for index, item in enumerate(node.value):
-            key = f"{prefix}[{index}]"
-            lines[key] = item.start_mark.line + 1
-            lines |= _key_lines(item, key)
-    return lines
-
-
-class _Checker:
-    def __init__(self, path: Path, lines: dict[str, int] | None = None) -> None:
-        self.path = path
-        self.lines = lines or {}
-        self.problems: list[Problem] = []
-        #: The site's languages: the keys of ``texts``, read first.
-        self.languages: tuple[str, ...] = ()
-
-    def line(self, key: str) -> int:
-        """The line of ``key``, or of the nearest key above it that the file has."""
-        while key:
-            if key in self.lines:
-                return self.lines[key]
-            key = key[: max(key.rfind("."), key.rfind("["), 0)]
-        return 1
-
-    def fail(self, key: str, message: str) -> None:
-        self.problems.append(Problem(self.path, self.line(key), key, message))
-
-    def mapping(
-        self, value: Any, key: str, allowed: tuple[str, ...], required: tuple[str, ...] = ()
-    ) -> dict[str, Any]:
-        if not isinstance(value, dict):
-            self.fail(key, "must be a mapping of 'key: value' lines.")
-            return {}
-        for name in value:
-            if name not in allowed:
-                self.fail(f"{key}.{name}", f"unknown key; the keys here are: {', '.join(allowed)}.")
-        for name in required:
-            if name not in value:
-                self.fail(f"{key}.{name}", "is missing: add it.")
-        return value
-
-    def text(self, value: Any, key: str) -> str:
-        if not isinstance(value, str) or not value.strip():
-            self.fail(key, "must be non-empty text.")
-            return ""
-        return value.strip()
-
-    def in_languages(self, value: Any, key: str) -> dict[str, str]:
-        """A text in each of the site's languages."""
-        found = self.mapping(value, key, self.languages, self.languages)
-        return {
-            lang: self.text(found.get(lang), f"{key}.{lang}")
-            for lang in self.languages
-            if lang in found
-        }
-
-    def items(self, value: Any, key: str, make: Callable[[Any, str], Any]) -> list[Any]:
-        if value is None:
-            return []
-        if not isinstance(value, list):
-            self.fail(key, "must be a list.")
-            return []
-        return [make(item, f"{key}[{index}]") for index, item in enumerate(value)]
-
-
-def _storage_item(check: _Checker, value: Any, key: str, cookie: bool) -> StorageItem:
+def _storage_item(check: Checker, value: Any, key: str, cookie: bool) -> StorageItem:
     allowed = ("name", "pattern", *check.languages)
     allowed += ("domain", "lifetime_days") if cookie else ()
     found = check.mapping(value, key, allowed, check.languages)
@@ -266,7 +175,7 @@ def _storage_item(check: _Checker, value: Any, key: str, cookie: bool) -> Storag
     )
 
 
-def _service(check: _Checker, value: Any, key: str) -> Service:
+def _service(check: Checker, value: Any, key: str) -> Service:
     found = check.mapping(value, key, ("name", "hosts"), ("name", "hosts"))
     hosts = found.get("hosts") or []
     if not isinstance(hosts, list):
@@ -282,7 +191,7 @@ def _service(check: _Checker, value: Any, key: str) -> Service:
     return Service(check.text(found.get("name"), f"{key}.name"), tuple(map(str, hosts)))
 
 
-def _category(check: _Checker, category_id: str, value: Any) -> Category:
+def _category(check: Checker, category_id: str, value: Any) -> Category:
     key = f"categories.{category_id}"
     allowed = (
         "title",
@@ -353,7 +262,7 @@ def _category(check: _Checker, category_id: str, value: Any) -> Category:
     )
 
 
-def _cookie(check: _Checker, value: Any) -> CookieSettings:
+def _cookie(check: Checker, value: Any) -> CookieSettings:
     found = check.mapping(value or {}, "cookie", ("name", "domain", "max_age_days", "same_site"))
     name = found.get("name", "consent")
     if not isinstance(name, str) or not _COOKIE_NAME.match(name):
@@ -380,52 +289,12 @@ def _cookie(check: _Checker, value: Any) -> CookieSettings:
     )
 
 
-@functools.cache
-def default_texts() -> dict[str, dict[str, str]]:
-    """The package's banner and dialog texts, by language (runtime/texts.yml)."""
-    texts: dict[str, dict[str, str]] = yaml.safe_load(
-        (RUNTIME / "texts.yml").read_text(encoding="utf-8")
-    )
-    return texts
-
-
-def _texts(check: _Checker, value: Any) -> dict[str, dict[str, str]]:
-    """Each language's texts: the site's, over the package's defaults for that language (or for
-    its primary language: de for de-CH). Sets the checker's languages."""
-    found = check.mapping(value, "texts", tuple(value) if isinstance(value, dict) else ())
-    if isinstance(value, dict) and not value:
-        check.fail("texts", "name at least one language, e.g. 'en: {}' for the default texts.")
-    texts: dict[str, dict[str, str]] = {}
-    for lang, own in found.items():
-        key = f"texts.{lang}"
-        if not isinstance(lang, str) or not _LANGUAGE.match(lang):
-            check.fail(key, f"{lang!r} is not a language tag: write e.g. en, sv or de-CH.")
-            continue
-        given = check.mapping(own or {}, key, TEXT_KEYS)
-        defaults = default_texts().get(lang) or default_texts().get(lang.split("-")[0], {})
-        merged: dict[str, str] = {}
-        for name in TEXT_KEYS:
-            if name in given:
-                merged[name] = check.text(given[name], f"{key}.{name}")
-            elif name in defaults:
-                merged[name] = defaults[name]
-            else:
-                check.fail(
-                    f"{key}.{name}",
-                    f"is missing, and the package has no '{lang}' text for it: add it "
-                    f"(the package has texts for {', '.join(sorted(default_texts()))}).",
-                )
-        texts[lang] = merged
-    check.languages = tuple(texts)
-    return texts
-
-
 def load_consent(path: Path) -> ConsentConfig:
     """Read and check ``path``. Raises ConsentConfigError listing every problem."""
     try:
         text = path.read_text(encoding="utf-8")
         raw = yaml.safe_load(text)
-        check = _Checker(path, _key_lines(yaml.compose(text)))
+        check = Checker(path, key_lines(yaml.compose(text)))
     except FileNotFoundError:
         raise ConsentConfigError(
             f"{path}: not found. It is plugins.policy-site.consent in mkdocs.yml: correct the "
@@ -447,7 +316,7 @@ def load_consent(path: Path) -> ConsentConfig:
         ("categories", "texts", "gpc_last_update"),
     )
     cookie = _cookie(check, top.get("cookie"))
-    texts = _texts(check, top.get("texts"))
+    texts = read_texts(check, top.get("texts"))
     value = top.get("categories")
     categories_raw = check.mapping(
         value, "categories", tuple(value) if isinstance(value, dict) else ()
