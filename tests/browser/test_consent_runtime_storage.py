@@ -14,7 +14,7 @@ from typing import Any
 
 from playwright.sync_api import BrowserContext, Page, expect
 
-from policy_site.audit import _PROBE
+from policy_site.audit.browser import _PROBE
 from tests.partner import Partner
 from tests.support import elements, parse_html
 

@@ -11,20 +11,11 @@ from typing import Any
 import pytest
 import yaml
 
-from policy_site.audit import (
-    BEFORE_CHOICE,
-    Declared,
-    State,
-    _judge,
-    _Recorder,
-    _Request,
-    _Site,
-    _state_json,
-    _StateRun,
-    consent_states,
-    render_html,
-    sitemap_pages,
-)
+from policy_site.audit import Declared, State, consent_states, render_html, sitemap_pages
+from policy_site.audit.record import _Recorder, _Request, _Site, _StateRun
+from policy_site.audit.report import _state_json
+from policy_site.audit.rules import _judge
+from policy_site.audit.settings import BEFORE_CHOICE
 from policy_site.consent.config import ConsentConfig, load_consent
 from tests.support import ROOT, SITE_HOST
 

@@ -1,0 +1,108 @@
+"""``policy-site audit``: the command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from policy_site import chromium
+from policy_site.audit.run import audit
+from policy_site.audit.settings import DEFAULT_HOST, DEFAULT_JOBS, DEFAULT_SETTLE
+from policy_site.audit.states import AuditError
+
+if TYPE_CHECKING:
+    pass
+
+
+def _host_mapping(text: str) -> tuple[str, str]:
+    host, sep, address = text.partition("=")
+    if not sep or not host.strip() or not address.strip():
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: write HOST=IP, e.g. ads.partner.test=127.0.0.1"
+        )
+    return host.strip(), address.strip()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="audit",
+        description="Load every page of the site in Chromium in each consent state, record what "
+        "it does, judge it against consent.yml and write audit/report.json and report.html. "
+        "Exit status: 0 clean, 1 violations (each printed), 2 the audit could not run.",
+    )
+    parser.add_argument(
+        "target", nargs="?", default="site", help="a built site's folder (default: site) or a URL"
+    )
+    parser.add_argument("--consent", type=Path, default=Path("consent/consent.yml"))
+    parser.add_argument("--out", type=Path, default=Path("audit"))
+    parser.add_argument(
+        "--host",
+        default=DEFAULT_HOST,
+        help=f"the host name a folder is served under (default {DEFAULT_HOST})",
+    )
+    parser.add_argument(
+        "--map",
+        dest="maps",
+        action="append",
+        default=[],
+        type=_host_mapping,
+        metavar="HOST=IP",
+        help="resolve HOST to IP in Chromium (repeatable); other hosts resolve nowhere",
+    )
+    parser.add_argument(
+        "--as-of", help="the date or time the report says it was made (else SOURCE_DATE_EPOCH)"
+    )
+    parser.add_argument(
+        "--jobs",
+        type=int,
+        default=DEFAULT_JOBS,
+        help=f"consent states audited at a time (default {DEFAULT_JOBS})",
+    )
+    parser.add_argument(
+        "--settle",
+        type=float,
+        default=DEFAULT_SETTLE,
+        help=f"seconds with no request in flight after load before a page counts as done "
+        f"(default {DEFAULT_SETTLE})",
+    )
+    args = parser.parse_args(argv)
+    try:
+        report = audit(
+            args.target,
+            consent=args.consent,
+            out=args.out,
+            host=args.host,
+            host_map=dict(args.maps),
+            as_of=args.as_of,
+            settle=args.settle,
+            jobs=args.jobs,
+            log=lambda text: print(text, file=sys.stderr, flush=True),
+        )
+    except (AuditError, chromium.ChromiumMissingError) as err:
+        print(f"audit: {err}", file=sys.stderr)
+        return 2
+    except ModuleNotFoundError as err:
+        if (err.name or "").split(".")[0] != "playwright":
+            raise
+        print("audit: Playwright is missing: ./scripts/audit installs it (pip install -e '.[dev]')")
+        return 2
+    for violation in report.violations:
+        print(f"VIOLATION {violation}")
+    summary = report.data["summary"]
+    for row in summary:
+        print(
+            f"{row['state']:<18} {row['verdict']:<4}  pages {row['pages']}, requests "
+            f"{row['first_party_requests']} first / {row['third_party_requests']} third party, "
+            f"cookies {row['cookies']}, storage {row['storage_keys']}, beacons {row['beacons']}, "
+            f"errors {row['console_errors'] + row['csp_violations']}, "
+            f"violations {row['violations']}"
+        )
+    verdict = f"{len(report.violations)} violation(s)" if report.violations else "clean"
+    print(f"audit: {verdict}; report: {report.json_path} and {report.html_path}")
+    return report.exit_code
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
