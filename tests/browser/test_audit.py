@@ -17,7 +17,7 @@ import pytest
 
 from policy_site.audit import Report, audit, render_html
 from tests.partner import PARTNER_HOST, Partner
-from tests.support import ROOT, elements, parse_html, strings
+from tests.support import ROOT, SITE_HOST, elements, parse_html, strings
 
 #: Quiet time after ``load`` before a page counts as done: loopback is fast, and the partner's
 #: tags load before ``load`` fires.
@@ -141,6 +141,8 @@ def demo_report(
         consent_site,
         consent=demo_consent(consent_site),
         out=out,
+        # The partner's tags set their cookies on .toontrack.test, the demo site's domain.
+        host=SITE_HOST,
         host_map={PARTNER_HOST: "127.0.0.1"},
         settle=float(SETTLE),
     )
