@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -9,9 +10,14 @@ from typing import Any
 import pytest
 
 from policy_site import chromium
+from policy_site.commands import SCRIPTS_ENV
 from tests import wheel
 from tests.partner import PARTNER_HOST
 from tests.support import ROOT, SITE_HOST, build, serve
+
+# Messages name ./scripts/<command>, as under ./scripts/test, however pytest is started; the
+# installed package's own form (policy-site <command>) is tested without it (test_other_site.py).
+os.environ[SCRIPTS_ENV] = "1"
 
 
 @pytest.fixture(scope="session")

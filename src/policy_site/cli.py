@@ -16,17 +16,12 @@ import sys
 from pathlib import Path
 
 from policy_site import audit, editor, serve
+from policy_site.commands import command
 from policy_site.dates import AS_OF_ENV, BuildDateError, build_date
 from policy_site.scaffold import InitError, init_site
 from policy_site.versions.model import CHANGE_CLASSES
 
 __all__ = ["build_site", "main"]
-
-
-def _command(name: str) -> str:
-    """How the reader runs ``name``: ``./scripts/<name>`` in a checkout that has the wrappers
-    (they set POLICY_SITE_SCRIPTS), else ``policy-site <name>``."""
-    return f"./scripts/{name}" if os.environ.get("POLICY_SITE_SCRIPTS") else f"policy-site {name}"
 
 
 def build_site(config_file: Path, as_of: str | None, site_dir: Path | None) -> int:
@@ -37,9 +32,9 @@ def build_site(config_file: Path, as_of: str | None, site_dir: Path | None) -> i
     for stale in (new, old):
         shutil.rmtree(stale, ignore_errors=True)
     env = {**os.environ, **({AS_OF_ENV: as_of} if as_of else {})}
-    command = [sys.executable, "-m", "mkdocs", "build", "--strict"]
-    command += ["--config-file", str(config_file), "--site-dir", str(new)]
-    if subprocess.run(command, env=env, check=False).returncode != 0:
+    mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict"]
+    mkdocs += ["--config-file", str(config_file), "--site-dir", str(new)]
+    if subprocess.run(mkdocs, env=env, check=False).returncode != 0:
         shutil.rmtree(new, ignore_errors=True)
         print(f"Build failed: nothing was published, {site.name}/ is as it was.", file=sys.stderr)
         return 1
@@ -48,7 +43,7 @@ def build_site(config_file: Path, as_of: str | None, site_dir: Path | None) -> i
     new.rename(site)
     shutil.rmtree(old, ignore_errors=True)
     print(f"Built the site into {site}/")
-    print(f"Preview it:  {_command('serve')}   then open http://127.0.0.1:8000/privacy/")
+    print(f"Preview it:  {command('serve')}   then open http://127.0.0.1:8000/privacy/")
     return 0
 
 

@@ -16,6 +16,7 @@ from typing import Any
 
 import yaml
 
+from policy_site.commands import command
 from policy_site.consent import Bundle, ConsentConfigError, load_consent, render_bundle
 from policy_site.consent.include import MANIFEST, snippet
 from policy_site.consent.published import PublishedError, deleted, keep, missing, read_published
@@ -172,8 +173,8 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
         return 1
     if unkept:
         print(
-            f"The consent bundle files {', '.join(unkept)} are not kept yet: run ./scripts/check "
-            "--update-lock and commit them (warning: fails the strict build).",
+            f"The consent bundle files {', '.join(unkept)} are not kept yet: run "
+            f"{command('check --update-lock')} and commit them (warning: fails the strict build).",
             file=sys.stderr,
         )
     timeline = policy.timeline
@@ -290,8 +291,8 @@ def new_version(
     print("  1. Edit its text; change only what this revision is about.")
     print("  2. Write 'summary': what changes, in plain words, and that nothing else does.")
     print(f"  3. Set 'announced' to the day you publish the announcement (today: {today}).")
-    print("  4. ./scripts/check --update-lock, then ./scripts/build and read the redline at")
-    print(f"     /{settings.redline_url(day.isoformat())} (./scripts/serve).")
+    print(f"  4. {command('check --update-lock')}, then {command('build')} and read the redline")
+    print(f"     at /{settings.redline_url(day.isoformat())} ({command('serve')}).")
     print("  5. Commit the version file and the lock together.")
     return 0
 
@@ -325,12 +326,12 @@ def withdraw(config_file: Path, version_id: str, reason: str, as_of: str | None)
     elif version.effective <= today:
         refusal = (
             f"{version.path}: in effect since {version.id}; a version in effect is not withdrawn "
-            "but replaced: ./scripts/new-version YYYY-MM-DD."
+            f"but replaced: {command('new-version YYYY-MM-DD')}."
         )
     elif not is_published(version, today):
         refusal = (
             f"{version.path}: not announced yet (announced: {version.announced}), so no reader "
-            "has seen it: delete the file instead (and run ./scripts/check --update-lock)."
+            f"has seen it: delete the file instead (and run {command('check --update-lock')})."
         )
     if refusal or version is None:
         print(refusal, file=sys.stderr)
@@ -345,16 +346,16 @@ def withdraw(config_file: Path, version_id: str, reason: str, as_of: str | None)
     version.path.write_text(head[:closing] + added + head[closing:] + parts[1], encoding="utf-8")
     print(f"{version.path}: withdrawn on {today}. Its page stays at its address and says so.")
     print("Next:")
-    print("  1. ./scripts/check --update-lock, then ./scripts/build.")
+    print(f"  1. {command('check --update-lock')}, then {command('build')}.")
     print("  2. Commit the version file and the lock together.")
-    print("  A text for a later date is a new version: ./scripts/new-version YYYY-MM-DD.")
+    print(f"  A text for a later date is a new version: {command('new-version YYYY-MM-DD')}.")
     return 0
 
 
 def print_snippet(site_dir: Path, language: str | None, pinned: bool) -> int:
     manifest = site_dir / MANIFEST
     if not manifest.is_file():
-        print(f"{manifest} not found: run ./scripts/build first.", file=sys.stderr)
+        print(f"{manifest} not found: run {command('build')} first.", file=sys.stderr)
         return 1
     print(snippet(json.loads(manifest.read_text(encoding="utf-8")), language, pinned))
     return 0

@@ -22,6 +22,7 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
+from policy_site.commands import command
 from policy_site.consent import (
     Bundle,
     ConsentConfig,
@@ -168,10 +169,11 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
                 # A warning: mkdocs serve previews an edit; the strict build refuses to publish.
                 log.warning(
                     "%s/ does not keep %s, which this build would publish; a later build would "
-                    "then drop it, breaking every page that pinned it. Run ./scripts/check "
-                    "--update-lock and commit %s/ with your change.%s",
+                    "then drop it, breaking every page that pinned it. Run %s and commit %s/ "
+                    "with your change.%s",
                     name,
                     ", ".join(new),
+                    command("check --update-lock"),
                     name,
                     ""
                     if folder.is_dir()

@@ -19,6 +19,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from policy_site.commands import command
 from policy_site.security import HEADERS_FILE, parse_headers_file
 
 __all__ = ["main", "make_server", "running", "serving"]
@@ -121,7 +122,7 @@ def _port(text: str) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="./scripts/serve",
+        prog=command("serve"),
         description="Serve the built site on this machine, with the headers the build wrote into "
         "SITE_DIR/_headers (the production Content-Security-Policy among them).",
     )
@@ -136,15 +137,17 @@ def main(argv: list[str] | None = None) -> int:
     )  # fmt: skip
     args = parser.parse_args(argv)
     if not (args.directory / "index.html").is_file():
-        print(f"{args.directory}/index.html not found: run ./scripts/build first.", file=sys.stderr)
+        print(
+            f"{args.directory}/index.html not found: run {command('build')} first.", file=sys.stderr
+        )
         return 1
     try:
         server = make_server(args.directory, host=args.host, port=args.port)
     except OSError as err:
         if err.errno == errno.EADDRINUSE:
             print(
-                f"Port {args.port} on {args.host} is in use (another ./scripts/serve?): "
-                f"choose another with --port, e.g. ./scripts/serve --port {args.port + 1}",
+                f"Port {args.port} on {args.host} is in use (another {command('serve')}?): "
+                f"choose another with --port, e.g. {command('serve')} --port {args.port + 1}",
                 file=sys.stderr,
             )
         else:

@@ -103,6 +103,12 @@ def test_the_installed_console_script_inits_and_builds_a_site(
     assert "Preview it:  policy-site serve" in built.stdout
     page = parse_html(tmp_path / "shop/site/privacy/index.html")
     assert page.get("lang") == "nl"
+    first = next((tmp_path / "shop/docs/privacy/versions").glob("*.md"))
+    first.write_text(first.read_text(encoding="utf-8") + "\nA sentence more.\n", encoding="utf-8")
+    checked = subprocess.run(
+        [command, "check"], cwd=tmp_path / "shop", env=env, capture_output=True, text=True
+    )  # fmt: skip
+    assert "then run policy-site check --update-lock." in checked.stderr  # not ./scripts/check
     helped = subprocess.run([command, "--help"], env=env, capture_output=True, text=True)
     for name in ("init", "build", "serve", "check", "new-version", "withdraw", "snippet", "audit"):
         assert name in helped.stdout

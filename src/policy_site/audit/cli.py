@@ -86,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     except ModuleNotFoundError as err:
         if (err.name or "").split(".")[0] != "playwright":
             raise
-        print("audit: Playwright is missing: ./scripts/audit installs it (pip install -e '.[dev]')")
+        print("audit: Playwright is missing: install it (pip install playwright)")
         return 2
     for violation in report.violations:
         print(f"VIOLATION {violation}")

@@ -32,6 +32,7 @@ from policy_site.audit.settings import (
     REPORT_FORMAT,
 )
 from policy_site.audit.states import AuditError, Declared, consent_states
+from policy_site.commands import command
 from policy_site.consent.config import ConsentConfig, ConsentConfigError, load_consent
 from policy_site.serve import serving
 
@@ -135,7 +136,7 @@ def _target(
         return
     directory = Path(target)
     if not (directory / "index.html").is_file():
-        raise AuditError(f"{directory}/index.html not found: build the site (./scripts/build).")
+        raise AuditError(f"{directory}/index.html not found: build the site ({command('build')}).")
     pages = _dir_pages(directory)
     with serving(directory, host) as base:
         args = chromium.launch_args({host: "127.0.0.1", **host_map})

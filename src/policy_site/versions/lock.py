@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from policy_site.commands import command
 from policy_site.versions.model import PolicyVersion, Problem, split_front_matter
 
 __all__ = [
@@ -89,7 +90,7 @@ def read_lock(path: Path) -> dict[str, LockEntry]:
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError) as err:
         raise ValueError(
             f"{path}: not a lock file this build wrote ({err}). Restore it from git "
-            "(git checkout -- it), then run ./scripts/check --update-lock."
+            f"(git checkout -- it), then run {command('check --update-lock')}."
         ) from None
 
 
@@ -127,7 +128,7 @@ def _judge(
             "withdrawn",
             f"version {vid} was withdrawn on {locked.withdrawn}, and a withdrawal is final: put "
             f"back 'withdrawn' as it was. To publish this text, give it a new effective date "
-            "(./scripts/new-version).",
+            f"({command('new-version')}).",
         )
     was = locked.announced[-1] if locked.announced else None
     entry = LockEntry(sha, len(version.errata), locked.announced or announced, withdrawn)
@@ -153,7 +154,7 @@ def _judge(
             locked,
             "is already in effect",
             "A version in effect may not change: undo the edit, or record why with a new "
-            "'errata' entry (date and text), then run ./scripts/check --update-lock.",
+            f"'errata' entry (date and text), then run {command('check --update-lock')}.",
         )
     if version.change != "material":
         if len(version.errata) > locked.errata:
@@ -163,7 +164,7 @@ def _judge(
             None,
             f"version {vid} ({version.change}) was announced on {was} and its text no longer "
             "matches the lock: record the correction with a new 'errata' entry (date and text), "
-            f"or undo the edit; then run ./scripts/check --update-lock."
+            f"or undo the edit; then run {command('check --update-lock')}."
             f"{_changed_lines(version, locked.sha256)}",
         )
     if (
@@ -200,7 +201,7 @@ def _gone(lock_path: Path, versions_dir: Path, vid: str, entry: LockEntry) -> Pr
         None,
         f"version {vid} was published ({first}effective {vid}) and {lock_path.name} records it, "
         "but its file is gone: a published version stays at its address (to take back an "
-        f"announced version before it takes effect, run ./scripts/withdraw {vid} --reason '...' "
+        f"announced version before it takes effect, run {command('withdraw')} {vid} --reason '...' "
         f"instead).{_restore(path)}",
     )
 
@@ -256,8 +257,8 @@ def check_lock(
                 _problem(
                     version,
                     None,
-                    f"version {version.id} is not in {lock_path.name}: run ./scripts/check "
-                    "--update-lock and commit the lock.",
+                    f"version {version.id} is not in {lock_path.name}: run "
+                    f"{command('check --update-lock')} and commit the lock.",
                 )
             )
         elif update.lock[version.id] != lock[version.id] and not any(
@@ -269,14 +270,14 @@ def check_lock(
                     version,
                     None,
                     f"version {version.id} changed since {lock_path.name} was written (on {day} "
-                    f"it is {status}): run ./scripts/check --update-lock to record the change, "
+                    f"it is {status}): run {command('check --update-lock')} to record the change, "
                     "and commit the lock.",
                 )
             )
     for vid in update.dropped:
         message = (
             f"draft {vid} is in {lock_path.name} but its file is gone; it was never published: "
-            "run ./scripts/check --update-lock to drop it."
+            f"run {command('check --update-lock')} to drop it."
         )
         problems.append(Problem(versions_dir / f"{vid}.md", 1, None, message))
     return problems

@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from policy_site.commands import command
 from policy_site.problems import PolicySiteError, Problem, yaml_problem
 
 __all__ = [
@@ -355,7 +356,7 @@ def _withdrawal(reader: _Reader) -> Withdrawal | None:
     if not isinstance(value, dict) or set(value) != {"date", "reason"}:
         reader.fail(
             "withdrawn",
-            "has exactly 'date: YYYY-MM-DD' and 'reason: why'; ./scripts/withdraw writes it.",
+            f"has exactly 'date: YYYY-MM-DD' and 'reason: why'; {command('withdraw')} writes it.",
         )
         return None
     day = reader.date("withdrawn", value["date"], _value_node(node, "date"))

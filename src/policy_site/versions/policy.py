@@ -10,6 +10,7 @@ import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from policy_site.commands import command
 from policy_site.versions.lock import LockEntry, check_lock, read_lock
 from policy_site.versions.model import PolicyVersion, Problem, VersionError, read_version
 from policy_site.versions.rules import check_rules, lint_wording
@@ -94,7 +95,7 @@ def load_policy(
             problems.append(Problem(lock_path, 1, None, str(err)))
         else:
             if not lock_path.is_file():
-                problems.append(Problem(lock_path, 1, None, _NO_LOCK))
+                problems.append(Problem(lock_path, 1, None, _no_lock()))
             else:
                 problems += check_lock(versions, lock, record_day or today, lock_path, folder)
     if problems:
@@ -104,8 +105,9 @@ def load_policy(
     return Policy(settings, tuple(versions), timeline, lint_wording(versions))
 
 
-_NO_LOCK = (
-    "no such lock file. It is plugins.policy-site.lock_file in mkdocs.yml (under docs_dir): if "
-    "the lock is elsewhere, correct the option; for a new site, run ./scripts/check --update-lock "
-    "and commit the lock it writes."
-)
+def _no_lock() -> str:
+    return (
+        "no such lock file. It is plugins.policy-site.lock_file in mkdocs.yml (under docs_dir): if "
+        "the lock is elsewhere, correct the option; for a new site, run "
+        f"{command('check --update-lock')} and commit the lock it writes."
+    )
