@@ -204,17 +204,20 @@ def make_redline(old_html: str, new_html: str, demote: int = 1) -> Redline:
     sections: list[tuple[str, str]] = []
     heading: HtmlElement | None = None
     counts = {"ins": 0, "del": 0}
+    section: tuple[str, str] | None = None  # the heading's (anchor, title), read once per heading
     for element in marked.iter():
         if not isinstance(element.tag, str):
             continue
         if element.tag in _HEADINGS:
-            heading = element
+            heading, section = element, None
         elif element.tag in counts:
             counts[element.tag] += 1
-            anchor = heading.get("id", "") if heading is not None else ""
-            title = _without_permalinks(heading) if heading is not None else "Introduction"
-            if (anchor, title) not in sections:
-                sections.append((anchor, title))
+            if section is None:
+                anchor = heading.get("id", "") if heading is not None else ""
+                title = _without_permalinks(heading) if heading is not None else "Introduction"
+                section = (anchor, title)
+            if section not in sections:
+                sections.append(section)
     return Redline(_inner(marked), tuple(sections), counts["ins"], counts["del"])
 
 
