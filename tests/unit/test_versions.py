@@ -336,3 +336,20 @@ def test_the_projects_versions_state_their_own_effective_date() -> None:
         assert [stated.day for stated in stated_effective_dates(version.body)] == [
             version.effective
         ]
+
+
+def test_a_published_erratum_cannot_be_removed(tmp_path: Path) -> None:
+    docs = site(tmp_path)
+    first = docs / "privacy/versions/2020-01-01.md"
+    corrected = FIRST.replace("We collect names.", "We collect names only.").replace(
+        "---\n#", "errata:\n  - date: 2020-06-01\n    text: Says 'only'.\n---\n#"
+    )
+    first.write_text(corrected, encoding="utf-8")
+    write_lock(docs / LOCK, locked(first.parent, read_lock(docs / LOCK)).lock)
+    assert read_lock(docs / LOCK)["2020-01-01"].errata == 1
+    erratum = "errata:\n  - date: 2020-06-01\n    text: Says 'only'.\n"
+    first.write_text(corrected.replace(erratum, ""), encoding="utf-8")
+    assert (
+        "'errata': version 2020-01-01 had 1 errata entries when the lock was written and has 0 "
+        "now: a published correction stays on the page. Put it back." in problems(docs)
+    )

@@ -132,6 +132,13 @@ def _judge(
         )
     was = locked.announced[-1] if locked.announced else None
     entry = LockEntry(sha, len(version.errata), locked.announced or announced, withdrawn)
+    if len(version.errata) < locked.errata:
+        return entry, _problem(
+            version,
+            "errata",
+            f"version {vid} had {locked.errata} errata entries when the lock was written and has "
+            f"{len(version.errata)} now: a published correction stays on the page. Put it back.",
+        )
     if sha == locked.sha256:
         if locked.announced and version.announced != was:
             return entry, _problem(
@@ -172,7 +179,8 @@ def _judge(
         and version.announced >= day
         and (was is None or version.announced > was)
     ):
-        return LockEntry(sha, len(version.errata), (*locked.announced, version.announced)), None
+        revised = (*locked.announced, version.announced)
+        return LockEntry(sha, len(version.errata), revised, withdrawn), None
     return entry, _problem(
         version,
         "announced",
