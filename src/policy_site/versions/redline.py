@@ -221,9 +221,12 @@ def make_redline(old_html: str, new_html: str, demote: int = 1) -> Redline:
     return Redline(_inner(marked), tuple(sections), counts["ins"], counts["del"])
 
 
-def _without_permalinks(element: HtmlElement) -> str:
-    """The element's text without the theme's section links (the pilcrows)."""
-    copy = lxml.html.fragment_fromstring(lxml.html.tostring(element), create_parent="div")
+def _without_permalinks(element: HtmlElement, *, copy_first: bool = True) -> str:
+    """The element's text without the theme's section links (the pilcrows). The element is left
+    as it is, unless ``copy_first`` is false (a tree of the caller's own, parsed for this)."""
+    copy = element
+    if copy_first:
+        copy = lxml.html.fragment_fromstring(lxml.html.tostring(element), create_parent="div")
     for link in list(copy.iter("a")):
         if "headerlink" in (link.get("class") or "").split():
             link.drop_tree()
@@ -234,7 +237,7 @@ def _without_permalinks(element: HtmlElement) -> str:
 
 def rendered_text(html: str) -> str:
     """The words a reader sees, whitespace folded: what the rendered-text hash covers."""
-    return _without_permalinks(_fragment(html))
+    return _without_permalinks(_fragment(html), copy_first=False)
 
 
 @functools.lru_cache(maxsize=4096)
