@@ -38,7 +38,8 @@ def test_the_wheel_carries_the_runtime_and_templates_and_nothing_of_toontrack(
                        "policy_site/consent/runtime/bundle.js.j2",
                        "policy_site/consent/runtime/gate.js",
                        "policy_site/consent/runtime/texts.yml",
-                       "policy_site/audit/scripts/probe.js"):  # fmt: skip
+                       "policy_site/audit/scripts/probe.js",
+                       "policy_site/audit/report.html.j2"):  # fmt: skip
             assert needed in names
         assert not [name for name in names if "bench" in name]
         mentions = [
