@@ -14,7 +14,7 @@ from policy_site.versions.lock import body_sha256
 from policy_site.versions.model import xml_illegal
 from policy_site.versions.policy import Policy
 from policy_site.versions.redline import rendered_text_sha256
-from policy_site.versions.timeline import UPCOMING, WITHDRAWN, Entry
+from policy_site.versions.timeline import UPCOMING, Entry
 
 __all__ = ["PRINT_STYLESHEET", "atom_feed", "manifest", "print_stylesheet"]
 
@@ -29,17 +29,16 @@ def _published(entry: Entry) -> str:
 
 def _updated(entry: Entry) -> str:
     """Its last change: a withdrawal, or the announcement of a revised text."""
-    withdrawn = entry.version.withdrawn
-    if withdrawn is not None and entry.status == WITHDRAWN:
-        return f"{withdrawn.date.isoformat()}T00:00:00Z"
+    if entry.withdrawal is not None:
+        return f"{entry.withdrawal.date.isoformat()}T00:00:00Z"
     return f"{entry.revised[-1].isoformat()}T00:00:00Z" if entry.revised else _published(entry)
 
 
 def _feed_title(entry: Entry) -> str:
     version = entry.version
     effective = long_date(version.effective)
-    if version.withdrawn is not None and entry.status == WITHDRAWN:
-        return f"{version.title}: withdrawn on {long_date(version.withdrawn.date)}, never in effect"
+    if entry.withdrawal is not None:
+        return f"{version.title}: withdrawn on {long_date(entry.withdrawal.date)}, never in effect"
     state = "takes effect" if entry.status == UPCOMING else "effective"
     revised = f" (revised on {long_date(entry.revised[-1])})" if entry.revised else ""
     return f"{version.title}: {state} {effective}{revised}"
@@ -83,8 +82,8 @@ def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
         if version.change:
             sub(item, "category", term=version.change)
         summary = version.summary or "The policy as first published."
-        if version.withdrawn is not None and entry.status == WITHDRAWN:
-            summary = f"Withdrawn: {version.withdrawn.reason} (It was to say: {summary})"
+        if entry.withdrawal is not None:
+            summary = f"Withdrawn: {entry.withdrawal.reason} (It was to say: {summary})"
         sub(item, "summary", summary)
     ET.indent(feed)
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
@@ -116,10 +115,10 @@ def manifest(
                 "announced": entry.first_announced.isoformat() if entry.first_announced else None,
                 "revised": [day.isoformat() for day in entry.revised],
                 "withdrawn": {
-                    "date": version.withdrawn.date.isoformat(),
-                    "reason": version.withdrawn.reason,
+                    "date": entry.withdrawal.date.isoformat(),
+                    "reason": entry.withdrawal.reason,
                 }
-                if version.withdrawn and entry.status == WITHDRAWN
+                if entry.withdrawal
                 else None,
                 "change": version.change,
                 "summary": version.summary,
@@ -175,8 +174,8 @@ def print_stylesheet(policy: Policy, site_url: str) -> str:
     ]
     for entry in policy.timeline.entries:
         version = entry.version
-        if version.withdrawn is not None and entry.status == WITHDRAWN:
-            state = f"Withdrawn {long_date(version.withdrawn.date)}, never in effect"
+        if entry.withdrawal is not None:
+            state = f"Withdrawn {long_date(entry.withdrawal.date)}, never in effect"
         else:
             state = f"Effective {long_date(version.effective)}"
         footer = f"{state} \u00b7 {site_url}"

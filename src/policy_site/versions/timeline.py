@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
-from policy_site.versions.model import PolicyVersion, Problem, VersionError
+from policy_site.versions.model import PolicyVersion, Problem, VersionError, Withdrawal
 
 __all__ = [
     "IN_EFFECT",
@@ -44,6 +44,11 @@ class Entry:
     @property
     def first_announced(self) -> dt.date | None:
         return self.announcements[0] if self.announcements else self.version.announced
+
+    @property
+    def withdrawal(self) -> Withdrawal | None:
+        """When and why it was withdrawn, once it is (a withdrawal dated later is not yet)."""
+        return self.version.withdrawn if self.status == WITHDRAWN else None
 
     @property
     def revised(self) -> tuple[dt.date, ...]:
