@@ -8,12 +8,11 @@ consent bundle files the first build publishes.
 from __future__ import annotations
 
 import datetime as dt
-import re
 from pathlib import Path
 
 import yaml
 
-from policy_site.consent.config import default_texts
+from policy_site.consent.config import HOST_NAME, default_texts
 from policy_site.editor import keep_bundles
 from policy_site.problems import PolicySiteError
 from policy_site.versions.lock import updated_lock, write_lock
@@ -21,7 +20,6 @@ from policy_site.versions.policy import read_versions
 
 __all__ = ["InitError", "init_site"]
 
-_HOST = re.compile(r"\A(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
 
 #: The necessary category's title, description and the consent cookie's purpose, by language.
 _NECESSARY = {
@@ -131,7 +129,7 @@ def init_site(folder: Path, domain: str, language: str, today: dt.date, name: st
     """Write the site into ``folder`` (new or empty); returns what was written. Raises InitError
     naming the option and the fix."""
     domain = domain.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
-    if not _HOST.match(domain):
+    if not HOST_NAME.match(domain):
         raise InitError(f"--domain {domain!r} is not a host name: write e.g. www.example.org.")
     if language not in _NECESSARY or language not in default_texts():
         known = ", ".join(sorted(_NECESSARY))

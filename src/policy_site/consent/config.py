@@ -22,6 +22,7 @@ from policy_site.problems import PolicySiteError, yaml_problem
 
 __all__ = [
     "CONSENT_MODE_SIGNALS",
+    "HOST_NAME",
     "RUNTIME",
     "TEXT_KEYS",
     "Category",
@@ -44,7 +45,8 @@ _SIGNALS_BY_ID = {
 }
 _CATEGORY_ID = re.compile(r"\A[a-z][a-z0-9_]{0,31}\Z")
 MAX_AGE_LIMIT = 395  # days: CNIL's 13 months, and under the browsers' 400-day cap
-_HOST = re.compile(r"\A(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
+#: A host name (lower case, no port): a cookie domain, a site's domain.
+HOST_NAME = re.compile(r"\A(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
 #: A service host as a CSP source: a host name and, when it is not the default, a port.
 _HOST_PORT = re.compile(
     r"\A(?=[^:]{1,253}(:|\Z))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[1-9][0-9]{0,4})?\Z"
@@ -268,7 +270,7 @@ def _cookie(check: Checker, value: Any) -> CookieSettings:
     if not isinstance(name, str) or not _COOKIE_NAME.match(name):
         check.fail("cookie.name", f"{name!r} is not a cookie name: letters, digits, '_' or '-'.")
     domain = found.get("domain") or ""
-    if not isinstance(domain, str) or (domain and not _HOST.match(domain.removeprefix("."))):
+    if not isinstance(domain, str) or (domain and not HOST_NAME.match(domain.removeprefix("."))):
         check.fail(
             "cookie.domain",
             f"{domain!r} is not a domain: write e.g. .example.com, or "
