@@ -3,24 +3,26 @@ installed into a fresh venv that holds nothing of this repository, and a site bu
 
 from __future__ import annotations
 
-import os
 import shutil
 import subprocess
 import sys
 from pathlib import Path
 
+from policy_site.commands import SCRIPTS_ENV
 from tests.support import AS_OF, FIXTURE_SITES, ROOT, dated_env
 
-__all__ = ["OTHER_SITE", "build_other_site", "installed_package"]
+__all__ = ["OTHER_SITE", "build_other_site", "installed_env", "installed_package"]
 
 #: The fixture site that is not Toontrack's (another domain, cookie, categories and languages).
 OTHER_SITE = "other-company"
 
 
-def _clean_env() -> dict[str, str]:
-    """The environment without anything that would let the repository's sources in."""
-    env = {key: value for key, value in os.environ.items() if key != "PYTHONPATH"}
-    env["NO_MKDOCS_2_WARNING"] = "1"
+def installed_env(as_of: str = AS_OF) -> dict[str, str]:
+    """The environment of someone who installed the package, on ``as_of``: nothing that would let
+    the repository's sources in (PYTHONPATH), and not this repository's wrappers either."""
+    env = {**dated_env(as_of), "NO_MKDOCS_2_WARNING": "1"}
+    for key in ("PYTHONPATH", SCRIPTS_ENV):
+        env.pop(key, None)
     return env
 
 
@@ -45,12 +47,12 @@ def installed_package(destination: Path) -> tuple[Path, Path]:
         str(dist),
         str(source),
     ]
-    subprocess.run(run, check=True, env=_clean_env(), capture_output=True)
+    subprocess.run(run, check=True, env=installed_env(), capture_output=True)
     (wheel,) = dist.glob("policy_site-*.whl")
     venv = destination / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
     install = [str(venv / "bin" / "pip"), "install", "--quiet", "-c", str(ROOT / "constraints.txt")]
-    subprocess.run([*install, str(wheel)], check=True, env=_clean_env(), capture_output=True)
+    subprocess.run([*install, str(wheel)], check=True, env=installed_env(), capture_output=True)
     return wheel, venv
 
 
@@ -68,8 +70,7 @@ def build_other_site(
         path.write_text(text, encoding="utf-8")
     site = destination / "site"
     command = [str(venv / "bin" / "mkdocs"), "build", "--strict", "--site-dir", str(site)]
-    env = {**dated_env(as_of), "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("PYTHONPATH", None)
+    env = installed_env(as_of)
     result = subprocess.run(
         command, cwd=project, env=env, capture_output=True, text=True, check=False
     )

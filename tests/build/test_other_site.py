@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.support import dated_env, parse_html
-from tests.wheel import build_other_site
+from tests.support import parse_html
+from tests.wheel import build_other_site, installed_env
 
 PARTNER = "http://ads.partner.test:9"
 
@@ -88,9 +88,7 @@ def test_the_installed_console_script_inits_and_builds_a_site(
     installed_package: tuple[Path, Path], tmp_path: Path
 ) -> None:
     command = str(installed_package[1] / "bin" / "policy-site")
-    env = {**dated_env("2026-12-02"), "NO_MKDOCS_2_WARNING": "1"}
-    env.pop("PYTHONPATH", None)
-    env.pop("POLICY_SITE_SCRIPTS", None)
+    env = installed_env("2026-12-02")
     made = subprocess.run(
         [command, "init", "shop", "--domain", "shop.example.net", "--language", "nl"],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
