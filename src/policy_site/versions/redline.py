@@ -190,10 +190,13 @@ def _mark(old_html: str, new_html: str) -> HtmlElement:
     return new_root
 
 
+@functools.lru_cache(maxsize=1024)
 def make_redline(old_html: str, new_html: str, demote: int = 1) -> Redline:
     """Compare two rendered versions word by word, keeping headings and lists as they are.
 
     Headings move ``demote`` levels down, so that the redline fits under its page's own title.
+    Remembered by the two texts: ``mkdocs serve`` rebuilds the site on every edit, and an edit to
+    one version changes at most the two redlines that compare it.
     """
     marked = _mark(old_html, new_html)
     for element in marked.iter(*_HEADINGS):
