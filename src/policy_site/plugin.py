@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import html
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -35,19 +34,18 @@ from policy_site.consent.published import PublishedError, deleted, missing, read
 from policy_site.dates import BuildDateError, build_date, long_date, record_date
 from policy_site.publishing import Consent, PublishError, header_files, published_files
 from policy_site.versions import (
-    Entry,
     Policy,
     PolicyVersion,
     Settings,
-    Timeline,
     VersionError,
     load_policy,
 )
 from policy_site.versions.anchors import Anchors, Removed, check_anchors, with_old_anchors
-from policy_site.versions.redline import Redline, make_redline, rendered_text_sha256
+from policy_site.versions.redline import make_redline, rendered_text_sha256
 from policy_site.versions.timeline import WITHDRAWN
+from policy_site.views import consent_view, page_view, timeline_view
 
-__all__ = ["PageView", "PolicySiteConfig", "PolicySitePlugin"]
+__all__ = ["PolicySiteConfig", "PolicySitePlugin"]
 
 log = get_plugin_logger(__name__)
 _DEFAULTS = Settings()
@@ -74,27 +72,6 @@ class PolicySiteConfig(Config):
     published_bundles = c.Optional(c.Type(str))
 
 
-@dataclass(frozen=True)
-class PageView:
-    """What the templates get as ``policy``: the timeline, and this page's place in it."""
-
-    policy: Policy
-    #: "current" (the policy in effect), "version", "archive", "redline" or "" (another page).
-    kind: str
-    entry: Entry | None
-    redline: Redline | None
-    #: The SHA-256 of this version's rendered text, as versions.json gives it (printed pages).
-    text_sha256: str | None = None
-
-    @property
-    def settings(self) -> Settings:
-        return self.policy.settings
-
-    @property
-    def timeline(self) -> Timeline:
-        return self.policy.timeline
-
-
 class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
     """Publishes the version in effect, an archive, a page and a redline per version, a feed and a
     manifest, all decided by the build date."""
@@ -106,6 +83,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         self.anchors: dict[str, Anchors] | None = None
         #: The policy's pages, by source path: their kind and the version each shows.
         self.pages: dict[str, tuple[str, str | None]] = {}
+        #: What every page's ``policy`` shares (policy_site.views), made once per build.
+        self.shared: dict[str, Any] | None = None
         self.consent: ConsentConfig | None = None
         self.bundle: Bundle | None = None
         #: The kept bundle files (``published_bundles``), published again by every build.
@@ -134,7 +113,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         timeline = self.policy.timeline
         log.info("Build date %s: version %s is in effect.", today, timeline.current.id)
         self.rendered = {}
-        self.anchors = None
+        self.anchors = self.shared = None
         self.consent = self.bundle = None  # mkdocs serve runs on_config again on every change
         if self.config.consent:
             self._load_consent(config)
@@ -224,9 +203,11 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         return files
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
-        env.filters["long_date"] = long_date
-        env.globals["consent_bundle"] = self.bundle
-        env.globals["consent_config"] = self.consent
+        consent = None
+        if self.consent is not None and self.bundle is not None:
+            language = config.theme.get("language")
+            consent = consent_view(self.consent, self.bundle, self._policy().settings, language)
+        env.globals["consent"] = consent
         return env
 
     def on_page_content(
@@ -262,6 +243,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         policy = self._policy()
         kind, version_id = self._locate(page)
         entry = policy.timeline.entry(version_id) if version_id else None
+        if self.shared is None:
+            self.shared = timeline_view(policy)
         redline = None
         if kind == "redline" and entry is not None and entry.previous is not None:
             redline = make_redline(self.rendered[entry.previous.id], self.rendered[entry.id])
@@ -273,7 +256,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
                 page.content = with_old_anchors(
                     page.content, anchors, lambda old, gone: self._removed_note(page, old, gone)
                 )
-        view = PageView(policy, kind, entry, redline, text_sha256)
+        view = page_view(self.shared, kind, version_id, redline, text_sha256)
         cast(dict[str, Any], context)["policy"] = view
         return context
 
