@@ -15,6 +15,7 @@ from policy_site.audit import Declared, State, consent_states, render_html, site
 from policy_site.audit.record import _Recorder, _Request, _Site, _StateRun
 from policy_site.audit.report import _state_json
 from policy_site.audit.rules import _judge
+from policy_site.audit.schema import ReportData
 from policy_site.audit.settings import BEFORE_CHOICE
 from policy_site.consent.config import ConsentConfig, load_consent
 from tests.support import ROOT, SITE_HOST
@@ -236,7 +237,9 @@ def test_sitemap_pages_are_rebased_onto_the_audited_url() -> None:
 
 def test_render_html_has_no_script_and_escapes_everything() -> None:
     hostile = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-    data: dict[str, Any] = {
+    data: ReportData = {
+        "report": "policy-site consent audit",
+        "format": 1,
         "verdict": "fail",
         "target": {"given": hostile, "mode": "dir", "origin": "http://www.toontrack.test"},
         "pages": ["/"],
@@ -334,6 +337,8 @@ def test_the_report_records_databases_and_caches_per_state(stored_config: Consen
     ]
     page = render_html(
         {
+            "report": "policy-site consent audit",
+            "format": 1,
             "verdict": "pass",
             "target": {"given": "site", "mode": "dir", "origin": f"http://{SITE_HOST}"},
             "pages": ["/"],
@@ -342,8 +347,8 @@ def test_the_report_records_databases_and_caches_per_state(stored_config: Consen
                 "file": "consent.yml",
                 "choice_page": "/",
                 "categories": [
-                    {"id": "advertising", "gpc": True, "cookies": [], "storage": [],
-                     "indexeddb": ["^fb_"], "caches": [], "hosts": []}
+                    {"id": "advertising", "title": "Advertising", "gpc": True, "cookies": [],
+                     "storage": [], "indexeddb": ["^fb_"], "caches": [], "hosts": []}
                 ],
             },
             "release": {"consent_files": [], "policy_version": None},

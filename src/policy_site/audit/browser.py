@@ -20,6 +20,7 @@ from policy_site.audit.record import (
     _Site,
     _StateRun,
 )
+from policy_site.audit.schema import Choice, Screenshot
 from policy_site.audit.settings import (
     BEFORE_CHOICE,
     CHOICE_TIMEOUT,
@@ -61,7 +62,7 @@ class _Runner:
         self.settle = settle
         self.regions = sorted({texts["region"] for texts in config.texts.values()})
         self.choice_page: str | None = None
-        self.screenshots: dict[str, dict[str, str]] = {}
+        self.screenshots: dict[str, Screenshot] = {}
         self._choice_known = asyncio.Event()
 
     async def run_all(self, states: Sequence[State], jobs: int) -> list[_StateRun]:
@@ -130,7 +131,7 @@ class _Runner:
         if visit.banner_visible and run.state.action == "none":
             shot = "banner-gpc" if run.state.gpc else "banner"
             if shot not in self.screenshots:
-                self.screenshots[shot] = {"file": f"{shot}.png", "page": visit.final_path}
+                self.screenshots[shot] = Screenshot(file=f"{shot}.png", page=visit.final_path)
                 await page.screenshot(path=self.out / f"{shot}.png")
             if run.state.id == "no-choice" and not self._choice_known.is_set():
                 self.choice_page = visit.final_path
@@ -203,7 +204,7 @@ class _Runner:
             return
         label = f"(choice on {where})"
         clicked: list[str] = []
-        run.choice = {"page": where, "clicked": clicked}
+        run.choice = Choice(page=where, clicked=clicked)
         try:
             run.recorder.page = f"{BEFORE_CHOICE}{where})"
             await page.goto(self.site.url(where), wait_until="load", timeout=LOAD_TIMEOUT_MS)
@@ -226,7 +227,7 @@ class _Runner:
                 await dialog.wait_for(state="visible")
                 first = next(c.id for c in self.config.categories if not c.necessary)
                 if state.category == first:
-                    self.screenshots["dialog"] = {"file": "dialog.png", "page": where}
+                    self.screenshots["dialog"] = Screenshot(file="dialog.png", page=where)
                     await page.screenshot(path=self.out / "dialog.png")
                 category = self.config.category(state.category or "")
                 title = category.title[lang] if category else str(state.category)

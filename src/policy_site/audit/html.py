@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
+
+from policy_site.audit.schema import ReportData, StateDetails, SummaryRow
 
 __all__ = ["Table", "render_html"]
 
@@ -39,10 +41,6 @@ _SUMMARY = (
     "state", "pages", "first-party requests", "third-party requests", "third-party hosts",
     "cookies", "storage keys", "beacons", "console errors", "CSP violations", "violations",
     "warnings", "verdict",
-)  # fmt: skip
-_SUMMARY_KEYS = (
-    "pages", "first_party_requests", "third_party_requests", "third_party_hosts", "cookies",
-    "storage_keys", "beacons", "console_errors", "csp_violations", "violations", "warnings",
 )  # fmt: skip
 
 
@@ -81,7 +79,16 @@ def _template() -> Template:
     return env.get_template("report.html.j2")
 
 
-def render_html(data: Mapping[str, Any]) -> str:
+def _summary_cells(row: SummaryRow) -> list[Any]:
+    """A state's summary row, in the columns of _SUMMARY after "state" and before "verdict"."""
+    return [
+        row["pages"], row["first_party_requests"], row["third_party_requests"],
+        row["third_party_hosts"], row["cookies"], row["storage_keys"], row["beacons"],
+        row["console_errors"], row["csp_violations"], row["violations"], row["warnings"],
+    ]  # fmt: skip
+
+
+def render_html(data: ReportData) -> str:
     """The readable report: self-contained, no script, every recorded string escaped."""
     facts = [
         ("Site", data["target"]["given"]),
@@ -99,7 +106,7 @@ def render_html(data: Mapping[str, Any]) -> str:
         {
             "id": row["state"],
             "label": row["label"],
-            "cells": [_text(row[key]) for key in _SUMMARY_KEYS],
+            "cells": [_text(cell) for cell in _summary_cells(row)],
             "verdict": row["verdict"],
         }
         for row in data["summary"]
@@ -157,13 +164,13 @@ def render_html(data: Mapping[str, Any]) -> str:
     return _template().render(view)
 
 
-def _state(state: Mapping[str, Any]) -> dict[str, Any]:
+def _state(state: StateDetails) -> dict[str, Any]:
     """One state's section of the report."""
     choice = state["choice"]
     findings = [
-        (title, [{"page": _text(f["page"]), "message": _text(f["message"])} for f in state[key]])
-        for title, key in (("Violations", "violations"), ("Warnings", "warnings"))
-        if state[key]
+        (title, [{"page": _text(f["page"]), "message": _text(f["message"])} for f in found])
+        for title, found in (("Violations", state["violations"]), ("Warnings", state["warnings"]))
+        if found
     ]
     requests = _table(
         ["host", "party", "declared under", "requests", "failed", "types", "pages", "URLs"],

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
+from policy_site.audit.schema import Choice
 from policy_site.audit.settings import BEACON_TYPES, LOAD_TIMEOUT_MS, MAX_SETTLE
 from policy_site.audit.states import State
 
@@ -159,7 +160,7 @@ class _StateRun:
     cookies: dict[tuple[str, str, str], dict[str, Any]] = field(default_factory=dict)
     storage: dict[tuple[str, str], str] = field(default_factory=dict)
     record: dict[str, Any] | None = None
-    choice: dict[str, Any] | None = None
+    choice: Choice | None = None
     problems: list[tuple[str, str, str, str]] = field(default_factory=list)
     seconds: float = 0.0
 

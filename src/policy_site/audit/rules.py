@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from policy_site.audit.record import _Request, _StateRun
+from policy_site.audit.schema import FindingRow
 from policy_site.audit.settings import BEFORE_CHOICE, STORAGE_AREAS
 from policy_site.audit.states import Declared, _allowed
 
@@ -88,13 +89,10 @@ def _judge(run: _StateRun, declared: Declared) -> tuple[list[_Finding], list[_Fi
 # -- the report ----------------------------------------------------------------------------------
 
 
-def _finding_json(finding: _Finding) -> dict[str, str]:
-    return {
-        "kind": finding.kind,
-        "page": finding.page,
-        "subject": finding.subject,
-        "message": finding.message,
-    }
+def _finding_json(finding: _Finding) -> FindingRow:
+    return FindingRow(
+        kind=finding.kind, page=finding.page, subject=finding.subject, message=finding.message
+    )
 
 
 def _csp_hosts(policy: str) -> dict[str, list[str]]:

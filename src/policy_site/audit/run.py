@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from urllib.parse import urljoin, urlsplit
 
 from policy_site import chromium
@@ -22,6 +22,20 @@ from policy_site.audit.html import render_html
 from policy_site.audit.record import _evaluate, _origin, _Site, _StateRun, _without_query
 from policy_site.audit.report import Report, _as_of, _state_json
 from policy_site.audit.rules import _csp_hosts, _judge
+from policy_site.audit.schema import (
+    ConsentPart,
+    CspHost,
+    CspPart,
+    CspPolicy,
+    DeclaredCategory,
+    InventoryRow,
+    Release,
+    ReportData,
+    Screenshot,
+    StateDetails,
+    SummaryRow,
+    Target,
+)
 from policy_site.audit.settings import (
     _CONSENT_SCRIPT,
     CRAWL_LIMIT,
@@ -152,7 +166,7 @@ class _Collected:
     runs: list[_StateRun]
     browser: str
     choice_page: str | None
-    screenshots: dict[str, dict[str, str]]
+    screenshots: dict[str, Screenshot]
 
 
 async def _collect(
@@ -225,8 +239,8 @@ def _write(
 ) -> Report:
     site, runs = collected.site, collected.runs
     now = time.time()
-    details: list[dict[str, Any]] = []
-    summary: list[dict[str, Any]] = []
+    details: list[StateDetails] = []
+    summary: list[SummaryRow] = []
     violations: list[str] = []
     csp_pages: dict[str, list[str]] = {}
     for run in runs:
@@ -248,51 +262,51 @@ def _write(
         for r in run.recorder.requests
         if r.first_party and _CONSENT_SCRIPT.search(urlsplit(r.url).path)
     }
-    data: dict[str, Any] = {
-        "report": "policy-site consent audit",
-        "format": REPORT_FORMAT,
-        "as_of": _as_of(as_of, os.environ),
-        "verdict": "fail" if violations else "pass",
-        "target": {"mode": site.mode, "given": site.target, "origin": _origin(site.display)},
-        "browser": f"Chromium {collected.browser}",
-        "consent": {
-            "file": str(consent),
-            "categories": [
-                {
-                    "id": c.id,
-                    "title": c.title["en"],
-                    "gpc": c.gpc,
-                    "cookies": [i.name or i.pattern for i in c.cookies],
-                    "storage": [i.name or i.pattern for i in c.storage],
-                    "indexeddb": [i.name or i.pattern for i in c.indexeddb],
-                    "caches": [i.name or i.pattern for i in c.caches],
-                    "hosts": sorted(declared.hosts.get(c.id, ())),
-                }
+    data = ReportData(
+        report="policy-site consent audit",
+        format=REPORT_FORMAT,
+        as_of=_as_of(as_of, os.environ),
+        verdict="fail" if violations else "pass",
+        target=Target(mode=site.mode, given=site.target, origin=_origin(site.display)),
+        browser=f"Chromium {collected.browser}",
+        consent=ConsentPart(
+            file=str(consent),
+            categories=[
+                DeclaredCategory(
+                    id=c.id,
+                    title=c.title["en"],
+                    gpc=c.gpc,
+                    cookies=[i.name or i.pattern for i in c.cookies],
+                    storage=[i.name or i.pattern for i in c.storage],
+                    indexeddb=[i.name or i.pattern for i in c.indexeddb],
+                    caches=[i.name or i.pattern for i in c.caches],
+                    hosts=sorted(declared.hosts.get(c.id, ())),
+                )
                 for c in config.categories
             ],
-            "choice_page": collected.choice_page,
-        },
-        "pages": site.pages,
-        "release": {
-            "consent_files": sorted(consent_files),
-            "policy_version": next((run.record.get("pv") for run in runs if run.record), None),
-        },
-        "csp": {
-            "policies": [
-                {"policy": policy or None, "pages": sorted(paths)}
+            choice_page=collected.choice_page,
+        ),
+        pages=site.pages,
+        release=Release(
+            consent_files=sorted(consent_files),
+            policy_version=next((run.record.get("pv") for run in runs if run.record), None),
+        ),
+        csp=CspPart(
+            policies=[
+                CspPolicy(policy=policy or None, pages=sorted(paths))
                 for policy, paths in sorted(csp_pages.items())
             ],
-            "hosts": [
-                {"host": h, "directives": sorted(d), "categories": declared.host_categories(h)}
+            hosts=[
+                CspHost(host=h, directives=sorted(d), categories=declared.host_categories(h))
                 for h, d in sorted(hosts.items())
             ],
-        },
-        "screenshots": dict(sorted(collected.screenshots.items())),
-        "summary": summary,
-        "cookies": _inventory(details),
-        "violations": violations,
-        "states": details,
-    }
+        ),
+        screenshots=dict(sorted(collected.screenshots.items())),
+        summary=summary,
+        cookies=_inventory(details),
+        violations=violations,
+        states=details,
+    )
     json_path = out / "report.json"
     html_path = out / "report.html"
     json_path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -300,21 +314,21 @@ def _write(
     return Report(data, violations, json_path, html_path)
 
 
-def _inventory(states: list[dict[str, Any]]) -> list[dict[str, Any]]:
+def _inventory(states: list[StateDetails]) -> list[InventoryRow]:
     """Every cookie seen, with the states it was seen in."""
-    found: dict[tuple[str, str, str], dict[str, Any]] = {}
+    found: dict[tuple[str, str, str], InventoryRow] = {}
     for state in states:
         for cookie in state["cookies"]:
             key = (cookie["name"], cookie["domain"], cookie["path"])
             entry = found.setdefault(
                 key,
-                {
-                    "name": cookie["name"],
-                    "domain": cookie["domain"],
-                    "path": cookie["path"],
-                    "categories": cookie["categories"],
-                    "states": [],
-                },
+                InventoryRow(
+                    name=cookie["name"],
+                    domain=cookie["domain"],
+                    path=cookie["path"],
+                    categories=cookie["categories"],
+                    states=[],
+                ),
             )
             entry["states"].append(state["id"])
     return [found[k] for k in sorted(found)]
