@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -19,10 +20,25 @@ import yaml
 from policy_site.commands import command
 from policy_site.consent import Bundle, ConsentConfigError, load_consent, render_bundle
 from policy_site.consent.include import MANIFEST, snippet
-from policy_site.consent.published import PublishedError, deleted, keep, missing, read_published
+from policy_site.consent.published import (
+    LEDGER,
+    PublishedError,
+    deleted,
+    keep,
+    missing,
+    read_published,
+)
+from policy_site.consent.releases import (
+    ReleasesError,
+    lost,
+    make_release,
+    read_releases,
+    release_id,
+    releases_json,
+)
 from policy_site.dates import AS_OF_ENV, build_date, record_date
 from policy_site.versions import Settings, VersionError, load_policy
-from policy_site.versions.lock import read_lock, updated_lock, write_lock
+from policy_site.versions.lock import LockEntry, read_lock, updated_lock, write_lock
 from policy_site.versions.model import PolicyVersion, split_front_matter
 from policy_site.versions.policy import read_versions
 from policy_site.versions.rules import check_rules, restate_effective_date
@@ -93,29 +109,58 @@ def consent_problems(config_file: Path) -> str | None:
     return None
 
 
-def keep_bundles(config_file: Path, versions: list[PolicyVersion], today: dt.date) -> str | None:
-    """Adds the bundles of ``_bundles`` to their folder; says what it did."""
+def keep_bundles(
+    config_file: Path,
+    versions: list[PolicyVersion],
+    today: dt.date,
+    lock: Mapping[str, LockEntry],
+    record_day: dt.date,
+) -> str | None:
+    """Adds the bundles of ``_bundles`` to their folder, and a release of each that the ledger
+    lacks, dated ``record_day``; says what it did."""
     found = _bundles(config_file, versions, today)
     if found is None:
         return None
     folder, bundles = found
     added = keep(bundles, folder)
+    _, options = _read_config(config_file)
+    consent = config_file.parent / str(options["consent"])
+    releases = read_releases(folder)
+    known = {release.id for release in releases}
+    new = [
+        make_release(b, consent, lock[b.revision.partition(".")[0]].sha256, record_day)
+        for b in bundles
+        if release_id(b) not in known
+    ]
+    if new:
+        (folder / LEDGER).write_text(releases_json(releases + new), encoding="utf-8")
     kept = f"{folder}: keeps the consent bundles of revision(s) "
     kept += ", ".join(bundle.revision for bundle in bundles)
-    return kept + (f"; added {len(added)} file(s). Commit them." if added else ".")
+    if added or new:
+        return kept + f"; added {len(added)} file(s) and {len(new)} release(s). Commit them."
+    return kept + "."
 
 
 def unkept_bundles(config_file: Path, versions: list[PolicyVersion], today: dt.date) -> list[str]:
-    """The files of ``_bundles`` that their folder does not keep yet."""
+    """The files of ``_bundles`` that their folder does not keep yet, and the releases of
+    ``_bundles`` that the ledger does not record yet."""
     found = _bundles(config_file, versions, today)
-    return missing(found[1], read_published(found[0])) if found else []
+    if found is None:
+        return []
+    known = {release.id for release in read_releases(found[0])}
+    unrecorded = [f"release {release_id(b)} in {LEDGER}" for b in found[1]
+                  if release_id(b) not in known]  # fmt: skip
+    return missing(found[1], read_published(found[0])) + unrecorded
 
 
 def deleted_bundles(config_file: Path) -> list[str]:
-    """Kept bundle files that a commit deleted (see published.deleted)."""
+    """Kept bundle files that a commit deleted (see published.deleted), and releases that the
+    ledger lost (see releases.lost)."""
     _, options = _read_config(config_file)
     shown = str(options.get("published_bundles") or "").strip("/")
-    return deleted(config_file.parent / shown, shown) if shown else []
+    if not shown:
+        return []
+    return deleted(config_file.parent / shown, shown) + lost(config_file.parent / shown, shown)
 
 
 def _today(settings: Settings, as_of: str | None) -> dt.date:
@@ -141,8 +186,8 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
             print(f"{lock_path}: dropped draft {vid}, whose file is gone (it was never published).")
         print(f"{lock_path}: recorded {len(update.lock)} version(s). Commit it with the versions.")
         try:
-            kept = keep_bundles(config_file, versions, today)
-        except (ConsentConfigError, PublishedError, VersionError) as err:
+            kept = keep_bundles(config_file, versions, today, update.lock, record_day)
+        except (ConsentConfigError, PublishedError, ReleasesError, VersionError) as err:
             print(f"{err}\nThe consent bundles were not kept.", file=sys.stderr)
             return 1
         if kept:
@@ -164,16 +209,19 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
         print(f"{warning} (warning: fails the strict build)", file=sys.stderr)
     try:
         unkept = unkept_bundles(config_file, list(policy.versions), today)
-    except (ConsentConfigError, PublishedError) as err:
+    except (ConsentConfigError, PublishedError, ReleasesError) as err:
         print(err, file=sys.stderr)
         return 1
-    gone = deleted_bundles(config_file)
+    try:
+        gone = deleted_bundles(config_file)
+    except ReleasesError as err:
+        gone = [str(err)]
     if gone:
         print("\n".join(gone), file=sys.stderr)
         return 1
     if unkept:
         print(
-            f"The consent bundle files {', '.join(unkept)} are not kept yet: run "
+            f"Not kept yet: {', '.join(unkept)}. Run "
             f"{command('check --update-lock')} and commit them (warning: fails the strict build).",
             file=sys.stderr,
         )

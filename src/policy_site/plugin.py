@@ -30,7 +30,14 @@ from policy_site.consent import (
     load_consent,
     render_bundle,
 )
-from policy_site.consent.published import PublishedError, deleted, missing, read_published
+from policy_site.consent.published import (
+    LEDGER,
+    PublishedError,
+    deleted,
+    missing,
+    read_published,
+)
+from policy_site.consent.releases import Release, ReleasesError, lost, read_releases, release_id
 from policy_site.dates import BuildDateError, build_date, long_date, record_date
 from policy_site.publishing import Consent, PublishError, header_files, published_files
 from policy_site.versions import (
@@ -89,6 +96,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         self.bundle: Bundle | None = None
         #: The kept bundle files (``published_bundles``), published again by every build.
         self.published: dict[str, bytes] = {}
+        #: The ledger of releases kept beside them (consent/releases.py).
+        self.releases: list[Release] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         # As MkDocs' search plugin adds its folder; here before the theme's own, so that these
@@ -133,17 +142,21 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         except ConsentConfigError as err:
             raise PluginError(f"The consent configuration cannot be used:\n{err}") from None
         self.published = {}
+        self.releases = []
         if self.config.published_bundles:
             folder = Path(config.config_file_path).parent / self.config.published_bundles
             try:
                 self.published = read_published(folder)
-            except PublishedError as err:
+                self.releases = read_releases(folder)
+                name = self.config.published_bundles.strip("/")
+                gone = deleted(folder, name) + lost(folder, name)
+            except (PublishedError, ReleasesError) as err:
                 raise PluginError(str(err)) from None
-            name = self.config.published_bundles.strip("/")
-            gone = deleted(folder, name)
             if gone:
                 raise PluginError("\n".join(gone))
             new = missing([self.bundle], self.published)
+            if release_id(self.bundle) not in {release.id for release in self.releases}:
+                new.append(f"release {release_id(self.bundle)} in {name}/{LEDGER}")
             if new:
                 # A warning: mkdocs serve previews an edit; the strict build refuses to publish.
                 log.warning(
@@ -293,7 +306,9 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         site = Path(config.site_dir)
         consent = None
         if self.bundle is not None and self.consent is not None:
-            consent = Consent(self.consent, self.bundle, self.published, str(self.config.consent))
+            consent = Consent(
+                self.consent, self.bundle, self.published, str(self.config.consent), self.releases
+            )
         try:
             files = published_files(
                 policy, site_url, config.site_name, self.rendered, self._anchors(), consent

@@ -7,12 +7,13 @@ files (``plugin.py`` for MkDocs).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 from policy_site.consent import Bundle, ConsentConfig
 from policy_site.consent.include import shared_files
+from policy_site.consent.releases import Release, releases_json
 from policy_site.problems import PolicySiteError
 from policy_site.security import (
     CLOUDFLARE_LINE_LIMIT,
@@ -30,7 +31,10 @@ from policy_site.versions import Policy
 from policy_site.versions.anchors import Anchors
 from policy_site.versions.publish import PRINT_STYLESHEET, atom_feed, manifest, print_stylesheet
 
-__all__ = ["Consent", "Headers", "PublishError", "header_files", "published_files"]
+__all__ = ["RELEASES", "Consent", "Headers", "PublishError", "header_files", "published_files"]
+
+#: Where the ledger of consent releases is published, in the site.
+RELEASES = "consent/releases.json"
 
 
 class PublishError(PolicySiteError):
@@ -47,6 +51,8 @@ class Consent:
     kept: Mapping[str, bytes]
     #: Where the config is, as mkdocs.yml names it (for messages).
     source: str
+    #: The ledger of every release (consent/releases.py), published with the files.
+    releases: Sequence[Release] = ()
 
 
 def published_files(
@@ -64,9 +70,10 @@ def published_files(
         feed = atom_feed(policy, site_url, site_name)
     except ValueError as err:
         raise PublishError(str(err)) from None
+    ledger = site_url + RELEASES if consent is not None and consent.releases else None
     files = {
         f"{folder}/feed.xml": feed,
-        f"{folder}/versions.json": manifest(policy, site_url, rendered, anchors).encode(),
+        f"{folder}/versions.json": manifest(policy, site_url, rendered, anchors, ledger).encode(),
         PRINT_STYLESHEET: print_stylesheet(policy, site_url).encode(),
     }
     if consent is not None:
@@ -75,6 +82,8 @@ def published_files(
         files |= {path: text.encode() for path, text in current.items()}
         gpc = {"gpc": True, "lastUpdate": consent.config.gpc_last_update.isoformat()}
         files[".well-known/gpc.json"] = (json.dumps(gpc) + "\n").encode()
+        if consent.releases:
+            files[RELEASES] = releases_json(list(consent.releases)).encode()
     return files
 
 

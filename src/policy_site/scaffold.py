@@ -151,8 +151,9 @@ def init_site(folder: Path, domain: str, language: str, today: dt.date, name: st
     found, problems = read_versions(versions)
     assert not problems, problems  # the text above is valid
     lock_path = folder / "docs" / "privacy" / "versions.lock"
-    write_lock(lock_path, updated_lock(found, {}, today, lock_path, versions).lock)
-    kept = keep_bundles(folder / "mkdocs.yml", found, today)
+    lock = updated_lock(found, {}, today, lock_path, versions).lock
+    write_lock(lock_path, lock)
+    kept = keep_bundles(folder / "mkdocs.yml", found, today, lock, today)
     return (
         f"Created the site in {folder}: mkdocs.yml, docs/privacy/versions/{today}.md (the first "
         "version, in effect today), consent/consent.yml and the lock.\n"

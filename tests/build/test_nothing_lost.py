@@ -22,7 +22,8 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from tests.support import ROOT, article, dated_env, elements, parse_html, with_class
+from policy_site.consent.releases import config_sha256
+from tests.support import ROOT, article, dated_env, elements, git, parse_html, with_class
 
 #: What ./scripts/* need from the project: the scripts, what the site is built from, and the two
 #: files whose hash tells _bootstrap.sh whether .venv is up to date.
@@ -97,7 +98,9 @@ def snapshot(site: Path) -> dict[str, Any]:
     pages = sorted(p.relative_to(site).as_posix() for p in (site / "privacy").rglob("*.html"))
     consent = json.loads((site / "consent/consent.json").read_text(encoding="utf-8"))
     pinned = [consent["pinned"]["css"], *consent["pinned"]["js"].values()]
+    ledger = json.loads((site / "consent/releases.json").read_text(encoding="utf-8"))
     return {
+        "releases": ledger["releases"],
         "bundles": {p.name: p.read_bytes() for p in (site / "assets").glob("consent.*")},
         "pinned": {str(item["url"]).removeprefix(base) for item in pinned},
         "revision": consent["revision"],
@@ -153,6 +156,8 @@ def assert_nothing_lost(before: dict[str, Any], after: dict[str, Any], site: Pat
         assert local(site, url).is_file(), f"{url} was the current bundle and is gone"
     for name, content in before["bundles"].items():
         assert after["bundles"].get(name) == content, f"assets/{name} is gone or changed"
+    for release in before["releases"]:
+        assert release in after["releases"], f"release {release['id']} is gone or changed"
 
 
 def add_version(project: Path, as_of: str) -> None:
@@ -217,7 +222,8 @@ def test_a_bundle_not_kept_yet_fails_the_build_until_the_lock_is_updated(project
     assert "Build failed: nothing was published" in refused.stderr
     kept = script(project, "check", "--update-lock", as_of="2026-12-01")
     assert kept.returncode == 0, kept.stderr
-    assert "added 4 file(s). Commit them." in kept.stdout  # two languages, two revisions
+    # Two languages and two revisions: four files, two releases.
+    assert "added 4 file(s) and 2 release(s). Commit them." in kept.stdout
     site = built(project, "2026-12-01")
     after = snapshot(site)
     # A new partner asks again (R14): a new revision, and yesterday's files are still served.
@@ -264,3 +270,45 @@ def test_a_failed_build_leaves_the_previous_site_byte_identical(
     assert tree(site) == before
     assert not (project / ".site.new").exists()
     assert not (project / ".site.old").exists()
+
+
+def test_each_release_of_the_bundle_is_recorded_with_its_hashes(project: Path) -> None:
+    """/consent/releases.json, linked from versions.json: per release, the SHA-256 of each file as
+    served, of consent.yml and of the policy version its revision follows."""
+    site = built(project, "2026-12-01")
+    manifest = json.loads((site / "privacy/versions.json").read_text(encoding="utf-8"))
+    assert manifest["consent_releases"] == "https://www.toontrack.com/consent/releases.json"
+    consent = json.loads((site / "consent/consent.json").read_text(encoding="utf-8"))
+    releases = snapshot(site)["releases"]
+    (current,) = [r for r in releases if r["revision"] == consent["revision"]]
+    pinned = consent["pinned"]
+    served = [pinned["css"]["url"], *(item["url"] for item in pinned["js"].values())]
+    assert sorted(current["files"]) == sorted(url.split(".com/")[1] for url in served)
+    for path, digest in current["files"].items():
+        assert hashlib.sha256((site / path).read_bytes()).hexdigest() == digest, path
+    versions = {v["id"]: v for v in manifest["versions"]}
+    for release in releases:
+        policy = versions[release["policy_version"]]
+        assert release["policy_sha256"] == policy["sha256"]["markdown"]
+        assert release["config_sha256"] == config_sha256(project / "consent/consent.yml")
+        assert release["revision"].startswith(release["policy_version"] + ".")
+
+
+def test_a_release_dropped_from_the_ledger_fails_the_build(project: Path) -> None:
+    git(project, "init", "-q")
+    git(project, "add", "docs", "consent", "mkdocs.yml")
+    git(project, "commit", "-qm", "Publish")
+    ledger = project / "consent/published/releases.json"
+    data = json.loads(ledger.read_text(encoding="utf-8"))
+    dropped = data["releases"].pop(0)
+    ledger.write_text(json.dumps(data), encoding="utf-8")
+    refused = script(project, "build", "--as-of", "2026-12-01", as_of="2026-12-01")
+    assert refused.returncode != 0
+    assert f"release {dropped['id']}" in refused.stderr
+    assert "the ledger only grows" in refused.stderr
+    assert "git checkout HEAD -- consent/published/releases.json" in refused.stderr
+    checked = script(project, "check", as_of="2026-12-01")
+    assert checked.returncode == 1
+    assert f"release {dropped['id']}" in checked.stderr
+    git(project, "checkout", "HEAD", "--", "consent/published/releases.json")
+    built(project, "2026-12-01")

@@ -20,7 +20,10 @@ from pathlib import Path
 from policy_site.consent.bundle import Asset, Bundle
 from policy_site.problems import PolicySiteError
 
-__all__ = ["PublishedError", "assets", "deleted", "keep", "missing", "read_published"]
+__all__ = ["LEDGER", "PublishedError", "assets", "deleted", "keep", "missing", "read_published"]
+
+#: The ledger of releases (consent/releases.py), kept beside the files.
+LEDGER = "releases.json"
 
 #: A bundle file's name: ``consent.<lang>.<hash>.js`` or ``consent.<hash>.css``, the hash being the
 #: first 12 hex digits of the SHA-256 of its content (see bundle._asset).
@@ -43,6 +46,8 @@ def read_published(folder: Path) -> dict[str, bytes]:
     if not folder.is_dir():
         return kept
     for path in sorted(folder.iterdir()):
+        if path.name == LEDGER:
+            continue
         match = _NAME.match(path.name)
         if match is None or not path.is_file():
             raise PublishedError(

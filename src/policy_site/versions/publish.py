@@ -95,9 +95,10 @@ def manifest(
     site_url: str,
     rendered: Mapping[str, str],
     anchors: Mapping[str, Anchors] | None = None,
+    consent_releases: str | None = None,
 ) -> str:
     """Every published version with its dates, class, summary, URLs, content hashes and section
-    anchors.
+    anchors; and, for a site with a consent bundle, the URL of its releases (consent/releases.py).
 
     ``rendered`` maps a version id to its rendered HTML (what the ``text`` hash covers), and
     ``anchors`` to its anchors (see anchors.check_anchors).
@@ -143,6 +144,8 @@ def manifest(
         "url": site_url + settings.current_url(),
         "versions": versions,
     }
+    if consent_releases is not None:
+        document["consent_releases"] = consent_releases
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
 
 
