@@ -285,3 +285,14 @@ def test_project_site_audits_clean(project_site: Path, project_audit: Future[Rep
     assert hosts["www.google-analytics.com"] == ["analytics"]
     assert hosts["connect.facebook.net"] == ["advertising"]
     assert report["release"]["consent_files"]
+    # The report points at one release of the bundle, by the hashes the site keeps on record.
+    release = report["release"]["consent_release"]
+    assert release is not None
+    ledger = json.loads((project_site / "consent/releases.json").read_text(encoding="utf-8"))
+    assert release in ledger["releases"]
+    loaded = {path.removeprefix("/") for path in report["release"]["consent_files"]}
+    assert {p.rsplit("/", 1)[1].split(".")[1] for p in loaded} >= {"en"}  # the language's script
+    assert loaded <= set(release["files"])
+    assert release["revision"] == report["release"]["policy_version"]  # what the cookie says
+    html = (project_audit.result().html_path).read_text(encoding="utf-8")
+    assert release["config_sha256"] in html

@@ -245,7 +245,7 @@ def test_render_html_has_no_script_and_escapes_everything() -> None:
         "pages": ["/"],
         "browser": "Chromium",
         "consent": {"file": hostile, "choice_page": "/", "categories": []},
-        "release": {"consent_files": [hostile], "policy_version": None},
+        "release": {"consent_files": [hostile], "policy_version": None, "consent_release": None},
         "as_of": None,
         "summary": [],
         "violations": [hostile],
@@ -351,7 +351,7 @@ def test_the_report_records_databases_and_caches_per_state(stored_config: Consen
                      "storage": [], "indexeddb": ["^fb_"], "caches": [], "hosts": []}
                 ],
             },
-            "release": {"consent_files": [], "policy_version": None},
+            "release": {"consent_files": [], "policy_version": None, "consent_release": None},
             "as_of": None,
             "summary": [],
             "violations": [],

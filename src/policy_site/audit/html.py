@@ -12,7 +12,7 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
-from policy_site.audit.schema import ReportData, StateDetails, SummaryRow
+from policy_site.audit.schema import ConsentRelease, ReportData, StateDetails, SummaryRow
 
 __all__ = ["Table", "render_html"]
 
@@ -51,6 +51,18 @@ class Table:
     headers: Sequence[str]
     rows: list[list[str]]
     numeric: frozenset[int] = field(default_factory=frozenset)
+
+
+def _release(release: ConsentRelease | None) -> str:
+    """The release the pages loaded, as the fact list shows it (every hash: the JSON has them)."""
+    if release is None:
+        return "not on record (the site publishes no /consent/releases.json with these files)"
+    files = "; ".join(f"{path} {digest}" for path, digest in release["files"].items())
+    return (
+        f"{release['id']}, revision {release['revision']}, recorded {release['published']}; "
+        f"consent.yml SHA-256 {release['config_sha256']}; policy {release['policy_version']} "
+        f"SHA-256 {release['policy_sha256']}; files: {files}"
+    )
 
 
 def _text(value: Any) -> str:
@@ -100,6 +112,7 @@ def render_html(data: ReportData) -> str:
         ("Choices made on", data["consent"]["choice_page"]),
         ("Consent files", data["release"]["consent_files"]),
         ("Policy version", data["release"]["policy_version"]),
+        ("Consent release", _release(data["release"]["consent_release"])),
         ("Audited as of", data["as_of"] or "not given (--as-of or SOURCE_DATE_EPOCH)"),
     ]
     summary = [

@@ -24,6 +24,7 @@ from policy_site.audit.report import Report, _as_of, _state_json
 from policy_site.audit.rules import _csp_hosts, _judge
 from policy_site.audit.schema import (
     ConsentPart,
+    ConsentRelease,
     CspHost,
     CspPart,
     CspPolicy,
@@ -88,6 +89,34 @@ def sitemap_pages(text: str) -> list[str]:
             common = common[:-1]
     prefix = "/".join(common) + "/"
     return sorted({"/" + p[len(prefix) :] for p in paths}, key=lambda p: (p != "/", p))
+
+
+async def _releases(browser: Browser, base: str) -> list[ConsentRelease]:
+    """The site's ledger of consent releases (consent/releases.py), read through the browser (its
+    host names are the browser's); empty when the site has none."""
+    from playwright.async_api import Error as PlaywrightError
+
+    context = await browser.new_context()
+    try:
+        page = await context.new_page()
+        response = await page.goto(urljoin(base, "consent/releases.json"), timeout=LOAD_TIMEOUT_MS)
+        if response is None or not response.ok:
+            return []
+        releases: list[ConsentRelease] = json.loads(await response.body())["releases"]
+        return releases
+    except (PlaywrightError, ValueError, KeyError, TypeError):
+        return []
+    finally:
+        await context.close()
+
+
+def _loaded_release(
+    releases: list[ConsentRelease], loaded: set[str], base_path: str
+) -> ConsentRelease | None:
+    """The release holding every bundle file the pages loaded (paths in the site)."""
+    paths = {path.removeprefix(base_path) for path in loaded}
+    found = [release for release in releases if paths and paths <= set(release["files"])]
+    return found[-1] if found else None
 
 
 async def _discover(browser: Browser, base: str, host: str) -> list[str]:
@@ -167,6 +196,7 @@ class _Collected:
     browser: str
     choice_page: str | None
     screenshots: dict[str, Screenshot]
+    releases: list[ConsentRelease]
 
 
 async def _collect(
@@ -188,7 +218,10 @@ async def _collect(
                 raise AuditError(f"no pages found at {site.target}")
             runner = _Runner(browser, site, config, out, settle)
             runs = await runner.run_all(consent_states(config), jobs)
-            return _Collected(site, runs, browser.version, runner.choice_page, runner.screenshots)
+            releases = await _releases(browser, site.base)
+            return _Collected(
+                site, runs, browser.version, runner.choice_page, runner.screenshots, releases
+            )
         finally:
             await browser.close()
 
@@ -290,6 +323,9 @@ def _write(
         release=Release(
             consent_files=sorted(consent_files),
             policy_version=next((run.record.get("pv") for run in runs if run.record), None),
+            consent_release=_loaded_release(
+                collected.releases, consent_files, urlsplit(site.base).path or "/"
+            ),
         ),
         csp=CspPart(
             policies=[

@@ -165,9 +165,24 @@ class ConsentPart(TypedDict):
     choice_page: str | None
 
 
+class ConsentRelease(TypedDict):
+    """The site's record of the bundle its pages loaded (/consent/releases.json)."""
+
+    id: str
+    published: str
+    revision: str
+    policy_version: str
+    policy_sha256: str
+    config_sha256: str
+    files: dict[str, str]
+
+
 class Release(TypedDict):
     consent_files: list[str]
     policy_version: str | None
+    #: The release in the site's /consent/releases.json whose files the pages loaded; None when
+    #: the site publishes no ledger, or none of its releases has those files.
+    consent_release: ConsentRelease | None
 
 
 class CspPolicy(TypedDict):

@@ -37,4 +37,7 @@ STORAGE_AREAS = {
     "caches": "Cache Storage cache",
 }
 
-_CONSENT_SCRIPT = re.compile(r"/consent\.[0-9a-f]+\.(?:js|css)$")
+#: A hashed consent bundle file: consent.<hash>.css, consent.<language>.<hash>.js.
+_CONSENT_SCRIPT = re.compile(
+    r"/consent\.(?:[a-z]{2,3}(?:-[A-Za-z0-9]+)*\.)?[0-9a-f]{12}\.(?:js|css)$"
+)
