@@ -124,7 +124,7 @@ def keep_bundles(
     folder, bundles = found
     added = keep(bundles, folder)
     _, options = _read_config(config_file)
-    consent = config_file.parent / str(options["consent"])
+    consent = load_consent(config_file.parent / str(options["consent"]))
     releases = read_releases(folder)
     known = {release.id for release in releases}
     new = [

@@ -23,6 +23,7 @@ from typing import Any
 import yaml
 
 from policy_site.consent.bundle import Bundle
+from policy_site.consent.config import ConsentConfig
 from policy_site.consent.published import LEDGER, assets
 from policy_site.problems import PolicySiteError
 
@@ -56,6 +57,9 @@ class Release:
     policy_sha256: str
     #: SHA-256 of consent.yml's content as canonical JSON.
     config_sha256: str
+    #: The categories a visitor chooses (all but the necessary one), in consent.yml's order: what
+    #: a receipt of this release may carry.
+    categories: list[str]
     #: Path in the site -> SHA-256 of the file.
     files: dict[str, str]
 
@@ -82,14 +86,17 @@ def config_sha256(path: Path) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
-def make_release(bundle: Bundle, config: Path, policy_sha256: str, day: dt.date) -> Release:
+def make_release(
+    bundle: Bundle, config: ConsentConfig, policy_sha256: str, day: dt.date
+) -> Release:
     return Release(
         id=release_id(bundle),
         published=day.isoformat(),
         revision=bundle.revision,
         policy_version=bundle.revision.partition(".")[0],
         policy_sha256=policy_sha256,
-        config_sha256=config_sha256(config),
+        config_sha256=config_sha256(config.path),
+        categories=[category.id for category in config.categories if not category.necessary],
         files=_files(bundle),
     )
 
