@@ -1,0 +1,338 @@
+"""Where receipts are kept: append-only, each row chained to the one before by a SHA-256, on
+SQLite (a file: WAL, ``synchronous=FULL``) or PostgreSQL (psycopg 3), with one schema and one
+migration path for both.
+
+The chain: row ``n`` holds ``hash = SHA-256(prev_hash, n, received, body)`` and the previous row's
+hash; the ``chain`` row holds the last row's number and hash (the head) and, once retention has
+deleted the oldest rows, the number and hash of the last row it deleted (the anchor). ``verify``
+walks from the anchor to the head: a changed body, a removed or reordered row, or a cut end shows.
+Whoever can rewrite the whole database can rewrite the chain too: keep the head that ``verify``
+prints somewhere else (a ticket, a log) to pin it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import sqlite3
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import closing
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Protocol
+
+__all__ = [
+    "GENESIS",
+    "Row",
+    "Store",
+    "StoreError",
+    "Verified",
+    "open_store",
+    "outcome",
+    "row_hash",
+]
+
+#: The hash before the first row.
+GENESIS = "0" * 64
+
+#: The schema, as the steps that made it: a database at step n runs the steps after n, in order.
+MIGRATIONS: tuple[tuple[str, ...], ...] = (
+    (
+        """CREATE TABLE receipts (
+            seq BIGINT PRIMARY KEY,
+            id TEXT NOT NULL UNIQUE,
+            received TEXT NOT NULL,
+            subject TEXT NOT NULL,
+            event TEXT NOT NULL,
+            outcome TEXT NOT NULL,
+            body TEXT NOT NULL,
+            prev_hash TEXT NOT NULL,
+            hash TEXT NOT NULL
+        )""",
+        "CREATE INDEX receipts_subject ON receipts (subject)",
+        "CREATE INDEX receipts_received ON receipts (received)",
+        """CREATE TABLE chain (
+            id INTEGER PRIMARY KEY CHECK (id = 1),
+            head_seq BIGINT NOT NULL,
+            head_hash TEXT NOT NULL,
+            anchor_seq BIGINT NOT NULL,
+            anchor_hash TEXT NOT NULL
+        )""",
+        f"INSERT INTO chain VALUES (1, 0, '{GENESIS}', 0, '{GENESIS}')",
+    ),
+)
+
+
+class StoreError(RuntimeError):
+    """The store cannot be opened or written."""
+
+
+@dataclass(frozen=True)
+class Row:
+    seq: int
+    id: str
+    received: str
+    subject: str
+    event: str
+    outcome: str
+    body: str
+    prev_hash: str
+    hash: str
+
+    @property
+    def receipt(self) -> dict[str, Any]:
+        value: dict[str, Any] = json.loads(self.body)
+        return value
+
+
+@dataclass(frozen=True)
+class Verified:
+    rows: int
+    head_seq: int
+    head_hash: str
+    anchor_seq: int
+    #: What breaks the chain, first problem first; empty when it holds.
+    problems: list[str]
+
+
+def row_hash(prev_hash: str, seq: int, received: str, body: str) -> str:
+    text = f"{prev_hash}\n{seq}\n{received}\n{body}"
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def outcome(categories: Mapping[str, bool]) -> str:
+    """given (every category allowed), refused (none) or partial: what ``stats`` counts."""
+    allowed = sum(categories.values())
+    return "given" if allowed == len(categories) else "refused" if allowed == 0 else "partial"
+
+
+def canonical(receipt: Mapping[str, Any]) -> str:
+    return json.dumps(receipt, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+class _Connection(Protocol):
+    def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+    def commit(self) -> None: ...
+    def rollback(self) -> None: ...
+    def close(self) -> None: ...
+
+
+class Store:
+    """One connection to the database; ``append`` and ``prune`` each run as one transaction that
+    holds the chain's row, so that several receivers can write to one PostgreSQL database."""
+
+    def __init__(self, connection: _Connection, *, placeholder: str, lock: str) -> None:
+        self._db = connection
+        self._placeholder = placeholder
+        #: How a transaction takes the chain row for itself.
+        self._lock = lock
+        self._migrate()
+
+    def _sql(self, sql: str) -> str:
+        return sql.replace("?", self._placeholder)
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        return list(self._db.execute(self._sql(sql), params).fetchall())
+
+    def _run(self, sql: str, params: Sequence[Any] = ()) -> None:
+        self._db.execute(self._sql(sql), params)
+
+    def _migrate(self) -> None:
+        self._run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+        found = self._query("SELECT version FROM schema_version")
+        version = int(found[0][0]) if found else 0
+        if version > len(MIGRATIONS):
+            raise StoreError(
+                f"the database is at schema version {version}, newer than this policy-site "
+                f"({len(MIGRATIONS)}): upgrade policy-site"
+            )
+        for step in MIGRATIONS[version:]:
+            for statement in step:
+                self._run(statement)
+        if not found:
+            self._run("INSERT INTO schema_version VALUES (?)", (len(MIGRATIONS),))
+        else:
+            self._run("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
+        self._db.commit()
+
+    def _head(self) -> tuple[int, str, int, str]:
+        (head,) = self._query(
+            "SELECT head_seq, head_hash, anchor_seq, anchor_hash FROM chain WHERE id = 1"
+            + self._lock
+        )
+        return int(head[0]), str(head[1]), int(head[2]), str(head[3])
+
+    def append(self, receipts: Sequence[Mapping[str, Any]], received: str) -> list[bool]:
+        """Stores each receipt that is new, in one transaction, durably once this returns; for
+        each, True (stored or stored before with the same body) or False (its id is taken by
+        another body: refused)."""
+        self._begin()
+        try:
+            seq, prev, _, _ = self._head()
+            out: list[bool] = []
+            for receipt in receipts:
+                body = canonical(receipt)
+                taken = self._query("SELECT body FROM receipts WHERE id = ?", (receipt["id"],))
+                if taken:
+                    out.append(taken[0][0] == body)
+                    continue
+                seq += 1
+                digest = row_hash(prev, seq, received, body)
+                self._run(
+                    "INSERT INTO receipts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (seq, receipt["id"], received, receipt["subject"], receipt["event"],
+                     outcome(receipt["categories"]), body, prev, digest),
+                )  # fmt: skip
+                prev = digest
+                out.append(True)
+            self._run("UPDATE chain SET head_seq = ?, head_hash = ? WHERE id = 1", (seq, prev))
+            self._db.commit()
+        except BaseException:
+            self._db.rollback()
+            raise
+        return out
+
+    def _begin(self) -> None:
+        if self._placeholder == "?":
+            self._run("BEGIN IMMEDIATE")  # SQLite: the write lock now, not at the first write
+
+    def prune(self, before: str) -> int:
+        """Deletes the rows received before ``before`` (ISO time); the last one deleted becomes
+        the chain's anchor. Returns how many rows went."""
+        self._begin()
+        try:
+            self._head()
+            last = self._query(
+                "SELECT seq, hash FROM receipts WHERE received < ? ORDER BY seq DESC LIMIT 1",
+                (before,),
+            )
+            if not last:
+                self._db.rollback()
+                return 0
+            seq, digest = int(last[0][0]), str(last[0][1])
+            (count,) = self._query("SELECT COUNT(*) FROM receipts WHERE seq <= ?", (seq,))
+            self._run("DELETE FROM receipts WHERE seq <= ?", (seq,))
+            self._run(
+                "UPDATE chain SET anchor_seq = ?, anchor_hash = ? WHERE id = 1", (seq, digest)
+            )
+            self._db.commit()
+        except BaseException:
+            self._db.rollback()
+            raise
+        return int(count[0])
+
+    def rows(
+        self, *, subject: str | None = None, start: str | None = None, end: str | None = None
+    ) -> Iterator[Row]:
+        """Rows in chain order: of one subject, or received in [start, end)."""
+        where, params = [], []
+        if subject is not None:
+            where.append("subject = ?")
+            params.append(subject)
+        if start is not None:
+            where.append("received >= ?")
+            params.append(start)
+        if end is not None:
+            where.append("received < ?")
+            params.append(end)
+        sql = "SELECT seq, id, received, subject, event, outcome, body, prev_hash, hash"
+        sql += " FROM receipts"
+        sql += (" WHERE " + " AND ".join(where)) if where else ""
+        for found in self._query(sql + " ORDER BY seq", params):
+            yield Row(int(found[0]), *(str(value) for value in found[1:]))
+        self._db.commit()
+
+    def verify(self) -> Verified:
+        head_seq, head_hash, anchor_seq, anchor_hash = self._head()
+        self._db.commit()
+        problems: list[str] = []
+        seq, prev, count = anchor_seq, anchor_hash, 0
+        for row in self.rows():
+            count += 1
+            if row.seq != seq + 1:
+                problems.append(f"row {seq + 1}: missing (the next row is {row.seq})")
+            elif row.prev_hash != prev:
+                problems.append(f"row {row.seq}: does not follow row {seq}")
+            elif row_hash(row.prev_hash, row.seq, row.received, row.body) != row.hash:
+                problems.append(f"row {row.seq}: changed since it was stored")
+            seq, prev = row.seq, row.hash
+        if (seq, prev) != (head_seq, head_hash):
+            problems.append(
+                f"the chain ends at row {seq}, its head says row {head_seq}: rows were removed "
+                "from its end, or the head was changed"
+            )
+        return Verified(count, head_seq, head_hash, anchor_seq, problems)
+
+    def stats(self) -> list[tuple[str, str, int]]:
+        """(day, outcome, count) of every receipt kept, by the receiver's day (UTC)."""
+        found = self._query(
+            "SELECT substr(received, 1, 10), outcome, COUNT(*) FROM receipts "
+            "GROUP BY substr(received, 1, 10), outcome ORDER BY 1, 2"
+        )
+        self._db.commit()
+        return [(str(day), str(kind), int(count)) for day, kind, count in found]
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def _sqlite(path: Path) -> Store:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute("PRAGMA synchronous=FULL")
+    # isolation_level=None: this module says where each transaction starts (BEGIN IMMEDIATE)
+    # and ends; sqlite3's own implicit transactions would start one at the first write only.
+    with closing(db.execute("PRAGMA journal_mode")) as mode:
+        if mode.fetchone()[0] != "wal":
+            raise StoreError(f"{path}: SQLite could not use its write-ahead log (WAL) here")
+    return Store(_AutoBegin(db), placeholder="?", lock="")
+
+
+class _AutoBegin:
+    """sqlite3 in autocommit mode, with commit and rollback that end what BEGIN started."""
+
+    def __init__(self, db: sqlite3.Connection) -> None:
+        self._db = db
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
+        return self._db.execute(sql, params)
+
+    def commit(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("COMMIT")
+
+    def rollback(self) -> None:
+        if self._db.in_transaction:
+            self._db.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self._db.close()
+
+
+def open_store(url: str) -> Store:
+    """``sqlite:///path`` or a path (SQLite), or ``postgresql://...`` (psycopg 3)."""
+    if url.startswith(("postgresql://", "postgres://")):
+        try:
+            import psycopg
+        except ModuleNotFoundError:
+            raise StoreError(
+                "--db postgresql://... needs psycopg: pip install 'policy-site[postgresql]'"
+            ) from None
+        try:
+            connection = psycopg.connect(url)
+        except psycopg.Error as err:
+            raise StoreError(f"{url}: {err}") from None
+        return Store(connection, placeholder="%s", lock=" FOR UPDATE")
+    # As SQLAlchemy writes them: sqlite:///receipts.db (relative), sqlite:////srv/receipts.db.
+    return _sqlite(Path(url.removeprefix("sqlite:///")))
+
+
+def utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def stamp(moment: dt.datetime) -> str:
+    """The receiver's time as stored: UTC, microseconds, so that text order is time order."""
+    return moment.astimezone(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
