@@ -66,6 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     passed_on = {
         "serve": "serve the built site with its headers",
         "audit": "load every page in each consent state and judge it",
+        "receipts": "receive, verify, export and count receipts of consent choices",
     }
     for name, helped in passed_on.items():  # listed here; main() hands them their arguments
         commands.add_parser(name, help=helped, add_help=False)
@@ -94,8 +95,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _receipts(argv: list[str]) -> int:
+    from policy_site.receipts.cli import main as receipts  # aiohttp: only where receipts are on
+
+    return receipts(argv)
+
+
 #: Commands whose own parser reads the rest of the command line.
-_PASSED_ON = {"serve": serve.main, "audit": audit.main}
+_PASSED_ON = {"serve": serve.main, "audit": audit.main, "receipts": _receipts}
 
 
 def _passed_on(argv: list[str]) -> tuple[str, list[str]] | None:

@@ -153,6 +153,13 @@ def unkept_bundles(config_file: Path, versions: list[PolicyVersion], today: dt.d
     return missing(found[1], read_published(found[0])) + unrecorded
 
 
+def published_folder(config_file: Path) -> Path | None:
+    """The folder of kept bundles (``published_bundles``), or None when the site keeps none."""
+    _, options = _read_config(config_file)
+    shown = str(options.get("published_bundles") or "").strip("/")
+    return config_file.parent / shown if shown else None
+
+
 def deleted_bundles(config_file: Path) -> list[str]:
     """Kept bundle files that a commit deleted (see published.deleted), and releases that the
     ledger lost (see releases.lost)."""

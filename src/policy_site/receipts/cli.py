@@ -1,0 +1,155 @@
+"""``policy-site receipts``: serve (the receiver), verify (the hash chain), export (one visitor's
+receipts, or a period's) and stats (counts per day, no personal data)."""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import datetime as dt
+import json
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any
+
+from policy_site.consent.published import LEDGER
+from policy_site.consent.releases import ReleasesError, read_releases
+from policy_site.receipts.store import Store, StoreError, open_store
+
+__all__ = ["DEFAULT_DB", "main"]
+
+DEFAULT_DB = "sqlite:///receipts.db"
+DEFAULT_RETAIN_DAYS = 395
+_COLUMNS = ("seq", "received", "id", "subject", "event", "outcome", "method", "categories",
+            "policy", "revision", "bundle", "language", "path", "gpc", "hash")  # fmt: skip
+
+
+def _releases_file(config_file: Path) -> Path:
+    from policy_site.editor import published_folder
+
+    folder = published_folder(config_file)
+    if folder is None:
+        raise ReleasesError(
+            f"{config_file}: plugins.policy-site.published_bundles is not set, so no consent "
+            "release is on record: set it, or give --releases"
+        )
+    return folder / LEDGER
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="policy-site receipts", description=__doc__)
+    parser.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
+    parser.add_argument(
+        "--db", default=DEFAULT_DB, help=f"sqlite:///FILE or postgresql://... ({DEFAULT_DB})"
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    server = commands.add_parser("serve", help="receive receipts over HTTP")
+    server.add_argument("--host", default="127.0.0.1")
+    server.add_argument("--port", type=int, default=8001)
+    server.add_argument("--releases", type=Path, help="the ledger (default: from mkdocs.yml)")
+    server.add_argument(
+        "--retain-days", type=int, default=DEFAULT_RETAIN_DAYS,
+        help=f"delete receipts older than this many days ({DEFAULT_RETAIN_DAYS})",
+    )  # fmt: skip
+    commands.add_parser("verify", help="check that no receipt was changed or removed")
+    exporter = commands.add_parser("export", help="one visitor's receipts, or a period's")
+    exporter.add_argument("--subject", help="the id in the visitor's consent cookie")
+    exporter.add_argument("--from", dest="start", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
+    exporter.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
+                          help="the last day included")  # fmt: skip
+    exporter.add_argument("--format", choices=("json", "jsonl", "csv"), default=None)
+    exporter.add_argument("--releases", type=Path, help="the ledger (default: from mkdocs.yml)")
+    commands.add_parser("stats", help="receipts per day: given, refused, partial")
+    return parser
+
+
+def _export(store: Store, args: argparse.Namespace) -> int:
+    if args.subject is None and args.start is None and args.end is None:
+        print("export: give --subject ID, or --from and/or --to", file=sys.stderr)
+        return 2
+    start = args.start.isoformat() if args.start else None
+    end = (args.end + dt.timedelta(days=1)).isoformat() if args.end else None
+    rows = list(store.rows(subject=args.subject, start=start, end=end))
+    kind = args.format or ("json" if args.subject else "jsonl")
+    if kind == "csv":
+        out = csv.writer(sys.stdout, lineterminator="\n")
+        out.writerow(_COLUMNS)
+        for row in rows:
+            r = row.receipt
+            out.writerow([row.seq, row.received, row.id, row.subject, row.event, row.outcome,
+                          r["method"], json.dumps(r["categories"], sort_keys=True), r["policy"],
+                          r["revision"], r["bundle"], r["language"], r["path"], r["gpc"],
+                          row.hash])  # fmt: skip
+        return 0
+    evidence: dict[str, Any] = {}
+    if kind == "json":
+        ledger = args.releases or _releases_file(args.config_file)
+        for release in read_releases(ledger.parent):
+            for path in release.files:
+                evidence[path.rpartition("/")[2]] = release
+    records = [
+        {"seq": row.seq, "received": row.received, "hash": row.hash, "receipt": row.receipt}
+        | ({"release": asdict(evidence[row.receipt["bundle"]])} if kind == "json" else {})
+        for row in rows
+    ]
+    if kind == "jsonl":
+        for record in records:
+            print(json.dumps(record, sort_keys=True, ensure_ascii=False))
+        return 0
+    verified = store.verify()
+    document = {
+        "subject": args.subject,
+        "receipts": records,
+        "chain": {"head_seq": verified.head_seq, "head_hash": verified.head_hash,
+                  "holds": not verified.problems},
+    }  # fmt: skip
+    print(json.dumps(document, indent=2, sort_keys=True, ensure_ascii=False))
+    return 0
+
+
+def _stats(store: Store) -> int:
+    days: dict[str, dict[str, int]] = {}
+    for day, kind, count in store.stats():
+        days.setdefault(day, {"given": 0, "partial": 0, "refused": 0})[kind] = count
+    print("day         given  partial  refused   total  accepted")
+    for day, counts in days.items():
+        total = sum(counts.values())
+        share = f"{counts['given'] / total:.0%}"
+        print(f"{day}  {counts['given']:>6}  {counts['partial']:>7}  {counts['refused']:>7}"
+              f"  {total:>6}  {share:>8}")  # fmt: skip
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "serve":
+            from policy_site.receipts.service import serve
+
+            ledger = args.releases or _releases_file(args.config_file)
+            serve(args.db, ledger, args.host, args.port, args.retain_days)
+            return 0
+        store = open_store(args.db)
+        try:
+            if args.command == "verify":
+                verified = store.verify()
+                for problem in verified.problems:
+                    print(f"BROKEN {problem}")
+                state = "broken" if verified.problems else "holds"
+                print(f"receipts: the chain {state}: {verified.rows} receipts kept, rows "
+                      f"{verified.anchor_seq + 1} to {verified.head_seq}, head "
+                      f"{verified.head_hash}")  # fmt: skip
+                return 1 if verified.problems else 0
+            if args.command == "export":
+                return _export(store, args)
+            return _stats(store)
+        finally:
+            store.close()
+    except (StoreError, ReleasesError, OSError) as err:
+        print(f"receipts: {err}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

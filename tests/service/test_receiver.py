@@ -1,0 +1,76 @@
+"""The receiver over real HTTP on loopback, its store on SQLite: 204 only for a receipt it stored,
+a 4xx with nothing stored for anything else, and the privacy team's commands on what it kept."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from tests.service.conftest import Receiver, receipts_cli
+from tests.unit.test_receipts import receipt
+
+
+def _fresh(index: int, **changes: Any) -> dict[str, Any]:
+    """A receipt of now (the receiver checks its clock), with its own ids."""
+    import datetime as dt
+
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    return receipt(id=f"{index:016x}", subject=f"{index:015x}f", time=now) | changes
+
+
+def _count(receiver: Receiver) -> int:
+    path = receiver.db.removeprefix("sqlite:///")
+    with sqlite3.connect(path) as db:
+        return int(db.execute("SELECT COUNT(*) FROM receipts").fetchone()[0])
+
+
+def test_a_receipt_is_acknowledged_once_stored_and_exported(receiver: Receiver) -> None:
+    sent = _fresh(1)
+    assert receiver.send(sent) == 204
+    assert receiver.send(sent) == 204  # a retry of the same receipt: stored once
+    assert _count(receiver) == 1
+    exported = receipts_cli(receiver.db, "export", "--subject", sent["subject"])
+    assert exported.returncode == 0, exported.stderr
+    document = json.loads(exported.stdout)
+    (record,) = document["receipts"]
+    assert record["receipt"] == sent
+    assert record["release"]["revision"] == sent["revision"]
+    assert sent["bundle"] in {path.rpartition("/")[2] for path in record["release"]["files"]}
+    assert document["chain"]["holds"] is True
+    verified = receipts_cli(receiver.db, "verify")
+    assert verified.returncode == 0
+    assert "the chain holds: 1 receipts kept" in verified.stdout
+
+
+def test_what_is_refused_is_not_stored(receiver: Receiver) -> None:
+    good = json.dumps(_fresh(2)).encode()
+    assert receiver.post(good, "text/plain;charset=UTF-8") == 415
+    assert receiver.post(b"{" + b" " * 3000 + b"}") == 413
+    assert receiver.post(b"{not json") == 400
+    assert receiver.send(_fresh(3, revision="2001-01-01.00000000")) == 400
+    assert receiver.send(_fresh(4, ip="192.0.2.1")) == 400
+    assert receiver.send(_fresh(2)) == 204
+    assert receiver.send(_fresh(2, event="changed")) == 400  # the id is taken by another body
+    assert _count(receiver) == 1
+
+
+def test_one_subject_sending_too_fast_gets_429(receiver: Receiver) -> None:
+    statuses = [receiver.send(_fresh(7 * i, subject="abcdefabcdefabcd")) for i in range(1, 33)]
+    assert statuses[:30] == [204] * 30
+    assert statuses[30:] == [429, 429]
+    assert _count(receiver) == 30
+
+
+def test_concurrent_receipts_are_all_stored_and_the_chain_holds(receiver: Receiver) -> None:
+    with ThreadPoolExecutor(16) as pool:
+        statuses = list(pool.map(lambda i: receiver.send(_fresh(1000 + i)), range(400)))
+    assert statuses == [204] * 400
+    assert _count(receiver) == 400
+    stats = receipts_cli(receiver.db, "stats")
+    assert stats.returncode == 0
+    assert stats.stdout.splitlines()[1].split()[1:5] == ["0", "400", "0", "400"]  # all partial
+    assert receipts_cli(receiver.db, "verify").returncode == 0
+    exported = receipts_cli(receiver.db, "export", "--from", "2026-01-01", "--format", "csv")
+    assert len(exported.stdout.splitlines()) == 401
