@@ -3,8 +3,12 @@ loopback port, with the project's ledger of consent releases."""
 
 from __future__ import annotations
 
+import itertools
 import json
+import os
+import shutil
 import socket
+import sqlite3
 import subprocess
 import sys
 import tempfile
@@ -87,7 +91,96 @@ def stop(receiver: Receiver) -> None:
 
 
 @pytest.fixture
-def receiver(tmp_path: Path) -> Iterator[Receiver]:
-    running = start_receiver(f"sqlite:///{tmp_path / 'receipts.db'}")
+def receiver(db_url: str) -> Iterator[Receiver]:
+    """The receiver on a new store: on SQLite, then on PostgreSQL."""
+    running = start_receiver(db_url)
     yield running
     stop(running)
+
+
+# -- PostgreSQL: a throwaway cluster of the tests' own -------------------------------------------
+
+
+def _pg_bin(name: str) -> str:
+    versions = Path("/usr/lib/postgresql").glob(f"*/bin/{name}")
+    newest = sorted(versions, key=lambda path: int(path.parents[1].name.split(".")[0]))
+    found = [str(path) for path in newest] or [shutil.which(name) or ""]
+    if not found[-1]:
+        pytest.fail(f"{name} not found: ./scripts/test installs Debian's postgresql as root; "
+                    "otherwise install it (sudo apt-get install postgresql)")  # fmt: skip
+    return found[-1]
+
+
+def _as_owner(command: list[str]) -> list[str]:
+    """PostgreSQL refuses to run as root: as root, run it as Debian's postgres user."""
+    if os.geteuid() != 0:
+        return command
+    return ["runuser", "-u", "postgres", "--", *command]
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[str]:
+    """The URL of a PostgreSQL server started for this test session (initdb into a temporary
+    folder, pg_ctl on a free loopback port, trust auth on loopback only), stopped at its end."""
+    folder = Path(tempfile.mkdtemp(prefix="policy-site-pg-"))
+    if os.geteuid() == 0:
+        shutil.chown(folder, "postgres", "postgres")
+    data = folder / "data"
+    port = free_port()
+    subprocess.run(_as_owner([_pg_bin("initdb"), "-D", str(data), "-U", "postgres",
+                              "--auth=trust", "-E", "UTF8", "--no-instructions"]),
+                   check=True, capture_output=True)  # fmt: skip
+    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=on"
+    subprocess.run(_as_owner([_pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-w", "-t",
+                              "60", "-l", str(folder / "log"), "start"]),
+                   check=True, capture_output=True)  # fmt: skip
+    try:
+        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
+    finally:
+        subprocess.run(_as_owner([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
+                                  "stop"]), check=False, capture_output=True)  # fmt: skip
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+_databases = itertools.count()
+
+
+def fresh_database(server: str) -> str:
+    """A new, empty database on ``server``: its URL."""
+    import psycopg
+
+    name = f"receipts_{os.getpid()}_{next(_databases)}"
+    with psycopg.connect(server, autocommit=True) as db:
+        db.execute(f"CREATE DATABASE {name}")
+    return server.rpartition("/")[0] + "/" + name
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new, empty store's URL: on SQLite, then on the PostgreSQL server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'receipts.db'}"
+    return fresh_database(request.getfixturevalue("postgres"))
+
+
+def raw_sql(url: str, sql: str) -> None:
+    """Runs ``sql`` on the store's database behind its back (what an intruder could do)."""
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            db.execute(sql)
+        return
+    import psycopg
+
+    with psycopg.connect(url, autocommit=True) as db:
+        db.execute(sql.encode())
+
+
+def count_rows(url: str) -> int:
+    if url.startswith("sqlite:///"):
+        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
+            return int(db.execute("SELECT COUNT(*) FROM receipts").fetchone()[0])
+    import psycopg
+
+    with psycopg.connect(url) as db:
+        found = db.execute("SELECT COUNT(*) FROM receipts").fetchone()
+        return int(found[0]) if found else 0

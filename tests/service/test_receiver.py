@@ -1,14 +1,14 @@
-"""The receiver over real HTTP on loopback, its store on SQLite: 204 only for a receipt it stored,
-a 4xx with nothing stored for anything else, and the privacy team's commands on what it kept."""
+"""The receiver over real HTTP on loopback, its store on SQLite and on PostgreSQL: 204 only for a
+receipt it stored, a 4xx with nothing stored for anything else, and the privacy team's commands on
+what it kept."""
 
 from __future__ import annotations
 
 import json
-import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from tests.service.conftest import Receiver, receipts_cli
+from tests.service.conftest import Receiver, count_rows, receipts_cli
 from tests.unit.test_receipts import receipt
 
 
@@ -21,9 +21,7 @@ def _fresh(index: int, **changes: Any) -> dict[str, Any]:
 
 
 def _count(receiver: Receiver) -> int:
-    path = receiver.db.removeprefix("sqlite:///")
-    with sqlite3.connect(path) as db:
-        return int(db.execute("SELECT COUNT(*) FROM receipts").fetchone()[0])
+    return count_rows(receiver.db)
 
 
 def test_a_receipt_is_acknowledged_once_stored_and_exported(receiver: Receiver) -> None:

@@ -1,0 +1,118 @@
+"""The receipts store on SQLite and on a real PostgreSQL server (the same tests, one schema):
+append-only, each row chained to the one before, retention that keeps the chain verifiable."""
+
+from __future__ import annotations
+
+import datetime as dt
+import sqlite3
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from policy_site.receipts.store import Store, StoreError, open_store, stamp
+from tests.service.conftest import raw_sql
+from tests.unit.test_receipts import NOW, receipt
+
+
+@pytest.fixture
+def store(db_url: str) -> Iterator[Store]:
+    opened = open_store(db_url)
+    yield opened
+    opened.close()
+
+
+def _receipts(count: int, start: int = 0) -> list[dict[str, Any]]:
+    return [receipt(id=f"{start + i:016x}", subject=f"{(start + i) % 3:016x}",
+                    categories={"analytics": i % 2 == 0, "advertising": i % 3 == 0})
+            for i in range(count)]  # fmt: skip
+
+
+def test_appended_receipts_come_back_in_order_and_verify(store: Store) -> None:
+    assert store.append(_receipts(5), stamp(NOW)) == [True] * 5
+    rows = list(store.rows())
+    assert [row.seq for row in rows] == [1, 2, 3, 4, 5]
+    assert [row.receipt for row in rows] == _receipts(5)
+    assert [row.id for row in store.rows(subject=f"{1:016x}")] == [f"{1:016x}", f"{4:016x}"]
+    verified = store.verify()
+    assert (verified.rows, verified.head_seq, verified.problems) == (5, 5, [])
+    assert verified.head_hash == rows[-1].hash
+
+
+def test_a_receipt_sent_twice_is_stored_once_and_a_taken_id_is_refused(store: Store) -> None:
+    (first,) = _receipts(1)
+    assert store.append([first, first], stamp(NOW)) == [True, True]
+    assert store.append([first | {"event": "changed"}], stamp(NOW)) == [False]
+    assert [row.receipt for row in store.rows()] == [first]
+
+
+@pytest.mark.parametrize(
+    ("sql", "says"),
+    [
+        (
+            "UPDATE receipts SET body = replace(body, 'banner', 'dialog') WHERE seq = 2",
+            "row 2: changed",
+        ),
+        ("DELETE FROM receipts WHERE seq = 2", "row 2: missing"),
+        ("DELETE FROM receipts WHERE seq = 4", "the chain ends at row 3"),
+        ("UPDATE receipts SET received = '2020-01-01T00:00:00.000000Z' WHERE seq = 1", "row 1"),
+    ],
+    ids=["body", "middle-row", "last-row", "received"],
+)
+def test_verify_finds_what_was_changed_or_removed(db_url: str, sql: str, says: str) -> None:
+    store = open_store(db_url)
+    store.append(_receipts(4), stamp(NOW))
+    store.close()
+    raw_sql(db_url, sql)
+    problems = open_store(db_url).verify().problems
+    assert problems
+    assert says in problems[0]
+
+
+def test_retention_deletes_old_rows_and_the_chain_still_verifies(store: Store) -> None:
+    store.append(_receipts(3), stamp(NOW - dt.timedelta(days=400)))
+    store.append(_receipts(2, start=3), stamp(NOW))
+    assert store.prune(stamp(NOW - dt.timedelta(days=395))) == 3
+    assert [row.seq for row in store.rows()] == [4, 5]
+    verified = store.verify()
+    assert (verified.rows, verified.anchor_seq, verified.problems) == (2, 3, [])
+    assert store.prune(stamp(NOW - dt.timedelta(days=395))) == 0
+    store.append(_receipts(1, start=5), stamp(NOW))
+    assert store.verify().problems == []
+
+
+def test_stats_count_each_day_given_refused_and_partial(store: Store) -> None:
+    store.append(_receipts(6), stamp(NOW - dt.timedelta(days=1)))
+    store.append(_receipts(1, start=6), stamp(NOW))
+    # i = 0..5: analytics on even, advertising on multiples of 3.
+    assert store.stats() == [
+        ("2026-12-01", "given", 1),
+        ("2026-12-01", "partial", 3),
+        ("2026-12-01", "refused", 2),
+        ("2026-12-02", "given", 1),
+    ]
+
+
+def test_a_database_from_a_newer_policy_site_is_refused(db_url: str) -> None:
+    open_store(db_url).close()
+    raw_sql(db_url, "UPDATE schema_version SET version = 99")
+    with pytest.raises(StoreError, match="schema version 99"):
+        open_store(db_url)
+
+
+def test_a_store_opened_again_keeps_its_rows(db_url: str) -> None:
+    first = open_store(db_url)
+    first.append(_receipts(2), stamp(NOW))
+    first.close()
+    again = open_store(db_url)
+    assert [row.seq for row in again.rows()] == [1, 2]
+    assert again.verify().problems == []
+    again.close()
+
+
+def test_sqlite_runs_with_its_write_ahead_log(tmp_path: Path) -> None:
+    path = tmp_path / "receipts.db"
+    open_store(f"sqlite:///{path}").close()
+    with sqlite3.connect(path) as db:
+        assert db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
