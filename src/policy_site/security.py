@@ -338,10 +338,14 @@ def nginx_snippet(headers: Mapping[str, str]) -> str:
 
 
 def nginx_locations(
-    headers: Mapping[str, str], paths: Mapping[str, Mapping[str, str]] = SHARED_PATHS
+    headers: Mapping[str, str],
+    paths: Mapping[str, Mapping[str, str]] = SHARED_PATHS,
+    receipts: tuple[str, str] | None = None,
 ) -> str:
     """A ``location`` for each of ``paths`` (the consent bundle's files), with ``headers`` and
-    theirs: include it once, in the server block, whose ``root`` the locations inherit."""
+    theirs: include it once, in the server block, whose ``root`` the locations inherit. With
+    ``receipts`` (endpoint, upstream host:port), one more that passes each POST of a receipt to
+    ``policy-site receipts serve``, and nothing else."""
     lines = [f"# {_GENERATED}", "# Include once in the server block that serves site/ (set root"]
     lines += [
         "# there: these locations inherit it). Other sites load the consent bundle from them."
@@ -350,6 +354,24 @@ def nginx_locations(
         lines.append(f"location {_NGINX_LOCATIONS[pattern]} {{")
         lines += _add_headers({**headers, **extra}, "    ")
         lines.append("}")
+    if receipts is not None:
+        endpoint, upstream = receipts
+        lines += [
+            "# Receipts of consent choices, to policy-site receipts serve (consent.yml receipts).",
+            "# The visitor's address is not passed on: the receiver keeps none.",
+            f"location = {endpoint} {{",
+            "    limit_except POST { deny all; }",
+            "    client_max_body_size 4k;",
+            f"    proxy_pass http://{upstream};",
+            "    proxy_set_header Host $host;",
+            '    proxy_set_header X-Forwarded-For "";',
+            '    proxy_set_header X-Real-IP "";',
+            '    proxy_set_header User-Agent "";',
+            "    proxy_connect_timeout 2s;",
+            "    proxy_read_timeout 10s;",
+            *_add_headers(headers, "    "),
+            "}",
+        ]
     return "\n".join(lines) + "\n"
 
 

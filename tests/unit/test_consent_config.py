@@ -97,7 +97,7 @@ def test_the_projects_consent_file_loads() -> None:
     [
         pytest.param(setting("tracking", True), "(top).tracking",
                      "unknown key; the keys here are: cookie, consent_mode, gpc_last_update, "
-                     "categories, texts.", id="unknown-top-level-key"),
+                     "categories, texts, receipts.", id="unknown-top-level-key"),
         pytest.param(setting("categories.analytics.vendor", "Google"),
                      "categories.analytics.vendor",
                      "unknown key; the keys here are: title, description, necessary, gpc, "
@@ -220,6 +220,19 @@ def test_the_projects_consent_file_loads() -> None:
         pytest.param(setting("texts.en.cancel", "Cancel"), "texts.en.cancel",
                      "unknown key; the keys here are: banner, policy_link, accept_all, ",
                      id="unknown-text-key"),
+        pytest.param(setting("receipts", {"endpoint": "https://collector.example/r"}),
+                     "receipts.endpoint", "'https://collector.example/r': a path of this site",
+                     id="receipts-to-another-site"),
+        pytest.param(setting("receipts", {"endpoint": "//collector.example/r"}),
+                     "receipts.endpoint", "'//collector.example/r': a path of this site",
+                     id="receipts-to-a-protocol-relative-url"),
+        pytest.param(setting("receipts", {"endpoint": "/r?to=x"}), "receipts.endpoint",
+                     "'/r?to=x': a path of this site", id="receipts-with-a-query"),
+        pytest.param(setting("receipts", {"endpoint": "/r", "upstream": "http://x"}),
+                     "receipts.upstream", "'http://x': host:port of policy-site receipts serve",
+                     id="receipts-upstream-a-url"),
+        pytest.param(setting("receipts", {}), "receipts.endpoint", "is missing: add it.",
+                     id="receipts-without-endpoint"),
     ],
 )  # fmt: skip
 def test_consent_errors_name_file_key_and_fix(
@@ -343,3 +356,11 @@ def test_a_yaml_error_gives_one_line_and_the_usual_fix(tmp_path: Path) -> None:
         f"{path}:2: consent.yml is not valid YAML: mapping values are not allowed here. Fix: a "
         "value that holds ': ' must be quoted: title: 'Privacy Policy: 2027'."
     )
+
+
+def test_receipts_are_off_unless_consent_yml_turns_them_on(tmp_path: Path) -> None:
+    assert load_consent(write(tmp_path, real_data())).receipts is None
+    data = real_data() | {"receipts": {"endpoint": "/consent/receipts"}}
+    settings = load_consent(write(tmp_path, data)).receipts
+    assert settings is not None
+    assert (settings.endpoint, settings.upstream) == ("/consent/receipts", "127.0.0.1:8001")

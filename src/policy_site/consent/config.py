@@ -116,6 +116,15 @@ class CookieSettings:
 
 
 @dataclass(frozen=True)
+class ReceiptsSettings:
+    """Where the consent script sends a receipt of each choice (a path of this site), and where
+    the site's web server passes it on (``policy-site receipts serve``)."""
+
+    endpoint: str
+    upstream: str
+
+
+@dataclass(frozen=True)
 class ConsentConfig:
     path: Path
     cookie: CookieSettings
@@ -123,6 +132,8 @@ class ConsentConfig:
     texts: dict[str, dict[str, str]]
     consent_mode: bool
     gpc_last_update: dt.date
+    #: None: no receipts (the default).
+    receipts: ReceiptsSettings | None = None
 
     @property
     def languages(self) -> tuple[str, ...]:
@@ -291,6 +302,30 @@ def _cookie(check: Checker, value: Any) -> CookieSettings:
     )
 
 
+_ENDPOINT = re.compile(r"\A/(?!/)[A-Za-z0-9/_.-]*\Z")
+_UPSTREAM = re.compile(r"\A[A-Za-z0-9.-]+:[0-9]{1,5}\Z")
+
+
+def _receipts(check: Checker, value: Any) -> ReceiptsSettings | None:
+    if value is None:
+        return None
+    found = check.mapping(value, "receipts", ("endpoint", "upstream"), ("endpoint",))
+    endpoint = found.get("endpoint", "/consent/receipts")
+    if not isinstance(endpoint, str) or not _ENDPOINT.match(endpoint):
+        check.fail(
+            "receipts.endpoint",
+            f"{endpoint!r}: a path of this site, such as /consent/receipts (the receipts go to "
+            "the page's own origin only), with no query.",
+        )
+    upstream = found.get("upstream", "127.0.0.1:8001")
+    if not isinstance(upstream, str) or not _UPSTREAM.match(upstream):
+        check.fail(
+            "receipts.upstream",
+            f"{upstream!r}: host:port of policy-site receipts serve, such as 127.0.0.1:8001.",
+        )
+    return ReceiptsSettings(str(endpoint), str(upstream))
+
+
 def load_consent(path: Path) -> ConsentConfig:
     """Read and check ``path``. Raises ConsentConfigError listing every problem."""
     try:
@@ -314,7 +349,7 @@ def load_consent(path: Path) -> ConsentConfig:
     top = check.mapping(
         raw,
         "(top)",
-        ("cookie", "consent_mode", "gpc_last_update", "categories", "texts"),
+        ("cookie", "consent_mode", "gpc_last_update", "categories", "texts", "receipts"),
         ("categories", "texts", "gpc_last_update"),
     )
     cookie = _cookie(check, top.get("cookie"))
@@ -341,6 +376,9 @@ def load_consent(path: Path) -> ConsentConfig:
             "gpc_last_update", "must be a date, YYYY-MM-DD (when GPC handling last changed)."
         )
         last_update = dt.date(1970, 1, 1)
+    receipts = _receipts(check, top.get("receipts"))
     if check.problems:
         raise ConsentConfigError(check.problems)
-    return ConsentConfig(path, cookie, categories, texts, consent_mode is True, last_update)
+    return ConsentConfig(
+        path, cookie, categories, texts, consent_mode is True, last_update, receipts
+    )
