@@ -9,7 +9,10 @@ import argparse
 import errno
 import functools
 import gzip
+import http.client
 import io
+import json
+import subprocess
 import sys
 import threading
 from collections.abc import Iterator
@@ -35,9 +38,40 @@ class _Handler(SimpleHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     rules: Rules
 
-    def __init__(self, *args: Any, rules: Rules, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, rules: Rules, receipts: tuple[str, str] | None = None, **kwargs: Any
+    ) -> None:
         self.rules = rules
+        #: (endpoint, receiver's host:port): POSTs to the endpoint are passed on, as nginx does.
+        self.receipts = receipts
         super().__init__(*args, **kwargs)
+
+    def do_POST(self) -> None:
+        if self.receipts is None or urlsplit(self.path).path != self.receipts[0]:
+            self.send_error(405)
+            return
+        length = int(self.headers.get("Content-Length") or 0)
+        if length > 4096:  # as the nginx location's client_max_body_size
+            self.send_error(413)
+            return
+        body = self.rfile.read(length)
+        host, _, port = self.receipts[1].rpartition(":")
+        try:
+            upstream = http.client.HTTPConnection(host, int(port), timeout=10)
+            upstream.request("POST", self.receipts[0], body,
+                             {"Content-Type": self.headers.get("Content-Type", "")})  # fmt: skip
+            answer = upstream.getresponse()
+            status, content = answer.status, answer.read()
+            upstream.close()
+        except OSError:
+            self.send_error(502, "the receipts receiver is not running")
+            return
+        self.send_response(status)
+        self.send_header("Content-Length", str(len(content)))
+        if content:
+            self.send_header("Content-Type", "application/json")
+        self.end_headers()
+        self.wfile.write(content)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Requests are not logged: previews and tests stay readable."""
@@ -77,12 +111,18 @@ def _matches(pattern: str, path: str) -> bool:
     return path.startswith(pattern[:-1]) if pattern.endswith("*") else path == pattern
 
 
-def make_server(directory: Path, host: str = "127.0.0.1", port: int = 0) -> ThreadingHTTPServer:
+def make_server(
+    directory: Path,
+    host: str = "127.0.0.1",
+    port: int = 0,
+    receipts: tuple[str, str] | None = None,
+) -> ThreadingHTTPServer:
     """A server for ``directory`` on ``host:port`` (port 0 picks a free one); call serve_forever.
-    Responses carry the headers of ``directory/_headers`` when the build wrote one."""
+    Responses carry the headers of ``directory/_headers`` when the build wrote one. With
+    ``receipts`` (endpoint, receiver's host:port), POSTs to the endpoint go to the receiver."""
     headers_file = directory / HEADERS_FILE
     rules = parse_headers_file(headers_file.read_text("utf-8")) if headers_file.is_file() else []
-    handler = functools.partial(_Handler, directory=str(directory), rules=rules)
+    handler = functools.partial(_Handler, directory=str(directory), rules=rules, receipts=receipts)
     return _Server((host, port), handler)
 
 
@@ -107,10 +147,12 @@ def running(server: ThreadingHTTPServer) -> Iterator[int]:
 
 
 @contextmanager
-def serving(directory: Path, host_name: str = "127.0.0.1") -> Iterator[str]:
+def serving(
+    directory: Path, host_name: str = "127.0.0.1", receipts: tuple[str, str] | None = None
+) -> Iterator[str]:
     """``directory`` served on loopback from a background thread, as ``http://<host_name>:PORT/``
     (a browser maps ``host_name`` to 127.0.0.1 with --host-resolver-rules)."""
-    with running(make_server(directory)) as port:
+    with running(make_server(directory, receipts=receipts)) as port:
         yield f"http://{host_name}:{port}/"
 
 
@@ -135,14 +177,48 @@ def main(argv: list[str] | None = None) -> int:
         "--host", default="127.0.0.1",
         help="the address to listen on (default: 127.0.0.1, this machine only)",
     )  # fmt: skip
+    parser.add_argument(
+        "--receipts-db", default="sqlite:///receipts.db",
+        help="where the receipts receiver stores, when consent.yml turns receipts on "
+        "(default: sqlite:///receipts.db)",
+    )  # fmt: skip
     args = parser.parse_args(argv)
     if not (args.directory / "index.html").is_file():
         print(
             f"{args.directory}/index.html not found: run {command('build')} first.", file=sys.stderr
         )
         return 1
+    receiver, receipts = _receiver(args.directory, args.receipts_db, args.port + 1)
     try:
-        server = make_server(args.directory, host=args.host, port=args.port)
+        return _serve(args, receipts)
+    finally:
+        if receiver is not None:
+            receiver.terminate()
+            receiver.wait()
+
+
+def _receiver(
+    site: Path, db: str, port: int
+) -> tuple[subprocess.Popen[bytes] | None, tuple[str, str] | None]:
+    """``policy-site receipts serve`` on ``port`` when the built site sends receipts (its
+    consent/consent.json names an endpoint), and (endpoint, its host:port) to pass them on."""
+    manifest = site / "consent" / "consent.json"
+    endpoint = (
+        json.loads(manifest.read_text("utf-8")).get("receipts") if manifest.is_file() else None
+    )
+    if not endpoint:
+        return None, None
+    ledger = site / "consent" / "releases.json"
+    command_line = [sys.executable, "-m", "policy_site.cli", "receipts", "--db", db, "serve",
+                    "--port", str(port), "--releases", str(ledger)]  # fmt: skip
+    process = subprocess.Popen(command_line)
+    print(f"Receipts: {endpoint} is passed on to the receiver on 127.0.0.1:{port} ({db}).")
+    return process, (endpoint, f"127.0.0.1:{port}")
+
+
+def _serve(args: argparse.Namespace, receipts: tuple[str, str] | None) -> int:
+    try:
+        server = make_server(args.directory, host=args.host, port=args.port, receipts=receipts)
     except OSError as err:
         if err.errno == errno.EADDRINUSE:
             print(

@@ -44,6 +44,8 @@ class Receiver:
     db: str
     url: str
     process: subprocess.Popen[str]
+    #: The ledger of releases it checks receipts against.
+    ledger: Path = LEDGER
 
     def post(self, body: bytes, content_type: str = "application/json") -> int:
         request = urllib.request.Request(
@@ -59,10 +61,10 @@ class Receiver:
         return self.post(json.dumps(receipt).encode())
 
 
-def start_receiver(db: str, port: int | None = None) -> Receiver:
+def start_receiver(db: str, port: int | None = None, ledger: Path = LEDGER) -> Receiver:
     port = port or free_port()
     command = [sys.executable, "-m", "policy_site.cli", "receipts", "--db", db, "serve",
-               "--port", str(port), "--releases", str(LEDGER)]  # fmt: skip
+               "--port", str(port), "--releases", str(ledger)]  # fmt: skip
     # A file, not a pipe that nobody reads and that could fill and stall the receiver; it lives
     # as long as the process.
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115
@@ -74,7 +76,7 @@ def start_receiver(db: str, port: int | None = None) -> Receiver:
             raise RuntimeError(f"the receiver exited: {log.read()}")
         try:
             socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            return Receiver(db, f"http://127.0.0.1:{port}{ENDPOINT}", process)
+            return Receiver(db, f"http://127.0.0.1:{port}{ENDPOINT}", process, ledger)
         except OSError:
             time.sleep(0.05)
     process.kill()

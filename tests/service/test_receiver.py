@@ -8,6 +8,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from policy_site.receipts.validate import expand
 from tests.service.conftest import Receiver, count_rows, receipts_cli
 from tests.unit.test_receipts import receipt
 
@@ -17,7 +18,7 @@ def _fresh(index: int, **changes: Any) -> dict[str, Any]:
     import datetime as dt
 
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    return receipt(id=f"{index:016x}", subject=f"{index:015x}f", time=now) | changes
+    return receipt(i=f"{index:016x}", s=f"{index:015x}f", t=now) | changes
 
 
 def _count(receiver: Receiver) -> int:
@@ -29,13 +30,17 @@ def test_a_receipt_is_acknowledged_once_stored_and_exported(receiver: Receiver) 
     assert receiver.send(sent) == 204
     assert receiver.send(sent) == 204  # a retry of the same receipt: stored once
     assert _count(receiver) == 1
-    exported = receipts_cli(receiver.db, "export", "--subject", sent["subject"])
+    exported = receipts_cli(receiver.db, "export", "--subject", sent["s"])
     assert exported.returncode == 0, exported.stderr
     document = json.loads(exported.stdout)
     (record,) = document["receipts"]
-    assert record["receipt"] == sent
-    assert record["release"]["revision"] == sent["revision"]
-    assert sent["bundle"] in {path.rpartition("/")[2] for path in record["release"]["files"]}
+    release = record["release"]
+    # As sent, and what its release says: the browser cannot forge the policy's hash.
+    assert record["receipt"] == expand(sent) | {"policy": release["policy_version"],
+                                        "policy_sha256": release["policy_sha256"],
+                                        "release": release["id"]}  # fmt: skip
+    assert record["release"]["revision"] == sent["r"]
+    assert sent["b"] in {path.rpartition("/")[2] for path in record["release"]["files"]}
     assert document["chain"]["holds"] is True
     verified = receipts_cli(receiver.db, "verify")
     assert verified.returncode == 0
@@ -47,15 +52,15 @@ def test_what_is_refused_is_not_stored(receiver: Receiver) -> None:
     assert receiver.post(good, "text/plain;charset=UTF-8") == 415
     assert receiver.post(b"{" + b" " * 3000 + b"}") == 413
     assert receiver.post(b"{not json") == 400
-    assert receiver.send(_fresh(3, revision="2001-01-01.00000000")) == 400
+    assert receiver.send(_fresh(3, r="2001-01-01.00000000")) == 400
     assert receiver.send(_fresh(4, ip="192.0.2.1")) == 400
     assert receiver.send(_fresh(2)) == 204
-    assert receiver.send(_fresh(2, event="changed")) == 400  # the id is taken by another body
+    assert receiver.send(_fresh(2, e="c")) == 400  # the id is taken by another body
     assert _count(receiver) == 1
 
 
 def test_one_subject_sending_too_fast_gets_429(receiver: Receiver) -> None:
-    statuses = [receiver.send(_fresh(7 * i, subject="abcdefabcdefabcd")) for i in range(1, 33)]
+    statuses = [receiver.send(_fresh(7 * i, s="abcdefabcdefabcd")) for i in range(1, 33)]
     assert statuses[:30] == [204] * 30
     assert statuses[30:] == [429, 429]
     assert _count(receiver) == 30

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from policy_site.receipts.store import Store, StoreError, open_store, stamp
+from policy_site.receipts.validate import expand
 from tests.service.conftest import raw_sql
 from tests.unit.test_receipts import NOW, receipt
 
@@ -24,8 +25,8 @@ def store(db_url: str) -> Iterator[Store]:
 
 
 def _receipts(count: int, start: int = 0) -> list[dict[str, Any]]:
-    return [receipt(id=f"{start + i:016x}", subject=f"{(start + i) % 3:016x}",
-                    categories={"analytics": i % 2 == 0, "advertising": i % 3 == 0})
+    return [expand(receipt(i=f"{start + i:016x}", s=f"{(start + i) % 3:016x}",
+                           c={"analytics": i % 2 == 0, "advertising": i % 3 == 0}))
             for i in range(count)]  # fmt: skip
 
 

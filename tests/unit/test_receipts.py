@@ -17,6 +17,7 @@ from policy_site.receipts.validate import (
     Invalid,
     Releases,
     check_receipt,
+    expand,
     parse_receipt,
 )
 from tests.support import ROOT
@@ -28,15 +29,14 @@ JSON = "application/json"
 
 
 def receipt(**changes: Any) -> dict[str, Any]:
-    """A receipt the project's current bundle (English) would send."""
+    """A receipt as the project's current bundle (English) would send it: short keys
+    (receipt.schema.json); ``expand`` gives the names it is stored with."""
     bundle = next(p for p in CURRENT.files if ".en." in p).rpartition("/")[2]
     value: dict[str, Any] = {
-        "v": 1, "id": "0123456789abcdef", "subject": "fedcba9876543210",
-        "time": "2026-12-02T11:59:58.123Z", "event": "given", "method": "banner",
-        "categories": {"analytics": True, "advertising": False},
-        "policy": CURRENT.policy_version, "policy_sha256": CURRENT.policy_sha256,
-        "revision": CURRENT.revision, "bundle": bundle, "language": "en",
-        "path": "/privacy/", "gpc": False,
+        "v": 1, "i": "0123456789abcdef", "s": "fedcba9876543210",
+        "t": "2026-12-02T11:59:58.123Z", "e": "g", "m": "b",
+        "c": {"analytics": True, "advertising": False},
+        "r": CURRENT.revision, "b": bundle, "l": "en", "p": "/privacy/", "g": False,
     }  # fmt: skip
     return value | changes
 
@@ -53,9 +53,18 @@ def refused(body: bytes, content_type: str = JSON) -> Invalid:
     return caught.value
 
 
-def test_a_receipt_of_the_current_bundle_is_accepted() -> None:
-    assert accepted(receipt()) == receipt()
-    assert accepted(receipt(), "application/json; charset=utf-8") == receipt()
+def test_a_receipt_of_the_current_bundle_is_accepted_with_full_names() -> None:
+    assert accepted(receipt()) == {
+        "v": 1, "id": "0123456789abcdef", "subject": "fedcba9876543210",
+        "time": "2026-12-02T11:59:58.123Z", "event": "given", "method": "banner",
+        "categories": {"analytics": True, "advertising": False}, "revision": CURRENT.revision,
+        "bundle": receipt()["b"], "language": "en", "path": "/privacy/", "gpc": False,
+    }  # fmt: skip
+    assert accepted(receipt(), "application/json; charset=utf-8") == expand(receipt())
+    events = {code: accepted(receipt(e=code))["event"] for code in "grcw"}
+    assert events == {"g": "given", "r": "refused", "c": "changed", "w": "withdrawn"}
+    methods = {code: accepted(receipt(m=code))["method"] for code in "bdpa"}
+    assert methods == {"b": "banner", "d": "dialog", "p": "placeholder", "a": "api"}
 
 
 @pytest.mark.parametrize(
@@ -63,7 +72,7 @@ def test_a_receipt_of_the_current_bundle_is_accepted() -> None:
     [
         (json.dumps(receipt()).encode(), "text/plain;charset=UTF-8", 415),
         (json.dumps(receipt()).encode(), "", 415),
-        (json.dumps(receipt(path="/" + "a" * MAX_BYTES)).encode(), JSON, 413),
+        (json.dumps(receipt(p="/" + "a" * MAX_BYTES)).encode(), JSON, 413),
         (b'{"v": 1, "v": 1}', JSON, 400),
         (b"\xff\xfe{}", JSON, 400),
         (b"[" * 1020 + b"]" * 1020, JSON, 400),
@@ -79,20 +88,20 @@ def test_what_is_not_a_receipt_gets_its_status(body: bytes, content_type: str, s
 @pytest.mark.parametrize(
     ("changes", "says"),
     [
-        ({"bundle": "consent.en.000000000000.js"}, "bundle:"),
-        ({"bundle": "../../etc/passwd"}, "bundle:"),
-        ({"revision": "2007-10-01.00000000"}, "revision:"),
-        ({"policy_sha256": "0" * 64}, "policy:"),
-        ({"categories": {"analytics": True}}, "categories:"),
-        ({"categories": {"analytics": True, "advertising": False, "extra": True}}, "categories:"),
-        ({"method": "gpc"}, "method:"),
-        ({"time": "2026-11-29T12:00:00Z"}, "time:"),
-        ({"time": "2026-12-02T12:00:00"}, "time"),
-        ({"path": "/privacy/?utm_source=x"}, "path"),
-        ({"event": "maybe"}, "event"),
+        ({"b": "consent.en.000000000000.js"}, "bundle:"),
+        ({"b": "../../etc/passwd"}, "bundle:"),
+        ({"r": "2007-10-01.00000000"}, "revision:"),
+        ({"policy_sha256": CURRENT.policy_sha256}, "Additional properties"),
+        ({"c": {"analytics": True}}, "categories:"),
+        ({"c": {"analytics": True, "advertising": False, "extra": True}}, "categories:"),
+        ({"m": "gpc"}, "method:"),
+        ({"t": "2026-11-29T12:00:00Z"}, "time:"),
+        ({"t": "2026-12-02T12:00:00"}, "time:"),
+        ({"p": "/privacy/?utm_source=x"}, "path:"),
+        ({"e": "given"}, "event:"),
         ({"ip": "192.0.2.1"}, "Additional properties"),
-        ({"id": "NOT-HEX-0123456"}, "id"),
-        ({"categories": {"analytics": "yes", "advertising": False}}, "analytics"),
+        ({"i": "NOT-HEX-0123456"}, "id:"),
+        ({"c": {"analytics": "yes", "advertising": False}}, "categories/analytics:"),
     ],
 )
 def test_a_receipt_that_disagrees_with_its_release_is_refused(
@@ -128,4 +137,4 @@ def test_a_receipt_with_any_field_replaced_is_refused_or_still_right(key: str, v
     if isinstance(outcome, Invalid):
         assert outcome.status in (400, 413)
     else:
-        assert outcome == changed  # the replacement happened to be valid (say, another bool)
+        assert outcome == expand(changed)  # the replacement happened to be valid (another bool)

@@ -132,6 +132,8 @@ def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dic
         },
         "revision": revision,
         "policyUrl": policy_url,
+        # Where a receipt of each choice goes (this site's path), or null: none is sent.
+        "receipts": config.receipts.endpoint if config.receipts else None,
         # Each Consent Mode signal and the categories granting it, or false: no Consent Mode.
         "consentMode": config.consent_mode_signals if config.consent_mode else False,
         "categories": [
@@ -149,7 +151,11 @@ def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dic
             }
             for category in config.categories
         ],
-        "texts": config.texts,
+        # The dialog's reference line is shown with receipts only: without, its text is dropped.
+        "texts": {
+            language: {k: v for k, v in texts.items() if k != "reference" or config.receipts}
+            for language, texts in config.texts.items()
+        },
     }
 
 

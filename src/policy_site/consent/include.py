@@ -54,6 +54,9 @@ def manifest(
             "default": _url(site_url, "consent/consent.js"),
         },
         "settings_label": {lang: config.texts[lang]["settings"] for lang in sorted(config.texts)},
+        # Where the script sends receipts, a path of the page's own origin (every site that
+        # includes the bundle passes it on to the receiver), or null.
+        "receipts": config.receipts.endpoint if config.receipts else None,
     }
 
 

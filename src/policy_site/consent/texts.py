@@ -33,6 +33,8 @@ TEXT_KEYS = (
     "allow",
     "settings",
     "region",
+    # The dialog's line with the choice's date and reference, shown when receipts are on.
+    "reference",
 )
 
 

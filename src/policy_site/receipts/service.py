@@ -25,7 +25,14 @@ from aiohttp import web
 
 from policy_site.consent.releases import ReleasesError, read_releases
 from policy_site.receipts.store import open_store, stamp, utc_now
-from policy_site.receipts.validate import MAX_BYTES, Invalid, Releases, check_receipt, parse_receipt
+from policy_site.receipts.validate import (
+    MAX_BYTES,
+    Invalid,
+    Releases,
+    check_receipt,
+    evidence,
+    parse_receipt,
+)
 
 __all__ = ["ENDPOINT", "Limiter", "Writer", "make_app"]
 
@@ -161,8 +168,8 @@ def make_app(writer: Writer, ledger: Path, per_minute: int = 30) -> web.Applicat
             return _refused(413, f"a receipt is at most {MAX_BYTES} bytes")
         body = await request.content.read(MAX_BYTES + 1)
         try:
-            receipt = parse_receipt(body, request.headers.get("Content-Type"))
-            check_receipt(receipt, releases.current(), utc_now())
+            sent = parse_receipt(body, request.headers.get("Content-Type"))
+            receipt = evidence(sent, check_receipt(sent, releases.current(), utc_now()))
         except Invalid as problem:
             return _refused(problem.status, str(problem))
         if not limiter.allow(str(receipt["subject"])):

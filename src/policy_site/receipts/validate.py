@@ -6,9 +6,11 @@ categories, policy version and hashes. A receipt that fails any check is refused
 The record follows ISO/IEC TS 27560's consent record: its own random ``id``, the ``subject`` (the
 random id already in the visitor's consent cookie, nothing else that identifies the person), the
 ``time``, the ``event`` (given, refused, changed, withdrawn), the ``method`` it was given by, each
-optional category's state, the policy version and the SHA-256 of its Markdown, the consent
-revision and the bundle file that asked, the page's language and path (no query), and whether the
-browser sent Global Privacy Control. No IP address, no user agent: the receiver stores neither.
+optional category's state, the consent revision and the bundle file that asked, the page's
+language and path (no query), and whether the browser sent Global Privacy Control. The receiver
+adds what the release it names says, so that a browser cannot forge it: the policy version, the
+SHA-256 of its Markdown and the release's id (``evidence``). No IP address, no user agent: the
+receiver stores neither.
 """
 
 from __future__ import annotations
@@ -26,13 +28,29 @@ from jsonschema import Draft202012Validator
 
 from policy_site.consent.releases import Release
 
-__all__ = ["MAX_BYTES", "MAX_SKEW", "Invalid", "Releases", "check_receipt", "parse_receipt"]
+__all__ = [
+    "MAX_BYTES",
+    "MAX_SKEW",
+    "Invalid",
+    "Releases",
+    "check_receipt",
+    "evidence",
+    "expand",
+    "parse_receipt",
+]
 
 #: The largest body accepted: a receipt of twenty categories is under 1 KB.
 MAX_BYTES = 2048
 #: How far a receipt's own time may be from the receiver's: a visitor's clock may be wrong by a
 #: time zone, not by days.
 MAX_SKEW = dt.timedelta(hours=26)
+#: The short keys and codes of what the browser sends (receipt.schema.json), and the names the
+#: stored record gives them.
+_NAMES = {"v": "v", "i": "id", "s": "subject", "t": "time", "e": "event", "m": "method",
+          "c": "categories", "r": "revision", "b": "bundle", "l": "language", "p": "path",
+          "g": "gpc"}  # fmt: skip
+_EVENTS = {"g": "given", "r": "refused", "c": "changed", "w": "withdrawn"}
+_METHODS = {"b": "banner", "d": "dialog", "p": "placeholder", "a": "api"}
 _BUNDLE = re.compile(r"consent\.(?:[a-z]{2,3}(?:-[A-Za-z0-9]+)*\.)?[0-9a-f]{12}\.js")
 
 
@@ -92,10 +110,28 @@ def parse_receipt(body: bytes, content_type: str | None) -> dict[str, Any]:
         raise Invalid(400, f"not a JSON object in UTF-8: {err}") from None
     error = next(iter(_validator().iter_errors(value)), None)
     if error is not None:
-        where = "/".join(str(part) for part in error.absolute_path) or "(the receipt)"
+        path = [str(part) for part in error.absolute_path]
+        where = "/".join([_NAMES.get(path[0], path[0]), *path[1:]]) if path else "(the receipt)"
         raise Invalid(400, f"{where}: {error.message}"[:300])
-    receipt: dict[str, Any] = value
-    return receipt
+    return expand(value)
+
+
+def expand(sent: Mapping[str, Any]) -> dict[str, Any]:
+    """A receipt as sent (short keys and codes) with the names the stored record gives them."""
+    record = {_NAMES[key]: value for key, value in sent.items()}
+    record["event"] = _EVENTS[record["event"]]
+    record["method"] = _METHODS[record["method"]]
+    return record
+
+
+def evidence(receipt: Mapping[str, Any], release: Release) -> dict[str, Any]:
+    """The receipt as stored: what the browser sent, and what its release says."""
+    return {
+        **receipt,
+        "policy": release.policy_version,
+        "policy_sha256": release.policy_sha256,
+        "release": release.id,
+    }
 
 
 def check_receipt(receipt: Mapping[str, Any], releases: Releases, now: dt.datetime) -> Release:
@@ -107,14 +143,8 @@ def check_receipt(receipt: Mapping[str, Any], releases: Releases, now: dt.dateti
         raise Invalid(400, f"bundle: {bundle[:80]!r} is no consent bundle this site published")
     if receipt["revision"] != release.revision:
         raise Invalid(400, f"revision: {bundle} asks under {release.revision}")
-    if receipt["policy"] != release.policy_version or receipt["policy_sha256"] != (
-        release.policy_sha256
-    ):
-        raise Invalid(400, f"policy: {bundle} follows {release.policy_version}, with its hash")
     if sorted(receipt["categories"]) != sorted(release.categories):
         raise Invalid(400, f"categories: {bundle} asks about {', '.join(release.categories)}")
-    if receipt["method"] == "gpc" and not receipt["gpc"]:
-        raise Invalid(400, "method: a choice made by Global Privacy Control has gpc true")
     try:
         given = dt.datetime.fromisoformat(str(receipt["time"]).replace("Z", "+00:00"))
     except ValueError:

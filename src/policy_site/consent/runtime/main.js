@@ -1,6 +1,10 @@
 // Start-up, choices, Global Privacy Control, Google Consent Mode, other tabs, and the public API.
 
 var GPC = navigator.globalPrivacyControl === true;
+{%- if config.receipts %}
+// This script's own file: a receipt names it, and the receiver finds its release by it.
+var BUNDLE = ((document.currentScript || {}).src || "").split("/").pop();
+{%- endif %}
 var state = { record: _load() };
 // No choice: every optional category false, as own keys (a polluted Object.prototype grants none).
 state.granted = state.record ? state.record.c : _all(false);
@@ -38,12 +42,34 @@ function _newId() {
   }).join("");
 }
 
-function _choose(c) {
-  var r = { v: 1, id: state.record ? state.record.id : _newId(), ts: Date.now(), pv: CONFIG.revision, c: c, gpc: GPC };
+{%- if config.receipts %}
+function _any(r) {
+  return !!r && OPTIONAL.some(function (o) { return r.c[o.id]; });
+}
+{%- endif %}
+
+// ``how``: b (the banner), d (the dialog), p (a placeholder's Allow) or a (the API): how a
+// receipt says the choice was made.
+function _choose(c, how) {
+  var before = state.record;
+  var r = { v: 1, id: before ? before.id : _newId(), ts: Date.now(), pv: CONFIG.revision, c: c, gpc: GPC };
   // Stored, and the other tabs told, before anything of the page's runs. They are sent the value
   // itself: a cookie just written may not be readable in another tab yet.
   var value = _save(r);
   if (_channel) _channel.postMessage(value);
+{%- if config.receipts %}
+  // The receipt goes before the choice applies (a withdrawal reloads the page): sendBeacon
+  // queues it, and the browser sends it even if the page is gone. Its keys are short, as every
+  // page carries this code: the receiver stores the record with full names (receipts/validate.py).
+  try {
+    navigator.sendBeacon(CONFIG.receipts, new Blob([JSON.stringify({
+      v: 1, i: _newId(), s: r.id, t: new Date(r.ts).toISOString(),
+      e: before ? (_any(before) && !_any(r) ? "w" : "c") : _any(r) ? "g" : "r",
+      m: how, c: c, r: r.pv, b: BUNDLE, l: document.documentElement.lang || "und",
+      p: location.pathname, g: GPC
+    })], { type: "application/json" }));
+  } catch (e) { /* no sendBeacon, or it refused: the choice applies all the same */ }
+{%- endif %}
   _apply(r);
 }
 
@@ -91,12 +117,12 @@ function _onClick(e) {
   var a = t.getAttribute("data-ppc") || "settings";
   if (a === "settings" || a === "manage") _openDialog();
   else if (a === "close") _closeDialog();
-  else if (a === "all" || a === "none") _choose(_all(a === "all"));
-  else if (a === "save") _choose(_dialogChoice());
+  else if (a === "all" || a === "none") _choose(_all(a === "all"), t.closest(".ppc-dialog") ? "d" : "b");
+  else if (a === "save") _choose(_dialogChoice(), "d");
   else if (a === "allow") {
     var c = Object.assign({}, _all(false), state.granted);
     c[t.value] = true;
-    _choose(c);
+    _choose(c, "p");
   }
 }
 
@@ -135,10 +161,10 @@ window.PrivacyConsent = {
       if (k !== "" + i || !o || o.necessary) _fail();
       c[o.id] = true;
     });
-    _choose(c);
+    _choose(c, "a");
   },
-  acceptAll: function () { _choose(_all(true)); },
-  rejectAll: function () { _choose(_all(false)); },
+  acceptAll: function () { _choose(_all(true), "a"); },
+  rejectAll: function () { _choose(_all(false), "a"); },
   show: _openDialog,
   on: function (event, f) {
     if (event !== "change" || typeof f != "function") _fail();

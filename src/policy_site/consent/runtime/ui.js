@@ -95,6 +95,14 @@ function _openDialog() {
   if (!_dialog) _buildDialog();
   _returnTo = document.activeElement;
   OPTIONAL.forEach(function (c) { _dialog.querySelector("[name=" + c.id + "]").checked = !!state.granted[c.id]; });
+{%- if config.receipts %}
+  // The choice's date and reference (the id its receipts carry), to quote in a question.
+  var ref = _dialog.querySelector(".ppc-ref");
+  if (state.record) {
+    if (!ref) _dialog.querySelector("h2").after(ref = _el("p", "ppc-ref"));
+    ref.textContent = T.reference.replace("{date}", new Date(state.record.ts).toLocaleDateString(LANG)).replace("{id}", state.record.id);
+  }
+{%- endif %}
   if (!_dialog.open) _dialog.showModal();
   _dialog.querySelector("h2").focus();
 }

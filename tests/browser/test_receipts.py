@@ -1,0 +1,201 @@
+"""Receipts of each kind of choice, from a real page in Chromium to the store: the consent demo
+built with receipts on, served with the endpoint passed on to a real receiver (as
+``./scripts/serve`` does), and each receipt found through ``policy-site receipts export``."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from playwright.sync_api import BrowserContext, Page, expect
+
+from policy_site.serve import serving
+from tests.browser.test_consent import banner, record, visit
+from tests.service.conftest import Receiver, receipts_cli, start_receiver, stop
+from tests.support import ROOT, SITE_HOST, build, dated_env
+
+
+@pytest.fixture(scope="module")
+def receipts_site(consent_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The consent demo with ``receipts`` in consent.yml and its bundles kept, so that its
+    releases are on record for the receiver."""
+    folder = tmp_path_factory.mktemp("receipts")
+    project = folder / "consent-demo"
+    shutil.copytree(consent_site.parent / "consent-demo", project)
+    config = project / "consent" / "consent.yml"
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    settings["receipts"] = {"endpoint": "/consent/receipts"}
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), "utf-8")
+    mkdocs = project / "mkdocs.yml"
+    mkdocs.write_text(
+        mkdocs.read_text(encoding="utf-8").replace(
+            "      consent: consent/consent.yml",
+            "      consent: consent/consent.yml\n      published_bundles: consent/published",
+        ),
+        encoding="utf-8",
+    )
+    kept = subprocess.run(
+        [sys.executable, "-m", "policy_site.cli", "-f", str(mkdocs), "check", "--update-lock"],
+        capture_output=True, text=True, cwd=project, env=dated_env("2026-12-01"), check=False,
+    )  # fmt: skip
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+    site = folder / "site"
+    result = build(project, site)
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+@pytest.fixture
+def receiver(receipts_site: Path, tmp_path: Path) -> Iterator[Receiver]:
+    running = start_receiver(f"sqlite:///{tmp_path / 'receipts.db'}",
+                             ledger=receipts_site / "consent" / "releases.json")  # fmt: skip
+    yield running
+    stop(running)
+
+
+@pytest.fixture
+def site_url(receipts_site: Path, receiver: Receiver) -> Iterator[str]:
+    upstream = receiver.url.split("/")[2]
+    with serving(receipts_site, SITE_HOST, receipts=("/consent/receipts", upstream)) as url:
+        yield url
+
+
+def stored(receiver: Receiver, subject: str, count: int) -> list[dict[str, Any]]:
+    """The receipts of ``subject`` once ``count`` are stored (a beacon is sent asynchronously)."""
+    deadline = time.monotonic() + 10
+    while True:
+        exported = receipts_cli(receiver.db, "export", "--subject", subject,
+                                "--releases", str(receiver.ledger))  # fmt: skip
+        assert exported.returncode == 0, exported.stderr
+        found: list[dict[str, Any]] = json.loads(exported.stdout)["receipts"]
+        if len(found) >= count or time.monotonic() > deadline:
+            return found
+        time.sleep(0.1)
+
+
+def test_each_kind_of_choice_is_stored_as_a_receipt(
+    page: Page, context: BrowserContext, site_url: str, receiver: Receiver
+) -> None:
+    visit(page, site_url + "partner/")
+    banner(page).get_by_role("button", name="Accept all").click()
+    subject = record(context)["id"]
+    (first,) = stored(receiver, subject, 1)
+    receipt = first["receipt"]
+    assert (receipt["event"], receipt["method"]) == ("given", "banner")
+    assert receipt["categories"] == {"analytics": True, "advertising": True}
+    assert (receipt["path"], receipt["language"], receipt["gpc"]) == ("/partner/", "en", False)
+    assert receipt["subject"] == subject
+    assert receipt["id"] != subject
+    assert receipt["revision"] == record(context)["pv"]
+    release = first["release"]
+    assert receipt["bundle"] in {path.rpartition("/")[2] for path in release["files"]}
+    assert (receipt["policy_sha256"], receipt["release"]) == (
+        release["policy_sha256"], release["id"],
+    )  # fmt: skip
+    assert not {"ip", "user_agent", "url"} & set(receipt)
+
+    # The dialog shows the choice's reference; saving there is a change made in the dialog.
+    page.get_by_role("button", name="Cookie settings").first.click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.locator(".ppc-ref")).to_contain_text(subject)
+    dialog.get_by_role("switch", name="Analytics").uncheck()
+    dialog.get_by_role("button", name="Save choices").click()
+    # The API: the page's own script refuses everything, which withdraws the consent.
+    page.wait_for_load_state("load")
+    page.evaluate("() => window.PrivacyConsent.rejectAll()")
+    page.wait_for_load_state("load")
+    # A placeholder's Allow, on the page loaded again.
+    visit(page, site_url + "partner/")
+    page.get_by_role("button", name="Allow").first.click()
+    receipts = [found["receipt"] for found in stored(receiver, subject, 4)]
+    kinds = [(r["event"], r["method"]) for r in receipts]
+    assert kinds == [("given", "banner"), ("changed", "dialog"), ("withdrawn", "api"),
+                     ("changed", "placeholder")]  # fmt: skip
+    assert receipts[1]["categories"] == {"analytics": False, "advertising": True}
+    assert receipts[3]["categories"] == {"analytics": False, "advertising": True}
+    assert receipts_cli(receiver.db, "verify").returncode == 0
+
+
+def test_a_first_refusal_is_a_receipt_too(
+    page: Page, context: BrowserContext, site_url: str, receiver: Receiver
+) -> None:
+    visit(page, site_url)
+    banner(page).get_by_role("button", name="Reject all").click()
+    (found,) = stored(receiver, record(context)["id"], 1)
+    assert (found["receipt"]["event"], found["receipt"]["method"]) == ("refused", "banner")
+    assert found["receipt"]["categories"] == {"analytics": False, "advertising": False}
+
+
+def test_with_the_receiver_down_the_choice_still_applies(
+    page: Page, context: BrowserContext, receipts_site: Path, receiver: Receiver
+) -> None:
+    stop(receiver)
+    upstream = receiver.url.split("/")[2]
+    with serving(receipts_site, SITE_HOST, receipts=("/consent/receipts", upstream)) as url:
+        visit(page, url)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        banner(page).get_by_role("button", name="Accept all").click()
+        expect(banner(page)).to_be_hidden()
+        assert record(context)["c"] == {"analytics": True, "advertising": True}
+        assert errors == []
+
+
+def test_the_bundle_without_receipts_has_no_receipt_code() -> None:
+    """A site that does not turn receipts on ships none of their code."""
+    from policy_site.consent import load_consent, render_bundle
+
+    bundle = render_bundle(load_consent(ROOT / "consent" / "consent.yml"), "2007-10-01",
+                           "https://www.toontrack.com/privacy/")  # fmt: skip
+    assert "sendBeacon" not in bundle.js.content
+
+
+def test_scripts_serve_runs_the_receiver_for_a_site_with_receipts(
+    receipts_site: Path, tmp_path: Path
+) -> None:
+    """``./scripts/serve`` alone: the site, and its endpoint passed on to a receiver it starts."""
+    import datetime as dt
+    import urllib.request
+
+    from policy_site.consent.releases import read_releases
+    from tests.service.conftest import count_rows, free_port
+    from tests.unit.test_receipts import receipt
+
+    port = free_port()
+    db = f"sqlite:///{tmp_path / 'receipts.db'}"
+    command = [sys.executable, "-m", "policy_site.cli", "serve", str(receipts_site),
+               "--port", str(port), "--receipts-db", db]  # fmt: skip
+    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        manifest = json.loads((receipts_site / "consent/consent.json").read_text("utf-8"))
+        bundle = manifest["pinned"]["js"]["en"]["url"].rpartition("/")[2]
+        (release,) = [r for r in read_releases(receipts_site / "consent")
+                      if f"assets/{bundle}" in r.files]  # fmt: skip
+        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+        body = json.dumps(receipt(t=now, r=release.revision, b=bundle)).encode()
+        request = urllib.request.Request(
+            f"http://127.0.0.1:{port}/consent/receipts", data=body, method="POST",
+            headers={"Content-Type": "application/json"},
+        )  # fmt: skip
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                with urllib.request.urlopen(request, timeout=5) as response:
+                    assert response.status == 204
+                break
+            except (TimeoutError, ConnectionError, urllib.error.URLError):
+                assert server.poll() is None
+                assert time.monotonic() < deadline, "serve or its receiver did not answer"
+                time.sleep(0.1)
+        assert count_rows(db) == 1
+    finally:
+        server.terminate()
+        server.wait(timeout=15)
