@@ -12,9 +12,11 @@ import gzip
 import http.client
 import io
 import json
+import socket
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -182,13 +184,22 @@ def main(argv: list[str] | None = None) -> int:
         help="where the receipts receiver stores, when consent.yml turns receipts on "
         "(default: sqlite:///receipts.db)",
     )  # fmt: skip
+    parser.add_argument(
+        "--receipts-port", type=_port, help="the receipts receiver's port (default: --port + 1)"
+    )
     args = parser.parse_args(argv)
     if not (args.directory / "index.html").is_file():
         print(
             f"{args.directory}/index.html not found: run {command('build')} first.", file=sys.stderr
         )
         return 1
-    receiver, receipts = _receiver(args.directory, args.receipts_db, args.port + 1)
+    try:
+        receiver, receipts = _receiver(
+            args.directory, args.receipts_db, args.receipts_port or args.port + 1
+        )
+    except RuntimeError as err:
+        print(err, file=sys.stderr)
+        return 1
     try:
         return _serve(args, receipts)
     finally:
@@ -212,6 +223,21 @@ def _receiver(
     command_line = [sys.executable, "-m", "policy_site.cli", "receipts", "--db", db, "serve",
                     "--port", str(port), "--releases", str(ledger)]  # fmt: skip
     process = subprocess.Popen(command_line)
+    deadline = time.monotonic() + 30
+    while True:  # ready before the first page asks
+        if process.poll() is not None:
+            raise RuntimeError(
+                f"The receipts receiver did not start on 127.0.0.1:{port} (in use? choose another "
+                "with --receipts-port)."
+            )
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            if time.monotonic() > deadline:
+                process.kill()
+                raise RuntimeError("The receipts receiver did not listen within 30 s.") from None
+            time.sleep(0.05)
     print(f"Receipts: {endpoint} is passed on to the receiver on 127.0.0.1:{port} ({db}).")
     return process, (endpoint, f"127.0.0.1:{port}")
 

@@ -107,11 +107,12 @@ def test_each_kind_of_choice_is_stored_as_a_receipt(
     dialog = page.get_by_role("dialog")
     expect(dialog.locator(".ppc-ref")).to_contain_text(subject)
     dialog.get_by_role("switch", name="Analytics").uncheck()
-    dialog.get_by_role("button", name="Save choices").click()
-    # The API: the page's own script refuses everything, which withdraws the consent.
-    page.wait_for_load_state("load")
-    page.evaluate("() => window.PrivacyConsent.rejectAll()")
-    page.wait_for_load_state("load")
+    with page.expect_navigation():  # analytics had run: refusing it now reloads the page
+        dialog.get_by_role("button", name="Save choices").click()
+    # The API: the page's own script refuses everything, which withdraws the consent (and
+    # reloads, advertising having run).
+    with page.expect_navigation():
+        page.evaluate("() => window.PrivacyConsent.rejectAll()")
     # A placeholder's Allow, on the page loaded again.
     visit(page, site_url + "partner/")
     page.get_by_role("button", name="Allow").first.click()
@@ -171,9 +172,11 @@ def test_scripts_serve_runs_the_receiver_for_a_site_with_receipts(
 
     port = free_port()
     db = f"sqlite:///{tmp_path / 'receipts.db'}"
-    command = [sys.executable, "-m", "policy_site.cli", "serve", str(receipts_site),
-               "--port", str(port), "--receipts-db", db]  # fmt: skip
-    server = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    command = [sys.executable, "-m", "policy_site.cli", "serve", str(receipts_site), "--port",
+               str(port), "--receipts-db", db, "--receipts-port", str(free_port())]  # fmt: skip
+    said = tmp_path / "serve.log"
+    with said.open("w") as log:
+        server = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
     try:
         manifest = json.loads((receipts_site / "consent/consent.json").read_text("utf-8"))
         bundle = manifest["pinned"]["js"]["en"]["url"].rpartition("/")[2]
@@ -192,8 +195,8 @@ def test_scripts_serve_runs_the_receiver_for_a_site_with_receipts(
                     assert response.status == 204
                 break
             except (TimeoutError, ConnectionError, urllib.error.URLError):
-                assert server.poll() is None
-                assert time.monotonic() < deadline, "serve or its receiver did not answer"
+                assert server.poll() is None, said.read_text(encoding="utf-8")
+                assert time.monotonic() < deadline, said.read_text(encoding="utf-8")
                 time.sleep(0.1)
         assert count_rows(db) == 1
     finally:

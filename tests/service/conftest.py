@@ -6,7 +6,6 @@ from __future__ import annotations
 import itertools
 import json
 import os
-import shutil
 import socket
 import sqlite3
 import subprocess
@@ -21,6 +20,7 @@ from pathlib import Path
 
 import pytest
 
+from tests.pgserver import PostgresMissingError, throwaway_postgres
 from tests.support import ROOT
 
 LEDGER = ROOT / "consent" / "published" / "releases.json"
@@ -103,45 +103,14 @@ def receiver(db_url: str) -> Iterator[Receiver]:
 # -- PostgreSQL: a throwaway cluster of the tests' own -------------------------------------------
 
 
-def _pg_bin(name: str) -> str:
-    versions = Path("/usr/lib/postgresql").glob(f"*/bin/{name}")
-    newest = sorted(versions, key=lambda path: int(path.parents[1].name.split(".")[0]))
-    found = [str(path) for path in newest] or [shutil.which(name) or ""]
-    if not found[-1]:
-        pytest.fail(f"{name} not found: ./scripts/test installs Debian's postgresql as root; "
-                    "otherwise install it (sudo apt-get install postgresql)")  # fmt: skip
-    return found[-1]
-
-
-def _as_owner(command: list[str]) -> list[str]:
-    """PostgreSQL refuses to run as root: as root, run it as Debian's postgres user."""
-    if os.geteuid() != 0:
-        return command
-    return ["runuser", "-u", "postgres", "--", *command]
-
-
 @pytest.fixture(scope="session")
 def postgres() -> Iterator[str]:
-    """The URL of a PostgreSQL server started for this test session (initdb into a temporary
-    folder, pg_ctl on a free loopback port, trust auth on loopback only), stopped at its end."""
-    folder = Path(tempfile.mkdtemp(prefix="policy-site-pg-"))
-    if os.geteuid() == 0:
-        shutil.chown(folder, "postgres", "postgres")
-    data = folder / "data"
-    port = free_port()
-    subprocess.run(_as_owner([_pg_bin("initdb"), "-D", str(data), "-U", "postgres",
-                              "--auth=trust", "-E", "UTF8", "--no-instructions"]),
-                   check=True, capture_output=True)  # fmt: skip
-    options = f"-c listen_addresses=127.0.0.1 -p {port} -k {folder} -c fsync=on"
-    subprocess.run(_as_owner([_pg_bin("pg_ctl"), "-D", str(data), "-o", options, "-w", "-t",
-                              "60", "-l", str(folder / "log"), "start"]),
-                   check=True, capture_output=True)  # fmt: skip
+    """The URL of a PostgreSQL server started for this test session (tests/pgserver.py)."""
     try:
-        yield f"postgresql://postgres@127.0.0.1:{port}/postgres"
-    finally:
-        subprocess.run(_as_owner([_pg_bin("pg_ctl"), "-D", str(data), "-m", "immediate", "-w",
-                                  "stop"]), check=False, capture_output=True)  # fmt: skip
-        shutil.rmtree(folder, ignore_errors=True)
+        with throwaway_postgres() as url:
+            yield url
+    except PostgresMissingError as err:
+        pytest.fail(str(err))
 
 
 _databases = itertools.count()

@@ -10,8 +10,9 @@ import datetime as dt
 import json
 import random
 import signal
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Coroutine, Iterator
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any, TypeVar
 
 import aiohttp
 import pytest
@@ -20,6 +21,7 @@ from policy_site.receipts.store import open_store
 from tests.service.conftest import Receiver, count_rows, free_port, start_receiver, stop
 from tests.unit.test_receipts import receipt
 
+T = TypeVar("T")
 RECEIPTS = 20_000
 CLIENTS = 50
 
@@ -60,6 +62,13 @@ async def _send_all(url: str, bodies: list[bytes], content_type: str = "applicat
     return statuses
 
 
+def _run(coroutine: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run`` on a thread of its own: pytest-playwright's sync API keeps an event loop
+    running on the main thread once a browser test has run."""
+    with ThreadPoolExecutor(1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
+
+
 def _stored_ids(db: str) -> set[str]:
     store = open_store(db)
     try:
@@ -70,7 +79,7 @@ def _stored_ids(db: str) -> set[str]:
 
 def test_every_acknowledged_receipt_of_a_load_is_stored(receiver: Receiver) -> None:
     sent = list(_receipts(RECEIPTS, seed=1))
-    statuses = asyncio.run(_send_all(receiver.url, [json.dumps(r).encode() for r in sent]))
+    statuses = _run(_send_all(receiver.url, [json.dumps(r).encode() for r in sent]))
     assert statuses.count(204) == RECEIPTS
     assert _stored_ids(receiver.db) == {r["i"] for r in sent}
     store = open_store(receiver.db)
@@ -91,7 +100,7 @@ def test_a_receiver_killed_mid_load_lost_nothing_it_acknowledged(db_url: str) ->
         running.process.send_signal(signal.SIGKILL)
         return await sending
 
-    statuses = asyncio.run(load_and_kill())
+    statuses = _run(load_and_kill())
     running.process.wait()
     acknowledged = {r["i"] for r, status in zip(sent, statuses, strict=True) if status == 204}
     assert 1500 <= len(acknowledged) < len(sent)  # the kill came in the middle
@@ -104,7 +113,7 @@ def test_a_receiver_killed_mid_load_lost_nothing_it_acknowledged(db_url: str) ->
         store.close()
         # The receiver takes receipts again after the crash, on the same chain.
         late = [json.dumps(r).encode() for r in _receipts(50, seed=3)]
-        assert asyncio.run(_send_all(again.url, late)) == [204] * 50
+        assert _run(_send_all(again.url, late)) == [204] * 50
         store = open_store(db_url)
         assert store.verify().problems == []
         store.close()
@@ -164,7 +173,7 @@ def test_hostile_bodies_get_a_4xx_and_nothing_is_stored(receiver: Receiver) -> N
         by_type.setdefault(content_type, []).append(body)
     statuses: list[int] = []
     for content_type, bodies in by_type.items():
-        statuses += asyncio.run(_send_all(receiver.url, bodies, content_type))
+        statuses += _run(_send_all(receiver.url, bodies, content_type))
     assert len(statuses) == 5000
     assert set(statuses) <= {400, 413, 415}, sorted(set(statuses))
     assert count_rows(receiver.db) == 0
