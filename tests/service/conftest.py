@@ -61,10 +61,12 @@ class Receiver:
         return self.post(json.dumps(receipt).encode())
 
 
-def start_receiver(db: str, port: int | None = None, ledger: Path = LEDGER) -> Receiver:
+def start_receiver(
+    db: str, port: int | None = None, ledger: Path = LEDGER, *options: str
+) -> Receiver:
     port = port or free_port()
     command = [sys.executable, "-m", "policy_site.cli", "receipts", "--db", db, "serve",
-               "--port", str(port), "--releases", str(ledger)]  # fmt: skip
+               "--port", str(port), "--releases", str(ledger), *options]  # fmt: skip
     # A file, not a pipe that nobody reads and that could fill and stall the receiver; it lives
     # as long as the process.
     log = tempfile.TemporaryFile("w+")  # noqa: SIM115

@@ -9,7 +9,15 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from policy_site.receipts.validate import expand
-from tests.service.conftest import Receiver, count_rows, receipts_cli
+from tests.service.conftest import (
+    LEDGER,
+    Receiver,
+    count_rows,
+    fresh_database,
+    receipts_cli,
+    start_receiver,
+    stop,
+)
 from tests.unit.test_receipts import receipt
 
 
@@ -77,3 +85,49 @@ def test_concurrent_receipts_are_all_stored_and_the_chain_holds(receiver: Receiv
     assert receipts_cli(receiver.db, "verify").returncode == 0
     exported = receipts_cli(receiver.db, "export", "--from", "2026-01-01", "--format", "csv")
     assert len(exported.stdout.splitlines()) == 401
+
+
+def test_a_lost_database_connection_is_opened_again(postgres: str) -> None:
+    """PostgreSQL restarts, or drops the connection: the batch that finds it gone is answered
+    503 (not stored, and the page's choice still applies), and the next one gets a new one."""
+    import psycopg
+
+    db = fresh_database(postgres)
+    running = start_receiver(db)
+    try:
+        assert running.send(_fresh(1)) == 204
+        with psycopg.connect(db, autocommit=True) as admin:
+            admin.execute(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+            )
+        statuses = [running.send(_fresh(index)) for index in range(2, 6)]
+        assert statuses[0] in (204, 503)
+        assert statuses[1:] == [204, 204, 204]
+        assert count_rows(db) == 1 + statuses.count(204)
+        assert receipts_cli(db, "verify").returncode == 0
+    finally:
+        stop(running)
+
+
+def test_the_receiver_deletes_what_is_older_than_the_retention_period(db_url: str) -> None:
+    import datetime as dt
+    import time
+
+    from policy_site.receipts.store import open_store, stamp
+
+    store = open_store(db_url)
+    now = dt.datetime.now(dt.UTC)
+    store.append([expand(_fresh(1))], stamp(now - dt.timedelta(days=31)))
+    store.append([expand(_fresh(2))], stamp(now - dt.timedelta(days=29)))
+    store.close()
+    running = start_receiver(db_url, None, LEDGER, "--retain-days", "30")
+    try:
+        deadline = time.monotonic() + 10
+        while count_rows(db_url) != 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert count_rows(db_url) == 1  # at start, then every hour
+        assert running.send(_fresh(3)) == 204
+        assert receipts_cli(db_url, "verify").returncode == 0
+    finally:
+        stop(running)

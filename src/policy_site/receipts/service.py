@@ -11,6 +11,7 @@ also deletes what is older than the retention period, at start and every hour.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import queue
 import threading
@@ -24,7 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from policy_site.consent.releases import ReleasesError, read_releases
-from policy_site.receipts.store import open_store, stamp, utc_now
+from policy_site.receipts.store import Store, StoreError, open_store, stamp, utc_now
 from policy_site.receipts.validate import (
     MAX_BYTES,
     Invalid,
@@ -68,17 +69,25 @@ class Writer:
 
     def _run(self) -> None:
         try:
-            store = open_store(self._db)
+            store: Store | None = open_store(self._db)
         except BaseException as err:
             self._opened.set_exception(err)
             return
         self._opened.set_result(None)
-        pruned = 0.0
+        pruned: float | None = None
         try:
             while True:
-                if time.monotonic() - pruned >= PRUNE_EVERY_S:
-                    store.prune(stamp(utc_now() - self._retain))
+                if store is None:  # the last write failed: a new connection for this batch
+                    try:
+                        store = open_store(self._db)
+                    except Exception:
+                        store = None
+                if store is not None and (
+                    pruned is None or time.monotonic() - pruned >= PRUNE_EVERY_S
+                ):
                     pruned = time.monotonic()
+                    with contextlib.suppress(Exception):  # tried again in an hour
+                        store.prune(stamp(utc_now() - self._retain))
                 try:
                     item = self._queue.get(timeout=60)
                 except queue.Empty:
@@ -96,15 +105,22 @@ class Writer:
                         break
                     batch.append(following)
                 try:
+                    if store is None:
+                        raise StoreError("the store cannot be opened")
                     stored = store.append([receipt for receipt, _ in batch], stamp(utc_now()))
                 except Exception as err:  # answered 503: the receipts are not stored
                     for _, done in batch:
                         done.set_exception(err)
+                    if store is not None:
+                        with contextlib.suppress(Exception):
+                            store.close()
+                    store = None
                     continue
                 for (_, done), ok in zip(batch, stored, strict=True):
                     done.set_result(ok)
         finally:
-            store.close()
+            if store is not None:
+                store.close()
 
 
 class Limiter:
@@ -175,7 +191,7 @@ def make_app(writer: Writer, ledger: Path, per_minute: int = 30) -> web.Applicat
         if not limiter.allow(str(receipt["subject"])):
             return _refused(429, "too many receipts of one subject: wait a minute")
         try:
-            stored = await asyncio.wrap_future(writer.submit(receipt))
+            stored = await asyncio.wait_for(asyncio.wrap_future(writer.submit(receipt)), 30)
         except Exception:
             return _refused(503, "the receipt could not be stored; the choice still applies")
         if not stored:
