@@ -125,7 +125,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "serve":
-            from policy_site.receipts.service import serve
+            try:
+                from policy_site.receipts.service import serve
+            except ModuleNotFoundError as err:
+                print(f"receipts: the receiver needs {err.name}: pip install "
+                      "'policy-site[receipts]'", file=sys.stderr)  # fmt: skip
+                return 2
 
             ledger = args.releases or _releases_file(args.config_file)
             serve(args.db, ledger, args.host, args.port, args.retain_days)
