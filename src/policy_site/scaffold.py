@@ -13,7 +13,7 @@ from pathlib import Path
 import yaml
 
 from policy_site.consent.config import HOST_NAME, default_texts
-from policy_site.editor import keep_bundles
+from policy_site.kept import keep_bundles
 from policy_site.problems import PolicySiteError
 from policy_site.versions.lock import updated_lock, write_lock
 from policy_site.versions.policy import read_versions

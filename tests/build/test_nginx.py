@@ -27,7 +27,9 @@ from tests.support import consent_files
 
 NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
 
-CONFIG = """
+#: An nginx of the tests' own, in the foreground, everything it writes under {prefix}; an
+#: ``http`` block follows, and its ``server`` ends it (both closed by the caller).
+NGINX_PROLOGUE = """
 master_process off;
 daemon off;
 pid {prefix}/nginx.pid;
@@ -35,12 +37,17 @@ error_log {prefix}/error.log;
 events {{}}
 http {{
   access_log off;
-  types {{ text/html html; text/css css; application/javascript js; application/json json; }}
   client_body_temp_path {prefix}/body;
   proxy_temp_path {prefix}/proxy;
   fastcgi_temp_path {prefix}/fastcgi;
   uwsgi_temp_path {prefix}/uwsgi;
   scgi_temp_path {prefix}/scgi;
+"""
+
+CONFIG = (
+    NGINX_PROLOGUE
+    + """
+  types {{ text/html html; text/css css; application/javascript js; application/json json; }}
   server {{
     listen 127.0.0.1:{port};
     root {site};
@@ -60,6 +67,7 @@ http {{
   }}
 }}
 """
+)
 
 
 def free_port() -> int:

@@ -4,7 +4,6 @@ is refused, and the visitor's address and user agent are not passed on."""
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import time
 import urllib.error
@@ -15,23 +14,13 @@ from pathlib import Path
 import pytest
 
 from policy_site.security import SHARED_PATHS, nginx_locations
+from tests.build.test_nginx import NGINX, NGINX_PROLOGUE
 from tests.service.conftest import Receiver, count_rows, free_port, start_receiver, stop
 from tests.service.test_receiver import _fresh
 
-NGINX = shutil.which("nginx") or "/usr/sbin/nginx"
-CONFIG = """
-master_process off;
-daemon off;
-pid {prefix}/nginx.pid;
-error_log {prefix}/error.log;
-events {{}}
-http {{
-  access_log off;
-  client_body_temp_path {prefix}/body;
-  proxy_temp_path {prefix}/proxy;
-  fastcgi_temp_path {prefix}/fastcgi;
-  uwsgi_temp_path {prefix}/uwsgi;
-  scgi_temp_path {prefix}/scgi;
+CONFIG = (
+    NGINX_PROLOGUE
+    + """
   server {{
     listen 127.0.0.1:{port};
     root {prefix};
@@ -39,6 +28,7 @@ http {{
   }}
 }}
 """
+)
 
 
 @pytest.fixture

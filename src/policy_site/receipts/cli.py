@@ -26,7 +26,7 @@ _COLUMNS = ("seq", "received", "id", "subject", "event", "outcome", "method", "c
 
 
 def _releases_file(config_file: Path) -> Path:
-    from policy_site.editor import published_folder
+    from policy_site.kept import published_folder
 
     folder = published_folder(config_file)
     if folder is None:
