@@ -12,7 +12,6 @@ machine's cores, as they would not in production: the figures are a floor, not a
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import statistics
 import tempfile
@@ -48,12 +47,13 @@ class ReceiverRun:
 
 
 def _bodies(count: int, start: int) -> list[bytes]:
-    from tests.unit.test_receipts import receipt
+    from tests.unit.test_receipts import now_ms, receipt
 
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    now = now_ms()
     return [
-        json.dumps(receipt(i=f"{start + n:016x}", s=f"{start + n:015x}a", t=now,
-                           c={"analytics": n % 2 == 0, "advertising": n % 3 == 0})).encode()
+        json.dumps(receipt({"id": f"{start + n:015x}a", "ts": now,
+                            "c": {"analytics": n % 2 == 0, "advertising": n % 3 == 0}},
+                           i=f"{start + n:016x}")).encode()
         for n in range(count)
     ]  # fmt: skip
 

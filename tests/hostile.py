@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from policy_site.consent.config import TEXT_KEYS
-from tests.support import build, fixture_site
+from tests.support import build, fixture_site, keep_bundles
 
 __all__ = [
     "CATEGORY_IDS",
@@ -47,8 +47,11 @@ def hostile(label: str) -> str:
 
 
 def hostile_project(destination: Path) -> Path:
-    """A buildable copy of the fixture (its consent.yml; the runtime is the package's)."""
-    return fixture_site("hostile", destination)
+    """A buildable copy of the fixture (its consent.yml, which sends receipts, and its bundles
+    kept; the runtime is the package's)."""
+    project = fixture_site("hostile", destination)
+    keep_bundles(project)
+    return project
 
 
 def build_hostile(destination: Path) -> Path:

@@ -12,6 +12,7 @@ import sys
 import time
 from contextlib import AbstractContextManager
 from pathlib import Path
+from typing import Any
 from urllib.parse import urlsplit
 
 import lxml.html
@@ -59,6 +60,17 @@ def dated_env(as_of: str, today: str | None = None) -> dict[str, str]:
     return {**os.environ, "POLICY_SITE_AS_OF": as_of, "SOURCE_DATE_EPOCH": epoch}
 
 
+def keep_bundles(project: Path) -> None:
+    """``check --update-lock`` in ``project`` (as of AS_OF): its consent bundles and their releases
+    kept, as a site with receipts needs."""
+    kept = subprocess.run(
+        [sys.executable, "-m", "policy_site.cli", "-f", str(project / "mkdocs.yml"), "check",
+         "--update-lock"],
+        capture_output=True, text=True, cwd=project, env=dated_env(AS_OF), check=False,
+    )  # fmt: skip
+    assert kept.returncode == 0, kept.stdout + kept.stderr
+
+
 def build(
     project: Path, site_dir: Path, as_of: str = AS_OF, today: str | None = None
 ) -> subprocess.CompletedProcess[str]:
@@ -102,11 +114,18 @@ FIXTURE_SITES = ROOT / "tests" / "fixtures" / "sites"
 
 def fixture_site(scenario: str, destination: Path, *, consent: bool = False) -> Path:
     """A runnable copy of ``tests/fixtures/sites/<scenario>``: its docs/ and its own mkdocs.yml or
-    the shared one (and the project's consent/, if asked). The theme is the package's."""
+    the shared one (and the project's consent/, if asked, without its receipts: a scenario keeps
+    no bundles, and the build refuses receipts without them). The theme is the package's."""
     project = destination / scenario
     shutil.copytree(FIXTURE_SITES / scenario, project)
     if consent:
         shutil.copytree(ROOT / "consent", project / "consent")
+        path = project / "consent" / "consent.yml"
+        text = path.read_text(encoding="utf-8")
+        # Cut as text, so that every other line keeps its number (errors name them).
+        block = re.search(r"\n(#[^\n]*\n)*receipts:\n(  [^\n]*\n)+", text)
+        assert block is not None, f"{path}: no receipts block to leave out"
+        path.write_text(text[: block.start() + 1] + text[block.end() :], encoding="utf-8")
     own_config = FIXTURE_SITES / scenario / "mkdocs.yml"
     config_file = own_config if own_config.exists() else FIXTURE_SITES / "mkdocs.yml"
     config = config_file.read_text(encoding="utf-8")
@@ -121,6 +140,17 @@ def consent_files(site: Path, lang: str = "en") -> tuple[Path, Path]:
     pinned = published["pinned"]
     js, css = (urlsplit(str(item["url"])).path for item in (pinned["js"][lang], pinned["css"]))
     return site / js.lstrip("/"), site / css.lstrip("/")
+
+
+def bundle_config(site: Path, lang: str = "en") -> dict[str, Any]:
+    """The config a built site's consent script carries (its CONFIG): the object the minified
+    script first assigns."""
+    js, _ = consent_files(site, lang)
+    text = js.read_text(encoding="utf-8")
+    match = re.search(r'"use strict";var [\w$]+=', text)
+    assert match is not None, f"{js}: the script does not start by assigning its config"
+    config: dict[str, Any] = json.JSONDecoder().raw_decode(text, match.end())[0]
+    return config
 
 
 def parse_html(path: Path) -> HtmlElement:

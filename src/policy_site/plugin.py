@@ -141,6 +141,13 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             )
         except ConsentConfigError as err:
             raise PluginError(f"The consent configuration cannot be used:\n{err}") from None
+        if self.consent.receipts and not self.config.published_bundles:
+            raise PluginError(
+                f"{path}: 'receipts': the receiver accepts a receipt only from a release on "
+                "record, and this site keeps none. Set plugins.policy-site.published_bundles in "
+                f"mkdocs.yml (e.g. consent/published), then run {command('check --update-lock')} "
+                "and commit that folder; or remove 'receipts'."
+            )
         self.published = {}
         self.releases = []
         if self.config.published_bundles:

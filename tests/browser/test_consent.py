@@ -14,7 +14,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.partner import Partner
-from tests.support import consent_files, wait_for
+from tests.support import bundle_config, wait_for
 
 GATED = {"/ga.js", "/tag.js", "/pixel.gif", "/video"}
 ANALYTICS = {"/ga.js"}
@@ -61,10 +61,7 @@ def storage_keys(page: Page) -> list[str]:
 def revision(consent_site: Path) -> str:
     """The consent revision the built runtime asks for (its CONFIG.revision): the policy's
     version and a digest of what the visitor is asked about."""
-    js, _ = consent_files(consent_site)
-    text = js.read_text(encoding="utf-8")
-    config, _ = json.JSONDecoder().raw_decode(text, text.index('{"categories":'))
-    return str(config["revision"])
+    return str(bundle_config(consent_site)["revision"])
 
 
 @pytest.fixture(autouse=True)
@@ -286,6 +283,38 @@ def test_gpc_keeps_advertising_off_even_on_accept_all(
     dialog.get_by_role("button", name="Save choices").click()
     assert settle(hits, GATED) == GATED
     assert all(hit.gpc == "1" for hit in hits.hits)
+    context.close()
+
+
+def test_a_choice_made_before_gpc_yields_to_it(
+    browser: Browser, consent_url: str, hits: Partner, errors: list[str], revision: str
+) -> None:
+    """CCPA regulations 7025(c)(3): advertising allowed before the browser sent Global Privacy
+    Control is off from the first page with the signal (its cookies swept, its tags never run);
+    allowed with the signal on, it is the visitor's explicit opt-in and stands."""
+    context = gpc_context(browser, errors)
+    context.add_cookies([
+        {"name": "tt_consent", "value": consent_value(pv=revision), "domain": ".toontrack.test",
+         "path": "/"},
+        {"name": "_fbp", "value": "fb.1.1700000000000.1", "domain": ".toontrack.test", "path": "/"},
+    ])  # fmt: skip
+    page = visit(context.new_page(), f"{consent_url}partner/")
+    assert settle(hits, ANALYTICS) == ANALYTICS
+    page.wait_for_timeout(300)  # and nothing more arrives
+    assert set(hits.paths()) == ANALYTICS
+    now = record(context)
+    assert (now["id"], now["gpc"]) == ("0123456789abcdef", True)
+    assert now["c"] == {"analytics": True, "advertising": False}
+    assert "_fbp" not in cookies(context)
+    expect(banner(page)).to_be_hidden()
+    opted_in = consent_value(pv=revision, gpc=True)
+    context.add_cookies(
+        [{"name": "tt_consent", "value": opted_in, "domain": ".toontrack.test", "path": "/"}]
+    )
+    hits.clear()
+    visit(page, f"{consent_url}partner/")
+    assert settle(hits, GATED) == GATED
+    assert record(context)["c"] == {"analytics": True, "advertising": True}
     context.close()
 
 

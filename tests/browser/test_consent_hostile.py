@@ -46,7 +46,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from tests.partner import Partner
-from tests.support import consent_files
+from tests.support import bundle_config
 
 SEED = 20261129
 #: Cases whose every cookie the browser must store exactly as written.
@@ -87,9 +87,7 @@ class Runtime:
 
     @classmethod
     def from_bundle(cls, site: Path) -> Runtime:
-        path, _ = consent_files(site)
-        js = path.read_text(encoding="utf-8")
-        config, _ = json.JSONDecoder().raw_decode(js, js.index('{"categories":'))
+        config = bundle_config(site)
         return cls(
             name=config["cookie"]["name"],
             revision=config["revision"],

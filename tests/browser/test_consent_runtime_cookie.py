@@ -22,17 +22,14 @@ from playwright.sync_api import BrowserContext, Page, expect
 
 from tests.browser.test_consent_cookie import certificate, choose, https_url, tls_context
 from tests.partner import Partner
-from tests.support import consent_files
+from tests.support import bundle_config
 
 __all__ = ["certificate", "https_url", "tls_context"]  # fixtures, over HTTPS
 
 
 def revision(site: Path) -> str:
     """The consent revision the built runtime asks for (its CONFIG.revision)."""
-    js, _ = consent_files(site)
-    text = js.read_text(encoding="utf-8")
-    config, _ = json.JSONDecoder().raw_decode(text, text.index('{"categories":'))
-    return str(config["revision"])
+    return str(bundle_config(site)["revision"])
 
 
 def valid(granted: bool, ident: str, pv: str, ts: int | None = None) -> str:

@@ -124,7 +124,7 @@ def test_the_banner_and_the_dialog_show_every_text_as_text(
     link = banner.locator("a")
     assert text(link) == t("policy_link")
     assert link.get_attribute("href") == "https://www.toontrack.test/privacy/"
-    banner.locator("[data-ppc=manage]").click()
+    banner.locator("button").nth(2).click()  # the third choice: t("manage")
     dialog = page.locator("dialog.ppc-dialog")
     expect(dialog).to_be_visible()
     assert text(dialog.locator("h2")) == t("dialog_title")

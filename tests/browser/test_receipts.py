@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 import yaml
-from playwright.sync_api import BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from policy_site.serve import serving
-from tests.browser.test_consent import banner, record, visit
+from tests.browser.test_consent import banner, consent_value, gpc_context, record, visit
 from tests.service.conftest import Receiver, receipts_cli, start_receiver, stop
-from tests.support import ROOT, SITE_HOST, build, dated_env
+from tests.support import SITE_HOST, build, bundle_config, consent_files, keep_bundles
 
 
 @pytest.fixture(scope="module")
@@ -42,15 +42,26 @@ def receipts_site(consent_site: Path, tmp_path_factory: pytest.TempPathFactory) 
         ),
         encoding="utf-8",
     )
-    kept = subprocess.run(
-        [sys.executable, "-m", "policy_site.cli", "-f", str(mkdocs), "check", "--update-lock"],
-        capture_output=True, text=True, cwd=project, env=dated_env("2026-12-01"), check=False,
-    )  # fmt: skip
-    assert kept.returncode == 0, kept.stdout + kept.stderr
+    keep_bundles(project)
     site = folder / "site"
     result = build(project, site)
     assert result.returncode == 0, result.stderr
+    (site / "stable.html").write_text(STABLE_PAGE, encoding="utf-8")
     return site
+
+
+#: A page of another site (the forum) that includes the bundle by its stable URL, in Swedish.
+STABLE_PAGE = """<!doctype html>
+<html lang="sv"><head><meta charset="utf-8"><title>Forum</title>
+<link rel="stylesheet" href="/consent/consent.css">
+<script src="/consent/consent.sv.js" defer></script></head>
+<body><main><h1>Forum</h1></main></body></html>
+"""
+
+
+@pytest.fixture(scope="module")
+def revision(receipts_site: Path) -> str:
+    return str(bundle_config(receipts_site)["revision"])
 
 
 @pytest.fixture
@@ -150,25 +161,59 @@ def test_with_the_receiver_down_the_choice_still_applies(
         assert errors == []
 
 
-def test_the_bundle_without_receipts_has_no_receipt_code() -> None:
-    """A site that does not turn receipts on ships none of their code."""
-    from policy_site.consent import load_consent, render_bundle
+def test_a_page_including_the_stable_url_sends_receipts_under_the_hashed_file(
+    page: Page, context: BrowserContext, site_url: str, receiver: Receiver, receipts_site: Path
+) -> None:
+    """The shop and the forum include /consent/consent.<lang>.js, whose content changes with
+    each release: the script names its own hashed file, which the receiver knows."""
+    visit(page, site_url + "stable.html")
+    swedish = page.get_by_role("region", name="Val av kakor")
+    swedish.get_by_role("button", name="Avvisa alla").click()
+    (found,) = stored(receiver, record(context)["id"], 1)
+    stable = (receipts_site / "consent" / "consent.sv.js").read_text(encoding="utf-8")
+    hashed = consent_files(receipts_site, "sv")[0]
+    assert stable == hashed.read_text(encoding="utf-8")
+    assert found["receipt"]["bundle"] == hashed.name
+    assert (found["receipt"]["event"], found["receipt"]["language"]) == ("refused", "sv")
 
-    bundle = render_bundle(load_consent(ROOT / "consent" / "consent.yml"), "2007-10-01",
-                           "https://www.toontrack.com/privacy/")  # fmt: skip
-    assert "sendBeacon" not in bundle.js.content
+
+def test_a_choice_made_before_gpc_yields_to_it_with_a_receipt(
+    browser: Browser, site_url: str, receiver: Receiver, revision: str
+) -> None:
+    """A visitor who allowed advertising, then turned Global Privacy Control on: the first page
+    with the signal switches advertising off, as a choice made by GPC, and says so in a receipt."""
+    errors: list[str] = []
+    context = gpc_context(browser, errors)
+    before = {"analytics": True, "advertising": True}
+    cookie = consent_value(pv=revision, c=before)
+    context.add_cookies(
+        [{"name": "tt_consent", "value": cookie, "domain": ".toontrack.test", "path": "/"}]
+    )
+    page = visit(context.new_page(), site_url + "partner/")
+    (found,) = stored(receiver, "0123456789abcdef", 1)
+    receipt = found["receipt"]
+    assert (receipt["event"], receipt["method"], receipt["gpc"]) == ("changed", "gpc", True)
+    assert receipt["previous"] == before
+    assert receipt["categories"] == {"analytics": True, "advertising": False}
+    assert record(context)["c"] == receipt["categories"]
+    expect(banner(page)).to_be_hidden()
+    # Once applied, the choice is one made with the signal on: no receipt on the next page.
+    visit(page, site_url)
+    page.wait_for_timeout(300)
+    assert len(stored(receiver, "0123456789abcdef", 2)) == 1
+    assert errors == []
+    context.close()
 
 
 def test_scripts_serve_runs_the_receiver_for_a_site_with_receipts(
     receipts_site: Path, tmp_path: Path
 ) -> None:
     """``./scripts/serve`` alone: the site, and its endpoint passed on to a receiver it starts."""
-    import datetime as dt
     import urllib.request
 
     from policy_site.consent.releases import read_releases
     from tests.service.conftest import count_rows, free_port
-    from tests.unit.test_receipts import receipt
+    from tests.unit.test_receipts import now_ms, receipt
 
     port = free_port()
     db = f"sqlite:///{tmp_path / 'receipts.db'}"
@@ -182,8 +227,7 @@ def test_scripts_serve_runs_the_receiver_for_a_site_with_receipts(
         bundle = manifest["pinned"]["js"]["en"]["url"].rpartition("/")[2]
         (release,) = [r for r in read_releases(receipts_site / "consent")
                       if f"assets/{bundle}" in r.files]  # fmt: skip
-        now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-        body = json.dumps(receipt(t=now, r=release.revision, b=bundle)).encode()
+        body = json.dumps(receipt({"ts": now_ms(), "pv": release.revision}, b=bundle)).encode()
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/consent/receipts", data=body, method="POST",
             headers={"Content-Type": "application/json"},

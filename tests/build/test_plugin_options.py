@@ -85,3 +85,21 @@ def test_a_published_bundles_folder_that_does_not_exist_names_the_option(tmp_pat
         "(consent/publishd/ does not exist: it is plugins.policy-site.published_bundles in "
         "mkdocs.yml; if the bundles are kept elsewhere, correct the option.)" in result.stderr
     )
+
+
+def test_receipts_without_kept_bundles_fail_the_build_naming_the_key_and_fix(
+    tmp_path: Path,
+) -> None:
+    """The receiver takes a receipt only from a release on record: without a folder of kept
+    bundles there is none, and every receipt would be refused."""
+    project = fixture_site("consent-demo", tmp_path, consent=True)
+    config = project / "consent" / "consent.yml"
+    config.write_text(
+        config.read_text(encoding="utf-8") + "receipts:\n  endpoint: /consent/receipts\n", "utf-8"
+    )
+    result = build(project, tmp_path / "site")
+    assert result.returncode != 0
+    assert f"{config}: 'receipts':" in result.stderr
+    assert "Set plugins.policy-site.published_bundles in mkdocs.yml" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "site" / "index.html").exists()

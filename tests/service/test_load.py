@@ -6,7 +6,6 @@ whole; and 5,000 hostile bodies, each refused with a 4xx and none stored."""
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import json
 import random
 import signal
@@ -19,7 +18,7 @@ import pytest
 
 from policy_site.receipts.store import open_store
 from tests.service.conftest import Receiver, count_rows, free_port, start_receiver, stop
-from tests.unit.test_receipts import receipt
+from tests.unit.test_receipts import now_ms, receipt
 
 T = TypeVar("T")
 RECEIPTS = 20_000
@@ -28,11 +27,11 @@ CLIENTS = 50
 
 def _receipts(count: int, seed: int) -> Iterator[dict[str, Any]]:
     rng = random.Random(seed)
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    now = now_ms()
     for _ in range(count):
         categories = {"analytics": rng.random() < 0.5, "advertising": rng.random() < 0.5}
-        yield receipt(i=f"{rng.getrandbits(64):016x}", s=f"{rng.getrandbits(64):016x}", t=now,
-                      c=categories)  # fmt: skip
+        record = {"id": f"{rng.getrandbits(64):016x}", "ts": now, "c": categories}
+        yield receipt(record, i=f"{rng.getrandbits(64):016x}")
 
 
 async def _send_all(url: str, bodies: list[bytes], content_type: str = "application/json"
@@ -123,7 +122,7 @@ def test_a_receiver_killed_mid_load_lost_nothing_it_acknowledged(db_url: str) ->
 
 def _hostile(rng: random.Random) -> tuple[bytes, str]:
     """A body and content type no receiver may store."""
-    good = receipt(t=dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z"))
+    good = receipt({"ts": now_ms()})
     kind = rng.randrange(9)
     key = rng.choice(sorted(good))
     if kind == 0:  # a field of the wrong type
@@ -146,11 +145,12 @@ def _hostile(rng: random.Random) -> tuple[bytes, str]:
             ["text/plain", "text/plain;charset=UTF-8", "application/x-www-form-urlencoded",
              "multipart/form-data", "application/jsonp", ""])  # fmt: skip
     if kind == 5:  # a forged revision, bundle or policy hash
-        forged = {"r": "2007-10-01." + f"{rng.getrandbits(32):08x}",
-                  "b": f"consent.en.{rng.getrandbits(48):012x}.js",
-                  "c": {"analytics": True, "advertising": False, "marketing": True}}  # fmt: skip
-        field = rng.choice(sorted(forged))
-        return json.dumps(good | {field: forged[field]}).encode(), "application/json"
+        record = good["r"]
+        forged = [{"r": record | {"pv": "2007-10-01." + f"{rng.getrandbits(32):08x}"}},
+                  {"b": f"consent.en.{rng.getrandbits(48):012x}.js"},
+                  {"r": record | {"c": {"analytics": True, "advertising": False, "x": True}}},
+                  {"o": {"analytics": True}}]  # fmt: skip
+        return json.dumps(good | rng.choice(forged)).encode(), "application/json"
     if kind == 6:  # a key too many, or one missing
         changed = dict(good)
         if rng.random() < 0.5:

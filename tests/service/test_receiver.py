@@ -18,15 +18,13 @@ from tests.service.conftest import (
     start_receiver,
     stop,
 )
-from tests.unit.test_receipts import receipt
+from tests.unit.test_receipts import now_ms, receipt
 
 
-def _fresh(index: int, **changes: Any) -> dict[str, Any]:
+def _fresh(index: int, record: dict[str, Any] | None = None, **changes: Any) -> dict[str, Any]:
     """A receipt of now (the receiver checks its clock), with its own ids."""
-    import datetime as dt
-
-    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.000Z")
-    return receipt(i=f"{index:016x}", s=f"{index:015x}f", t=now) | changes
+    choice = {"id": f"{index:015x}f", "ts": now_ms()} | (record or {})
+    return receipt(choice, i=f"{index:016x}") | changes
 
 
 def _count(receiver: Receiver) -> int:
@@ -38,7 +36,7 @@ def test_a_receipt_is_acknowledged_once_stored_and_exported(receiver: Receiver) 
     assert receiver.send(sent) == 204
     assert receiver.send(sent) == 204  # a retry of the same receipt: stored once
     assert _count(receiver) == 1
-    exported = receipts_cli(receiver.db, "export", "--subject", sent["s"])
+    exported = receipts_cli(receiver.db, "export", "--subject", sent["r"]["id"])
     assert exported.returncode == 0, exported.stderr
     document = json.loads(exported.stdout)
     (record,) = document["receipts"]
@@ -47,7 +45,7 @@ def test_a_receipt_is_acknowledged_once_stored_and_exported(receiver: Receiver) 
     assert record["receipt"] == expand(sent) | {"policy": release["policy_version"],
                                         "policy_sha256": release["policy_sha256"],
                                         "release": release["id"]}  # fmt: skip
-    assert record["release"]["revision"] == sent["r"]
+    assert record["release"]["revision"] == sent["r"]["pv"]
     assert sent["b"] in {path.rpartition("/")[2] for path in record["release"]["files"]}
     assert document["chain"]["holds"] is True
     verified = receipts_cli(receiver.db, "verify")
@@ -60,15 +58,15 @@ def test_what_is_refused_is_not_stored(receiver: Receiver) -> None:
     assert receiver.post(good, "text/plain;charset=UTF-8") == 415
     assert receiver.post(b"{" + b" " * 3000 + b"}") == 413
     assert receiver.post(b"{not json") == 400
-    assert receiver.send(_fresh(3, r="2001-01-01.00000000")) == 400
+    assert receiver.send(_fresh(3, {"pv": "2001-01-01.00000000"})) == 400
     assert receiver.send(_fresh(4, ip="192.0.2.1")) == 400
     assert receiver.send(_fresh(2)) == 204
-    assert receiver.send(_fresh(2, e="c")) == 400  # the id is taken by another body
+    assert receiver.send(_fresh(2, m="d")) == 400  # the id is taken by another body
     assert _count(receiver) == 1
 
 
 def test_one_subject_sending_too_fast_gets_429(receiver: Receiver) -> None:
-    statuses = [receiver.send(_fresh(7 * i, s="abcdefabcdefabcd")) for i in range(1, 33)]
+    statuses = [receiver.send(_fresh(7 * i, {"id": "abcdefabcdefabcd"})) for i in range(1, 33)]
     assert statuses[:30] == [204] * 30
     assert statuses[30:] == [429, 429]
     assert _count(receiver) == 30

@@ -25,8 +25,9 @@ def store(db_url: str) -> Iterator[Store]:
 
 
 def _receipts(count: int, start: int = 0) -> list[dict[str, Any]]:
-    return [expand(receipt(i=f"{start + i:016x}", s=f"{(start + i) % 3:016x}",
-                           c={"analytics": i % 2 == 0, "advertising": i % 3 == 0}))
+    return [expand(receipt({"id": f"{(start + i) % 3:016x}",
+                            "c": {"analytics": i % 2 == 0, "advertising": i % 3 == 0}},
+                           i=f"{start + i:016x}"))
             for i in range(count)]  # fmt: skip
 
 

@@ -20,9 +20,9 @@ import yaml
 from policy_site.consent.bundle import (
     Bundle,
     consent_revision,
-    for_language,
     render_bundle,
     runtime_config,
+    script_digest,
 )
 from policy_site.consent.config import ConsentConfig, load_consent
 from policy_site.consent.markup import check_gated_markup
@@ -120,16 +120,51 @@ def test_a_config_or_revision_change_changes_the_js_hash() -> None:
 
 def test_the_injected_config_is_exactly_the_runtime_config_in_one_language() -> None:
     config = load_consent(CONSENT / "consent.yml")
-    full = runtime_config(config, consent_revision(config, REVISION), POLICY_URL)
+    assert config.receipts is not None  # the project's site keeps receipts
+    revision = consent_revision(config, REVISION)
+    bundle = render(config=config)
     for lang in ("en", "sv"):
-        expected = for_language(full, lang, frozenset(("en", "sv")))
-        # Without receipts, the dialog's reference line is not shown: its text is not sent.
-        texts = {key: text for key, text in config.texts[lang].items() if key != "reference"}
-        assert expected["texts"] == {lang: texts}
-        assert all(set(c["title"]) == {lang} for c in expected["categories"])
+        expected = runtime_config(config, revision, POLICY_URL, lang)
+        # "Cookie settings" is the page's own button: the script does not carry it.
+        texts = {key: text for key, text in config.texts[lang].items() if key != "settings"}
+        assert expected["texts"] == texts
+        assert [c["title"] for c in expected["categories"]] == [
+            c.title[lang] for c in config.categories
+        ]
+        # The script names its own file, for its receipts.
+        name = bundle.script(lang).path.rpartition("/")[2]
+        assert expected["bundle"] == f"consent.{lang}.000000000000.js"
         unminified = render(config=config, minify=False).script(lang).content
-        assert json.loads(config_text(unminified)) == expected
-        assert minified_config(render(config=config).script(lang).content)[0] == expected
+        injected = json.loads(config_text(unminified))
+        assert injected["bundle"] == render(config=config, minify=False).script(lang).path[7:]
+        assert minified_config(bundle.script(lang).content)[0] == expected | {"bundle": name}
+
+
+def test_without_receipts_the_script_carries_no_receipt_code_or_text() -> None:
+    config = dataclasses.replace(load_consent(CONSENT / "consent.yml"), receipts=None)
+    for lang in ("en", "sv"):
+        injected = minified_config(render(config=config).script(lang).content)[0]
+        assert "bundle" not in injected
+        assert injected["receipts"] is None
+        assert "reference" not in injected["texts"]
+        assert "sendBeacon" not in render(config=config).script(lang).content
+        assert "sendBeacon" in render().script(lang).content
+
+
+def test_a_script_names_itself_by_the_hash_of_its_content() -> None:
+    """The hash in the name is that of the content, with the name it embeds zeroed: the stable
+    copy (consent/consent.sv.js) sends its receipts under the hashed file's name."""
+    bundle = render()
+    for lang, script in bundle.scripts.items():
+        name = script.path.rpartition("/")[2]
+        assert script.content.count(name) == 1
+        zeroed = script.content.replace(name, f"consent.{lang}.000000000000.js")
+        assert name.split(".")[2] == hashlib.sha256(zeroed.encode()).hexdigest()[:12]
+        assert script_digest(name, script.content) == name.split(".")[2]
+        changed = script.content.replace("use strict", "use  strict")
+        assert script_digest(name, changed) != name.split(".")[2]
+    css = bundle.css.path.rpartition("/")[2]
+    assert script_digest(css, bundle.css.content) == css.split(".")[1]
 
 
 def test_a_page_gets_its_own_language_or_the_sites() -> None:
@@ -210,10 +245,11 @@ def test_escaping_is_lossless(hostile_dir: Path) -> None:
     full = render(hostile_dir, config, minify=False).js.content
     minified = render(hostile_dir, config).js.content
     for injected in (json.loads(config_text(full)), minified_config(minified)[0]):
-        assert injected["texts"]["en"]["banner"] == HOSTILE_BANNER
+        assert injected["texts"]["banner"] == HOSTILE_BANNER
         assert injected["categories"][1]["id"] == "analytics"
-        assert injected["categories"][1]["description"]["en"] == HOSTILE_DESCRIPTION
-        assert injected["texts"] == {"en": config.texts["en"]}
+        assert injected["categories"][1]["description"] == HOSTILE_DESCRIPTION
+        texts = {key: text for key, text in config.texts["en"].items() if key != "settings"}
+        assert injected["texts"] == texts
 
 
 def test_node_check_refuses_a_broken_bundle(tmp_path: Path) -> None:

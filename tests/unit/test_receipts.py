@@ -26,19 +26,28 @@ NOW = dt.datetime(2026, 12, 2, 12, 0, tzinfo=dt.UTC)
 RELEASES = read_releases(ROOT / "consent" / "published")
 CURRENT = next(r for r in RELEASES if r.revision.startswith("2007-10-01."))
 JSON = "application/json"
+#: 2026-12-02T11:59:58.123Z, in milliseconds, as the script's Date.now() gives it.
+SENT = 1_796_212_798_123
 
 
-def receipt(**changes: Any) -> dict[str, Any]:
-    """A receipt as the project's current bundle (English) would send it: short keys
-    (receipt.schema.json); ``expand`` gives the names it is stored with."""
+def receipt(record: dict[str, Any] | None = None, **changes: Any) -> dict[str, Any]:
+    """A receipt as the project's current bundle (English) would send it (receipt.schema.json):
+    the record its cookie holds, with ``record``'s changes; ``expand`` gives what is stored."""
     bundle = next(p for p in CURRENT.files if ".en." in p).rpartition("/")[2]
+    choice = {
+        "v": 1, "id": "fedcba9876543210", "ts": SENT, "pv": CURRENT.revision,
+        "c": {"analytics": True, "advertising": False}, "gpc": False,
+    }  # fmt: skip
     value: dict[str, Any] = {
-        "v": 1, "i": "0123456789abcdef", "s": "fedcba9876543210",
-        "t": "2026-12-02T11:59:58.123Z", "e": "g", "m": "b",
-        "c": {"analytics": True, "advertising": False},
-        "r": CURRENT.revision, "b": bundle, "l": "en", "p": "/privacy/", "g": False,
+        "v": 1, "i": "0123456789abcdef", "r": choice | (record or {}), "o": None, "m": "b",
+        "b": bundle, "p": "/privacy/",
     }  # fmt: skip
     return value | changes
+
+
+def now_ms() -> int:
+    """The receiver's clock now, as a receipt's time (a receiver refuses one far from it)."""
+    return int(dt.datetime.now(dt.UTC).timestamp() * 1000)
 
 
 def accepted(value: dict[str, Any], content_type: str = JSON) -> dict[str, Any]:
@@ -57,14 +66,35 @@ def test_a_receipt_of_the_current_bundle_is_accepted_with_full_names() -> None:
     assert accepted(receipt()) == {
         "v": 1, "id": "0123456789abcdef", "subject": "fedcba9876543210",
         "time": "2026-12-02T11:59:58.123Z", "event": "given", "method": "banner",
-        "categories": {"analytics": True, "advertising": False}, "revision": CURRENT.revision,
-        "bundle": receipt()["b"], "language": "en", "path": "/privacy/", "gpc": False,
+        "categories": {"analytics": True, "advertising": False}, "previous": None,
+        "revision": CURRENT.revision, "bundle": receipt()["b"], "language": "en",
+        "path": "/privacy/", "gpc": False,
     }  # fmt: skip
     assert accepted(receipt(), "application/json; charset=utf-8") == expand(receipt())
-    events = {code: accepted(receipt(e=code))["event"] for code in "grcw"}
-    assert events == {"g": "given", "r": "refused", "c": "changed", "w": "withdrawn"}
-    methods = {code: accepted(receipt(m=code))["method"] for code in "bdpa"}
-    assert methods == {"b": "banner", "d": "dialog", "p": "placeholder", "a": "api"}
+    methods = {code: accepted(receipt(m=code))["method"] for code in "bdpag"}
+    assert methods == {"b": "banner", "d": "dialog", "p": "placeholder", "a": "api", "g": "gpc"}
+
+
+ON, OFF = {"analytics": True, "advertising": False}, {"analytics": False, "advertising": False}
+ALL = {"analytics": True, "advertising": True}
+
+
+@pytest.mark.parametrize(
+    ("now", "before", "event"),
+    [
+        (ON, None, "given"),
+        (OFF, None, "refused"),
+        (ALL, ON, "changed"),
+        (ON, OFF, "changed"),
+        (OFF, ALL, "withdrawn"),
+        (OFF, OFF, "changed"),
+    ],
+)
+def test_the_event_is_read_from_the_choice_and_the_one_it_replaces(
+    now: dict[str, bool], before: dict[str, bool] | None, event: str
+) -> None:
+    stored = accepted(receipt({"c": now}, o=before))
+    assert (stored["event"], stored["categories"], stored["previous"]) == (event, now, before)
 
 
 @pytest.mark.parametrize(
@@ -76,7 +106,7 @@ def test_a_receipt_of_the_current_bundle_is_accepted_with_full_names() -> None:
         (b'{"v": 1, "v": 1}', JSON, 400),
         (b"\xff\xfe{}", JSON, 400),
         (b"[" * 1020 + b"]" * 1020, JSON, 400),
-        (json.dumps(receipt()).replace('"v": 1', '"v": NaN').encode(), JSON, 400),
+        (json.dumps(receipt()).replace('"v": 1', '"v": NaN', 1).encode(), JSON, 400),
         (b"null", JSON, 400),
     ],
     ids=["text-plain", "no-type", "too-large", "duplicate-key", "bad-utf8", "deep", "nan", "null"],
@@ -90,24 +120,31 @@ def test_what_is_not_a_receipt_gets_its_status(body: bytes, content_type: str, s
     [
         ({"b": "consent.en.000000000000.js"}, "bundle:"),
         ({"b": "../../etc/passwd"}, "bundle:"),
-        ({"r": "2007-10-01.00000000"}, "revision:"),
+        ({"b": "consent.en.js"}, "bundle:"),
+        ({"r": {"pv": "2007-10-01.00000000"}}, "revision:"),
         ({"policy_sha256": CURRENT.policy_sha256}, "Additional properties"),
-        ({"c": {"analytics": True}}, "categories:"),
-        ({"c": {"analytics": True, "advertising": False, "extra": True}}, "categories:"),
+        ({"r": {"c": {"analytics": True}}}, "categories:"),
+        ({"r": {"c": {"analytics": True, "advertising": False, "extra": True}}}, "categories:"),
+        ({"o": {"analytics": True}}, "previous:"),
         ({"m": "gpc"}, "method:"),
-        ({"t": "2026-11-29T12:00:00Z"}, "time:"),
-        ({"t": "2026-12-02T12:00:00"}, "time:"),
+        ({"r": {"ts": SENT - 3 * 86_400_000}}, "time:"),
+        ({"r": {"ts": "2026-12-02T12:00:00Z"}}, "time:"),
+        ({"r": {"ts": 1.5}}, "time:"),
         ({"p": "/privacy/?utm_source=x"}, "path:"),
-        ({"e": "given"}, "event:"),
+        ({"e": "g"}, "Additional properties"),
         ({"ip": "192.0.2.1"}, "Additional properties"),
+        ({"r": {"ua": "Mozilla/5.0"}}, "record: Additional properties"),
         ({"i": "NOT-HEX-0123456"}, "id:"),
-        ({"c": {"analytics": "yes", "advertising": False}}, "categories/analytics:"),
+        ({"r": {"id": "NOT-HEX-0123456"}}, "subject:"),
+        ({"r": {"c": {"analytics": "yes", "advertising": False}}}, "categories/analytics:"),
+        ({"r": {"gpc": 1}}, "gpc:"),
     ],
 )
 def test_a_receipt_that_disagrees_with_its_release_is_refused(
     changes: dict[str, Any], says: str
 ) -> None:
-    problem = refused(json.dumps(receipt(**changes)).encode())
+    record = changes.pop("r", None)
+    problem = refused(json.dumps(receipt(record, **changes)).encode())
     assert problem.status == 400
     assert says in str(problem)
 
@@ -124,11 +161,16 @@ def test_any_other_json_is_refused_with_a_4xx(value: Any) -> None:
     assert refused(json.dumps(value).encode()).status in (400, 413)
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.sampled_from(sorted(receipt())), st.one_of(st.none(), st.integers(), st.text(),
+#: Every field a receipt has, its record's as "r/<field>".
+FIELDS = sorted([*receipt(), *(f"r/{key}" for key in receipt()["r"])])
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.sampled_from(FIELDS), st.one_of(st.none(), st.integers(), st.text(),
        st.lists(st.integers()), st.dictionaries(st.text(), st.booleans())))  # fmt: skip
 def test_a_receipt_with_any_field_replaced_is_refused_or_still_right(key: str, value: Any) -> None:
-    changed = receipt(**{key: value})
+    top, _, field = key.partition("/")
+    changed = receipt({field: value}) if field else receipt(**{top: value})
     outcome: Invalid | dict[str, Any]
     try:
         outcome = accepted(changed)

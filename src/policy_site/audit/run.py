@@ -6,6 +6,7 @@ import asyncio
 import json
 import os
 import re
+import tempfile
 import time
 import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator, Mapping
@@ -49,7 +50,7 @@ from policy_site.audit.settings import (
 from policy_site.audit.states import AuditError, Declared, consent_states
 from policy_site.commands import command
 from policy_site.consent.config import ConsentConfig, ConsentConfigError, load_consent
-from policy_site.serve import serving
+from policy_site.serve import ReceiverError, free_port, receiving, serving
 
 if TYPE_CHECKING:
     from playwright.async_api import (
@@ -181,12 +182,28 @@ def _target(
     if not (directory / "index.html").is_file():
         raise AuditError(f"{directory}/index.html not found: build the site ({command('build')}).")
     pages = _dir_pages(directory)
-    with serving(directory, host) as base:
+    # A site that sends receipts gets a receiver, as in production, on a database thrown away
+    # after the audit: its choices must not fail for want of one.
+    with (
+        tempfile.TemporaryDirectory() as scratch,
+        _receiving(directory, f"sqlite:///{scratch}/receipts.db", free_port()) as receipts,
+        serving(directory, host, receipts=receipts) as base,
+    ):
         args = chromium.launch_args({host: "127.0.0.1", **host_map})
         # Served over HTTP here, the site is HTTPS in production: the browser treats this origin
         # as secure, so that headers such as Cross-Origin-Opener-Policy apply as they will there.
         args.append(f"--unsafely-treat-insecure-origin-as-secure={_origin(base)}")
         yield _Site(base, f"http://{host}/", host, pages, "dir", text), args
+
+
+@contextmanager
+def _receiving(directory: Path, db: str, port: int) -> Iterator[tuple[str, str] | None]:
+    """``receiving``, its failure to start an AuditError (nothing in the block raises one)."""
+    try:
+        with receiving(directory, db, port, quiet=True) as receipts:
+            yield receipts
+    except ReceiverError as err:
+        raise AuditError(str(err)) from None
 
 
 @dataclass

@@ -33,6 +33,7 @@ __all__ = [
     "consent_revision",
     "render_bundle",
     "runtime_config",
+    "script_digest",
 ]
 
 #: The runtime's sources, in the order the template stitches them.
@@ -118,10 +119,21 @@ def check_policy_url(url: str) -> str:
     )
 
 
-def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dict[str, Any]:
-    """What the script needs, as one JSON-ready object (the template injects it with tojson).
-    Raises ConsentConfigError when ``policy_url`` is no web address (see check_policy_url)."""
+#: The texts the page's own markup uses, not the script: left out of it.
+_PAGE_TEXTS = frozenset({"settings"})
+#: What a script that embeds its own file name holds in its place while its hash is computed:
+#: the name's hash is that of the script with this name in it (see script_digest).
+_OWN_NAME = "consent.{language}.000000000000.js"
+
+
+def runtime_config(
+    config: ConsentConfig, revision: str, policy_url: str, language: str
+) -> dict[str, Any]:
+    """What the script in ``language`` needs, as one JSON-ready object (the template injects it
+    with tojson). Raises ConsentConfigError when ``policy_url`` is no web address (see
+    check_policy_url)."""
     check_policy_url(policy_url)
+    unused = _PAGE_TEXTS if config.receipts else _PAGE_TEXTS | {"reference"}
     return {
         "cookie": {
             "name": config.cookie.name,
@@ -132,8 +144,10 @@ def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dic
         },
         "revision": revision,
         "policyUrl": policy_url,
-        # Where a receipt of each choice goes (this site's path), or null: none is sent.
+        # Where a receipt of each choice goes (this site's path), or null: none is sent. A
+        # receipt names the script's own file, whichever URL the page loaded it from.
         "receipts": config.receipts.endpoint if config.receipts else None,
+        **({"bundle": _OWN_NAME.format(language=language)} if config.receipts else {}),
         # Each Consent Mode signal and the categories granting it, or false: no Consent Mode.
         "consentMode": config.consent_mode_signals if config.consent_mode else False,
         "categories": [
@@ -141,8 +155,8 @@ def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dic
                 "id": category.id,
                 "necessary": category.necessary,
                 "gpc": category.gpc,
-                "title": category.title,
-                "description": category.description,
+                "title": category.title[language],
+                "description": category.description[language],
                 "services": [service.name for service in category.services],
                 "cookies": [item.regex for item in category.cookies],
                 "storage": [item.regex for item in category.storage],
@@ -151,11 +165,8 @@ def runtime_config(config: ConsentConfig, revision: str, policy_url: str) -> dic
             }
             for category in config.categories
         ],
-        # The dialog's reference line is shown with receipts only: without, its text is dropped.
-        "texts": {
-            language: {k: v for k, v in texts.items() if k != "reference" or config.receipts}
-            for language, texts in config.texts.items()
-        },
+        # The dialog's reference line is shown with receipts only: without, its text is left out.
+        "texts": {k: v for k, v in config.texts[language].items() if k not in unused},
     }
 
 
@@ -175,15 +186,14 @@ def consent_revision(config: ConsentConfig, policy_revision: str) -> str:
     return f"{policy_revision}.{hashlib.sha256(text.encode('utf-8')).hexdigest()[:8]}"
 
 
-def for_language(value: Any, language: str, languages: frozenset[str]) -> Any:
-    """``value`` (the runtime config) with every per-language mapping narrowed to ``language``."""
-    if isinstance(value, dict):
-        if value and set(value) <= languages:
-            return {language: value[language]} if language in value else value
-        return {key: for_language(item, language, languages) for key, item in value.items()}
-    if isinstance(value, list):
-        return [for_language(item, language, languages) for item in value]
-    return value
+def script_digest(name: str, content: str) -> str:
+    """The hash in a script's file name: the first 12 hex digits of the SHA-256 of its content,
+    where a script that embeds its own name (``name``, for its receipts) holds the name with
+    twelve zeros in its place. A stylesheet, or a script that does not, is hashed as it is."""
+    language = name.split(".")[1]
+    if name.count(".") == 3 and name in content:
+        content = content.replace(name, _OWN_NAME.format(language=language))
+    return hashlib.sha256(content.encode("utf-8")).hexdigest()[:12]
 
 
 def _asset(folder: str, stem: str, suffix: str, content: str) -> Asset:
@@ -207,19 +217,21 @@ def render_bundle(
     # letters, which keeps the Swedish texts small. U+2028 and U+2029 are escaped below.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     template = env.get_template("bundle.js.j2")
-    full = runtime_config(config, consent_revision(config, revision), policy_url)
-    languages = frozenset(config.texts)
+    revision = consent_revision(config, revision)
     scripts: dict[str, Asset] = {}
-    for language in sorted(languages):
-        js = template.render(config=for_language(full, language, languages), sources=SOURCES)
+    for language in sorted(config.texts):
+        settings = runtime_config(config, revision, policy_url, language)
+        js = template.render(config=settings, sources=SOURCES)
         js = js.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         if minify:
             # Renames the local names too (calmjs.parse's obfuscation); globals stay as they are.
             js = minify_print(es5(js), obfuscate=True, obfuscate_globals=False, drop_semi=True)
             js += "\n"
-        scripts[language] = _asset("assets", f"consent.{language}", "js", js)
+        own = _OWN_NAME.format(language=language)
+        name = own.replace("000000000000", hashlib.sha256(js.encode("utf-8")).hexdigest()[:12])
+        scripts[language] = Asset(f"assets/{name}", js.replace(own, name))
     css = (RUNTIME / "consent.css").read_text(encoding="utf-8")
     if minify:
         css = rcssmin.cssmin(css) + "\n"
     default = default_language if default_language in scripts else min(scripts)
-    return Bundle(scripts, _asset("assets", "consent", "css", css), default, full["revision"])
+    return Bundle(scripts, _asset("assets", "consent", "css", css), default, revision)

@@ -11,13 +11,12 @@ adds the bundles of the version in effect and of every upcoming one. No MkDocs i
 
 from __future__ import annotations
 
-import hashlib
 import re
 import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
-from policy_site.consent.bundle import Asset, Bundle
+from policy_site.consent.bundle import Asset, Bundle, script_digest
 from policy_site.problems import PolicySiteError
 
 __all__ = ["LEDGER", "PublishedError", "assets", "deleted", "keep", "missing", "read_published"]
@@ -26,7 +25,7 @@ __all__ = ["LEDGER", "PublishedError", "assets", "deleted", "keep", "missing", "
 LEDGER = "releases.json"
 
 #: A bundle file's name: ``consent.<lang>.<hash>.js`` or ``consent.<hash>.css``, the hash being the
-#: first 12 hex digits of the SHA-256 of its content (see bundle._asset).
+#: first 12 hex digits of the SHA-256 of its content (see bundle.script_digest).
 _NAME = re.compile(r"\Aconsent\.(?:[a-z]{2,3}(?:-[A-Za-z0-9]+)*\.)?([0-9a-f]{12})\.(?:js|css)\Z")
 
 
@@ -55,7 +54,7 @@ def read_published(folder: Path) -> dict[str, bytes]:
                 "consent.<hash>.css). Only the build's files belong here: move it elsewhere."
             )
         content = path.read_bytes()
-        if hashlib.sha256(content).hexdigest()[:12] != match.group(1):
+        if script_digest(path.name, content.decode("utf-8", "replace")) != match.group(1):
             raise PublishedError(
                 f"{path}: its content no longer matches the hash in its name, so every page "
                 "that pinned it with integrity would refuse it. Restore it from git "

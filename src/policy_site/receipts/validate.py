@@ -3,14 +3,17 @@ stored: its shape (``receipt.schema.json``, JSON Schema 2020-12), its size, and 
 release of the consent bundle this site published (consent/releases.py) and that release's own
 categories, policy version and hashes. A receipt that fails any check is refused whole.
 
-The record follows ISO/IEC TS 27560's consent record: its own random ``id``, the ``subject`` (the
-random id already in the visitor's consent cookie, nothing else that identifies the person), the
-``time``, the ``event`` (given, refused, changed, withdrawn), the ``method`` it was given by, each
-optional category's state, the consent revision and the bundle file that asked, the page's
-language and path (no query), and whether the browser sent Global Privacy Control. The receiver
-adds what the release it names says, so that a browser cannot forge it: the policy version, the
-SHA-256 of its Markdown and the release's id (``evidence``). No IP address, no user agent: the
-receiver stores neither.
+The browser sends little (every page carries the code that writes it): the receipt's own random
+id, the record its consent cookie now holds, the choice that record replaces, how it was made,
+the script's file name and the page's path. The stored record follows ISO/IEC TS 27560's consent
+record: its own ``id``, the ``subject`` (the random id already in the visitor's consent cookie,
+nothing else that identifies the person), the ``time``, the ``event`` (given, refused, changed,
+withdrawn: derived from the two choices), the ``method`` it was given by, each optional
+category's state and the ``previous`` ones, the consent revision and the bundle file that asked,
+the ``language`` of that file's texts, the page's path (no query), and whether the browser sent
+Global Privacy Control. The receiver adds what the release it names says, so that a browser
+cannot forge it: the policy version, the SHA-256 of its Markdown and the release's id
+(``evidence``). No IP address, no user agent: the receiver stores neither.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from importlib.resources import files
@@ -44,14 +46,11 @@ MAX_BYTES = 2048
 #: How far a receipt's own time may be from the receiver's: a visitor's clock may be wrong by a
 #: time zone, not by days.
 MAX_SKEW = dt.timedelta(hours=26)
-#: The short keys and codes of what the browser sends (receipt.schema.json), and the names the
-#: stored record gives them.
-_NAMES = {"v": "v", "i": "id", "s": "subject", "t": "time", "e": "event", "m": "method",
-          "c": "categories", "r": "revision", "b": "bundle", "l": "language", "p": "path",
-          "g": "gpc"}  # fmt: skip
-_EVENTS = {"g": "given", "r": "refused", "c": "changed", "w": "withdrawn"}
-_METHODS = {"b": "banner", "d": "dialog", "p": "placeholder", "a": "api"}
-_BUNDLE = re.compile(r"consent\.(?:[a-z]{2,3}(?:-[A-Za-z0-9]+)*\.)?[0-9a-f]{12}\.js")
+_METHODS = {"b": "banner", "d": "dialog", "p": "placeholder", "a": "api", "g": "gpc"}
+#: The key of each field in a refusal's message: the stored record's name for it.
+_NAMES = {"i": "id", "r": "record", "o": "previous", "m": "method", "b": "bundle", "p": "path",
+          "r/id": "subject", "r/ts": "time", "r/pv": "revision", "r/c": "categories",
+          "r/gpc": "gpc"}  # fmt: skip
 
 
 class Invalid(ValueError):
@@ -111,17 +110,43 @@ def parse_receipt(body: bytes, content_type: str | None) -> dict[str, Any]:
     error = next(iter(_validator().iter_errors(value)), None)
     if error is not None:
         path = [str(part) for part in error.absolute_path]
+        if "/".join(path[:2]) in _NAMES:  # a field of the record: its own name
+            path = ["/".join(path[:2]), *path[2:]]
         where = "/".join([_NAMES.get(path[0], path[0]), *path[1:]]) if path else "(the receipt)"
         raise Invalid(400, f"{where}: {error.message}"[:300])
     return expand(value)
 
 
+def _time(ms: int) -> str:
+    moment = dt.datetime.fromtimestamp(ms // 1000, dt.UTC)
+    return f"{moment:%Y-%m-%dT%H:%M:%S}.{ms % 1000:03d}Z"
+
+
+def _event(categories: Mapping[str, bool], previous: Mapping[str, bool] | None) -> str:
+    if previous is None:
+        return "given" if any(categories.values()) else "refused"
+    return "withdrawn" if any(previous.values()) and not any(categories.values()) else "changed"
+
+
 def expand(sent: Mapping[str, Any]) -> dict[str, Any]:
-    """A receipt as sent (short keys and codes) with the names the stored record gives them."""
-    record = {_NAMES[key]: value for key, value in sent.items()}
-    record["event"] = _EVENTS[record["event"]]
-    record["method"] = _METHODS[record["method"]]
-    return record
+    """A receipt as sent (receipt.schema.json) as the record is stored: full names, the event
+    derived from the two choices, the time in ISO 8601 and the language of the bundle's texts."""
+    record = sent["r"]
+    return {
+        "v": sent["v"],
+        "id": sent["i"],
+        "subject": record["id"],
+        "time": _time(record["ts"]),
+        "event": _event(record["c"], sent["o"]),
+        "method": _METHODS[sent["m"]],
+        "categories": record["c"],
+        "previous": sent["o"],
+        "revision": record["pv"],
+        "bundle": sent["b"],
+        "language": sent["b"].split(".")[1],
+        "path": sent["p"],
+        "gpc": record["gpc"],
+    }
 
 
 def evidence(receipt: Mapping[str, Any], release: Release) -> dict[str, Any]:
@@ -138,17 +163,16 @@ def check_receipt(receipt: Mapping[str, Any], releases: Releases, now: dt.dateti
     """The release a well-formed receipt names, once it agrees with that release and with the
     clock; raises Invalid (400) otherwise."""
     bundle = str(receipt["bundle"])
-    release = releases.by_file.get(bundle) if _BUNDLE.fullmatch(bundle) else None
+    release = releases.by_file.get(bundle)
     if release is None:
         raise Invalid(400, f"bundle: {bundle[:80]!r} is no consent bundle this site published")
     if receipt["revision"] != release.revision:
         raise Invalid(400, f"revision: {bundle} asks under {release.revision}")
-    if sorted(receipt["categories"]) != sorted(release.categories):
-        raise Invalid(400, f"categories: {bundle} asks about {', '.join(release.categories)}")
-    try:
-        given = dt.datetime.fromisoformat(str(receipt["time"]).replace("Z", "+00:00"))
-    except ValueError:
-        raise Invalid(400, "time: not a date and time") from None
-    if given.tzinfo is None or abs(given - now) > MAX_SKEW:
-        raise Invalid(400, "time: not within a day of the receiver's clock, in UTC")
+    for key in ("categories", "previous"):
+        chosen = receipt[key]
+        if chosen is not None and sorted(chosen) != sorted(release.categories):
+            raise Invalid(400, f"{key}: {bundle} asks about {', '.join(release.categories)}")
+    given = dt.datetime.fromisoformat(str(receipt["time"]).replace("Z", "+00:00"))
+    if abs(given - now) > MAX_SKEW:
+        raise Invalid(400, "time: not within a day of the receiver's clock")
     return release

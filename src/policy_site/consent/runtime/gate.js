@@ -57,9 +57,12 @@ function _enable(el) {
 function _placeholder(el, id) {
   var c = _category(id);
   if (el.tagName !== "IFRAME" || el._ppcBox || !c) return;
-  var box = _el("div", "ppc-placeholder"), button = _button(T.allow + " " + c.title[LANG], "allow");
-  box.append(_el("p", "", T.blocked + " " + c.title[LANG] + "."), button);
-  button.value = id;
+  var box = _el("div", "ppc-placeholder");
+  box.append(_el("p", "", T.blocked + " " + c.title + "."), _button(T.allow + " " + c.title, function () {
+    var choice = Object.assign({}, state.granted);
+    choice[id] = true;
+    _choose(choice, "p");
+  }));
   el.parentNode.insertBefore(box, el);
   el._ppcBox = box;
   el.hidden = true;
@@ -72,10 +75,7 @@ function _enableAll(root) {
 
 function _watch() {
   new MutationObserver(function (changes) {
-    changes.forEach(function (change) {
-      _each(change.addedNodes, function (node) {
-        if (node.nodeType === 1) _enableAll(node);
-      });
-    });
+    // Text nodes too: _enableAll passes over what has no elements.
+    changes.forEach(function (change) { _each(change.addedNodes, _enableAll); });
   }).observe(document.documentElement, { childList: true, subtree: true });
 }

@@ -1,13 +1,7 @@
 // Start-up, choices, Global Privacy Control, Google Consent Mode, other tabs, and the public API.
 
 var GPC = navigator.globalPrivacyControl === true;
-{%- if config.receipts %}
-// This script's own file: a receipt names it, and the receiver finds its release by it.
-var BUNDLE = ((document.currentScript || {}).src || "").split("/").pop();
-{%- endif %}
 var state = { record: _load() };
-// No choice: every optional category false, as own keys (a polluted Object.prototype grants none).
-state.granted = state.record ? state.record.c : _all(false);
 var _listeners = [];
 var _channel = window.BroadcastChannel ? new BroadcastChannel("privacy-consent") : null;
 
@@ -29,48 +23,46 @@ function _consentMode(kind) {
   gtag("consent", kind, s);
 }
 
-// The granted categories for "accept all": everything, except what GPC refuses.
-function _all(on) {
+// The categories granted by ``from``: true (accept all), false (reject all) or a record's choice
+// (its own keys: a false is never looked into, as a polluted Object.prototype would answer),
+// except what Global Privacy Control refuses.
+function _all(from) {
   var c = {};
-  OPTIONAL.forEach(function (o) { c[o.id] = on && !(GPC && o.gpc); });
+  OPTIONAL.forEach(function (o) { c[o.id] = (from === true || !!from && from[o.id] === true) && !(GPC && o.gpc); });
   return c;
 }
 
 function _newId() {
-  return Array.prototype.map.call(crypto.getRandomValues(new Uint8Array(8)), function (b) {
+  return Array.from(crypto.getRandomValues(new Uint8Array(8)), function (b) {
     return (b + 256).toString(16).slice(1);
   }).join("");
 }
 
-{%- if config.receipts %}
-function _any(r) {
-  return !!r && OPTIONAL.some(function (o) { return r.c[o.id]; });
-}
-{%- endif %}
-
-// ``how``: b (the banner), d (the dialog), p (a placeholder's Allow) or a (the API): how a
-// receipt says the choice was made.
-function _choose(c, how) {
+// The new record of choice ``c``, stored, and the other tabs told, before anything of the page's
+// runs. They are sent the value itself: a cookie just written may not be readable in another tab
+// yet. ``how``: b (the banner), d (the dialog), p (a placeholder's Allow), a (the API) or g (Global
+// Privacy Control): how a receipt says the choice was made.
+function _record(c, how) {
   var before = state.record;
   var r = { v: 1, id: before ? before.id : _newId(), ts: Date.now(), pv: CONFIG.revision, c: c, gpc: GPC };
-  // Stored, and the other tabs told, before anything of the page's runs. They are sent the value
-  // itself: a cookie just written may not be readable in another tab yet.
   var value = _save(r);
   if (_channel) _channel.postMessage(value);
 {%- if config.receipts %}
   // The receipt goes before the choice applies (a withdrawal reloads the page): sendBeacon
-  // queues it, and the browser sends it even if the page is gone. Its keys are short, as every
-  // page carries this code: the receiver stores the record with full names (receipts/validate.py).
+  // queues it, and the browser sends it even if the page is gone. It is the record itself, the
+  // choice it replaces, how it was made, this script's file and the page's path: the receiver
+  // derives the rest (receipts/validate.py), so that every page carries little code for it.
   try {
     navigator.sendBeacon(CONFIG.receipts, new Blob([JSON.stringify({
-      v: 1, i: _newId(), s: r.id, t: new Date(r.ts).toISOString(),
-      e: before ? (_any(before) && !_any(r) ? "w" : "c") : _any(r) ? "g" : "r",
-      m: how, c: c, r: r.pv, b: BUNDLE, l: document.documentElement.lang || "und",
-      p: location.pathname, g: GPC
+      v: 1, i: _newId(), r: r, o: before && before.c, m: how, b: CONFIG.bundle, p: location.pathname
     })], { type: "application/json" }));
   } catch (e) { /* no sendBeacon, or it refused: the choice applies all the same */ }
 {%- endif %}
-  _apply(r);
+  return r;
+}
+
+function _choose(c, how) {
+  _apply(_record(c, how));
 }
 
 function _apply(r) {
@@ -111,19 +103,9 @@ function _sync(e) {
   if (JSON.stringify(r) !== JSON.stringify(state.record)) _apply(r);
 }
 
+// A page's own button (data-privacy-consent="settings", as in its footer) opens the dialog.
 function _onClick(e) {
-  var t = e.target.closest && e.target.closest("[data-ppc],[data-privacy-consent]");
-  if (!t) return;
-  var a = t.getAttribute("data-ppc") || "settings";
-  if (a === "settings" || a === "manage") _openDialog();
-  else if (a === "close") _closeDialog();
-  else if (a === "all" || a === "none") _choose(_all(a === "all"), t.closest(".ppc-dialog") ? "d" : "b");
-  else if (a === "save") _choose(_dialogChoice(), "d");
-  else if (a === "allow") {
-    var c = Object.assign({}, _all(false), state.granted);
-    c[t.value] = true;
-    _choose(c, "p");
-  }
+  if (e.target.closest && e.target.closest("[data-privacy-consent]")) _openDialog();
 }
 
 function _start() {
@@ -134,6 +116,15 @@ function _start() {
   window.addEventListener("resize", _pad);
 }
 
+// A choice made before the browser sent Global Privacy Control yields to the signal (CCPA
+// regulations 7025(c)(3)): what GPC refuses goes off, as a new choice made by GPC. One made with
+// the signal on stands: it is the visitor's explicit opt-in.
+if (GPC && state.record && !state.record.gpc) {
+  var gpc = _all(state.record.c);
+  if (JSON.stringify(gpc) !== JSON.stringify(state.record.c)) state.record = _record(gpc, "g");
+}
+// No choice: every optional category false, as own keys (a polluted Object.prototype grants none).
+state.granted = state.record ? state.record.c : _all(false);
 _consentMode("default");
 if (state.record) _consentMode("update");
 _sweep(state.granted);

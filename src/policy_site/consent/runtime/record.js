@@ -4,22 +4,17 @@
 var NAME = CONFIG.cookie.name;
 var DAY = 864e5;
 var OPTIONAL = CONFIG.categories.filter(function (c) { return !c.necessary; });
-// As JSON, not joined with ",": a key holding a comma ({"advertising,analytics": true}) joins to
-// the same text as the two keys.
-var OPTIONAL_IDS = JSON.stringify(OPTIONAL.map(function (c) { return c.id; }).sort());
-var FIELDS = "c,gpc,id,pv,ts,v";
 
 function _each(list, f) {
   Array.prototype.forEach.call(list, f);
 }
 
+// Each cookie this page sees, as [name, value].
 function _cookies() {
-  var out = [];
-  (document.cookie ? document.cookie.split("; ") : []).forEach(function (pair) {
+  return document.cookie.split("; ").filter(Boolean).map(function (pair) {
     var eq = pair.indexOf("=");
-    out.push([eq < 0 ? pair : pair.slice(0, eq), eq < 0 ? "" : pair.slice(eq + 1)]);
+    return eq < 0 ? [pair, ""] : [pair.slice(0, eq), pair.slice(eq + 1)];
   });
-  return out;
 }
 
 // Returns the visitor's record, or null: missing, malformed, tampered, duplicated with another
@@ -37,19 +32,17 @@ function _load(again) {
   return _parse(values[0]);
 }
 
-// The record a cookie value holds (or another tab sent), by the same rules, or null.
+// The record a cookie value holds (or another tab sent), by the same rules, or null: exactly what
+// _save writes (the same fields in the same order, each category once and as a boolean, the
+// revision in force) with a well-formed id and a time within the cookie's life, or nothing.
 function _parse(value) {
-  if (typeof value != "string" || value.length > 1024) return null;
   try {
-    var r = JSON.parse(decodeURIComponent(value));
-    var now = Date.now();
-    // Object.keys throws on null (caught: no choice) and lists no fields for other non-objects.
-    if (Object.keys(r).sort().join() !== FIELDS || r.v !== 1) return null;
-    if (typeof r.id !== "string" || !/^[0-9a-f]{16}$/.test(r.id) || r.gpc !== !!r.gpc) return null;
-    if (typeof r.ts !== "number" || r.ts > now + DAY || r.ts < now - CONFIG.cookie.maxAge * DAY) return null;
-    if (r.pv !== CONFIG.revision || JSON.stringify(Object.keys(r.c).sort()) !== OPTIONAL_IDS) return null;
+    if (!(value.length <= 1024)) return null;
+    var text = decodeURIComponent(value), r = JSON.parse(text), now = Date.now(), c = {};
     // Own keys only: for...in would also list what a page's script added to Object.prototype.
-    return OPTIONAL.some(function (o) { return r.c[o.id] !== !!r.c[o.id]; }) ? null : r;
+    OPTIONAL.forEach(function (o) { c[o.id] = r.c[o.id] === true; });
+    var same = JSON.stringify({ v: 1, id: "" + r.id, ts: +r.ts, pv: CONFIG.revision, c: c, gpc: r.gpc === true }) === text;
+    return same && /^[0-9a-f]{16}$/.test(r.id) && r.ts <= now + DAY && r.ts >= now - CONFIG.cookie.maxAge * DAY ? r : null;
   } catch (e) {
     return null;
   }

@@ -1,10 +1,10 @@
 // The banner (a non-modal region, first in keyboard order) and the dialog (a native modal <dialog>:
-// focus stays inside, Escape closes it, and neither is a choice).
+// focus stays inside, Escape closes it, and neither is a choice; on closing, the browser gives
+// focus back to what had it before).
 
-var LANG = (document.documentElement.lang || "").slice(0, 2).toLowerCase();
-if (!CONFIG.texts[LANG]) LANG = Object.keys(CONFIG.texts)[0];
-var T = CONFIG.texts[LANG];
-var _banner, _dialog, _returnTo;
+// The script is in one language: a page loads the one of its own language (bundle.py).
+var T = CONFIG.texts;
+var _banner, _dialog{% if config.receipts %}, _ref{% endif %};
 
 function _el(tag, cls, text) {
   var e = document.createElement(tag);
@@ -13,16 +13,22 @@ function _el(tag, cls, text) {
   return e;
 }
 
-function _button(text, action) {
+function _button(text, onclick) {
   var b = _el("button", "ppc-btn", text);
   b.type = "button";
-  b.setAttribute("data-ppc", action);
+  b.onclick = onclick;
   return b;
 }
 
-function _actions(list) {
+// The three choices, alike: accept all, reject all, and ``third`` (its text's key) doing ``f``.
+// ``how`` is where they are, for the receipt: b (the banner) or d (the dialog).
+function _actions(how, third, f) {
   var row = _el("div", "ppc-actions");
-  list.forEach(function (a) { row.append(_button(T[a[0]], a[1])); });
+  row.append(
+    _button(T.accept_all, function () { _choose(_all(true), how); }),
+    _button(T.reject_all, function () { _choose(_all(false), how); }),
+    _button(T[third], f)
+  );
   return row;
 }
 
@@ -44,7 +50,7 @@ function _showBanner(choice) {
     _banner.append(_el("p", "ppc-text", T.banner));
     if (GPC) _banner.append(_el("p", "ppc-gpc", T.gpc));
     // The three choices come first in keyboard order, the policy link after them.
-    _banner.append(_actions([["accept_all", "all"], ["reject_all", "none"], ["manage", "manage"]]), link);
+    _banner.append(_actions("b", "manage", _openDialog), link);
     document.body.prepend(_banner);
   }
   _banner.hidden = !!choice;
@@ -59,6 +65,9 @@ function _buildDialog() {
   title.id = "ppc-title";
   title.tabIndex = -1;
   _dialog.append(title);
+{%- if config.receipts %}
+  _dialog.append(_ref = _el("p", "ppc-ref"));
+{%- endif %}
   if (GPC) _dialog.append(_el("p", "ppc-gpc", T.gpc));
   CONFIG.categories.forEach(function (c) {
     var row = _el("div", "ppc-category"), label = _el("label"), box = _el("input");
@@ -66,19 +75,16 @@ function _buildDialog() {
     box.name = c.id;
     box.setAttribute("role", "switch");
     box.checked = box.disabled = c.necessary;
-    label.append(box, " " + c.title[LANG] + (c.necessary ? " (" + T.always_on + ")" : ""));
-    row.append(label, _el("p", "", c.description[LANG]));
+    label.append(box, " " + c.title + (c.necessary ? " (" + T.always_on + ")" : ""));
+    row.append(label, _el("p", "", c.description));
     if (c.services.length) row.append(_el("p", "ppc-services", c.services.join(", ")));
     _dialog.append(row);
   });
-  _dialog.append(_actions([["accept_all", "all"], ["reject_all", "none"], ["save", "save"]]));
-  var close = _button("×", "close");
+  _dialog.append(_actions("d", "save", function () { _choose(_dialogChoice(), "d"); }));
+  var close = _button("×", _closeDialog);
   close.className += " ppc-close";
   close.setAttribute("aria-label", T.close);
   _dialog.append(close);
-  _dialog.onclose = function () {
-    if (_returnTo && _returnTo.focus) _returnTo.focus();
-  };
   // Tab and Shift+Tab go round inside the dialog, never out to the page or the browser.
   _dialog.onkeydown = function (e) {
     var all = _dialog.querySelectorAll("button,input:not([disabled])"), n = all.length - 1;
@@ -93,15 +99,11 @@ function _buildDialog() {
 
 function _openDialog() {
   if (!_dialog) _buildDialog();
-  _returnTo = document.activeElement;
   OPTIONAL.forEach(function (c) { _dialog.querySelector("[name=" + c.id + "]").checked = !!state.granted[c.id]; });
 {%- if config.receipts %}
-  // The choice's date and reference (the id its receipts carry), to quote in a question.
-  var ref = _dialog.querySelector(".ppc-ref");
-  if (state.record) {
-    if (!ref) _dialog.querySelector("h2").after(ref = _el("p", "ppc-ref"));
-    ref.textContent = T.reference.replace("{date}", new Date(state.record.ts).toLocaleDateString(LANG)).replace("{id}", state.record.id);
-  }
+  // The choice's date (ISO 8601, as the receipts give it) and reference (the id its receipts
+  // carry), to quote in a question.
+  _ref.textContent = state.record ? T.reference.replace("{date}", new Date(state.record.ts).toISOString().slice(0, 10)).replace("{id}", state.record.id) : "";
 {%- endif %}
   if (!_dialog.open) _dialog.showModal();
   _dialog.querySelector("h2").focus();
