@@ -102,7 +102,9 @@ def test_a_receiver_killed_mid_load_lost_nothing_it_acknowledged(db_url: str) ->
     statuses = _run(load_and_kill())
     running.process.wait()
     acknowledged = {r["i"] for r, status in zip(sent, statuses, strict=True) if status == 204}
-    assert 1500 <= len(acknowledged) < len(sent)  # the kill came in the middle
+    # The kill came in the middle. Receipts committed when it came may not have been answered
+    # yet: what was acknowledged can be fewer than the 1,500 stored.
+    assert 0 < len(acknowledged) < len(sent)
     assert set(statuses) <= {204, 0}
     again = start_receiver(db_url, port)
     try:
