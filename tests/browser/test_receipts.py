@@ -212,7 +212,8 @@ def test_scripts_serve_runs_the_receiver_for_a_site_with_receipts(
     import urllib.request
 
     from policy_site.consent.releases import read_releases
-    from tests.service.conftest import count_rows, free_port
+    from policy_site.serve import free_port
+    from tests.service.conftest import count_rows
     from tests.unit.test_receipts import now_ms, receipt
 
     port = free_port()

@@ -20,17 +20,12 @@ from pathlib import Path
 
 import pytest
 
+from policy_site.serve import free_port
 from tests.pgserver import PostgresMissingError, throwaway_postgres
 from tests.support import ROOT
 
 LEDGER = ROOT / "consent" / "published" / "releases.json"
 ENDPOINT = "/consent/receipts"
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def receipts_cli(db: str, *args: str) -> subprocess.CompletedProcess[str]:

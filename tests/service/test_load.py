@@ -17,7 +17,8 @@ import aiohttp
 import pytest
 
 from policy_site.receipts.store import open_store
-from tests.service.conftest import Receiver, count_rows, free_port, start_receiver, stop
+from policy_site.serve import free_port
+from tests.service.conftest import Receiver, count_rows, start_receiver, stop
 from tests.unit.test_receipts import now_ms, receipt
 
 T = TypeVar("T")
