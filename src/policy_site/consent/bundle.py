@@ -228,7 +228,7 @@ def render_bundle(
             js = minify_print(es5(js), obfuscate=True, obfuscate_globals=False, drop_semi=True)
             js += "\n"
         own = _OWN_NAME.format(language=language)
-        name = own.replace("000000000000", hashlib.sha256(js.encode("utf-8")).hexdigest()[:12])
+        name = own.replace("000000000000", script_digest(own, js))
         scripts[language] = Asset(f"assets/{name}", js.replace(own, name))
     css = (RUNTIME / "consent.css").read_text(encoding="utf-8")
     if minify:
