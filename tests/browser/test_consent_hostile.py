@@ -2,7 +2,7 @@
 
 Every value is made in Python from a fixed seed (the same draws on every run; timestamps are
 offsets from the page's clock, ``Date.now()``, never Python's) and is invalid by construction,
-under the rules the README gives for the record: each is a valid record (built as ``_choose`` in
+under the rules the README gives for the record: each is a valid record (built as ``_record`` in
 consent/runtime/main.js builds one) with one rule broken (a field of the wrong type, missing or
 extra, ``v`` not 1, a bad ``id``, ``ts`` in the future or too old, a stale ``pv``, a category
 missing or not a boolean, over 1,024 characters, JSON cut short or with something after it,
@@ -204,7 +204,7 @@ class Hostile:
         self.runtime = runtime
         self.now = now
 
-    # Valid records, as _choose builds them (with a ts the runtime accepts for the whole run).
+    # Valid records, as _record builds them (with a ts the runtime accepts for the whole run).
 
     def record(self) -> dict[str, Any]:
         rng = self.rng
