@@ -46,7 +46,16 @@ def test_a_receipt_sent_twice_is_stored_once_and_a_taken_id_is_refused(store: St
     (first,) = _receipts(1)
     assert store.append([first, first], stamp(NOW)) == [True, True]
     assert store.append([first | {"event": "changed"}], stamp(NOW)) == [False]
-    assert [row.receipt for row in store.rows()] == [first]
+    (second,) = _receipts(1, start=1)
+    assert store.append([second, second | {"event": "changed"}], stamp(NOW)) == [True, False]
+    assert [row.receipt for row in store.rows()] == [first, second]
+
+
+def test_a_batch_larger_than_one_lookup_is_checked_whole(store: Store) -> None:
+    many = _receipts(1_200)  # the taken ids are asked 500 at a time
+    assert store.append(many, stamp(NOW)) == [True] * 1_200
+    assert store.append([*many[::-1], *_receipts(1, start=1_200)], stamp(NOW)) == [True] * 1_201
+    assert store.verify().rows == 1_201
 
 
 @pytest.mark.parametrize(

@@ -113,6 +113,7 @@ def canonical(receipt: Mapping[str, Any]) -> str:
 
 class _Connection(Protocol):
     def execute(self, sql: str, params: Sequence[Any] = ...) -> Any: ...
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> Any: ...
     def commit(self) -> None: ...
     def rollback(self) -> None: ...
     def close(self) -> None: ...
@@ -170,28 +171,42 @@ class Store:
         self._begin()
         try:
             seq, prev, _, _ = self._head()
+            taken = self._taken([str(receipt["id"]) for receipt in receipts])
             out: list[bool] = []
+            rows: list[tuple[Any, ...]] = []
             for receipt in receipts:
                 body = canonical(receipt)
-                taken = self._query("SELECT body FROM receipts WHERE id = ?", (receipt["id"],))
-                if taken:
-                    out.append(taken[0][0] == body)
+                if receipt["id"] in taken:
+                    out.append(taken[receipt["id"]] == body)
                     continue
                 seq += 1
                 digest = row_hash(prev, seq, received, body)
-                self._run(
-                    "INSERT INTO receipts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                    (seq, receipt["id"], received, receipt["subject"], receipt["event"],
-                     outcome(receipt["categories"]), body, prev, digest),
-                )  # fmt: skip
+                rows.append((seq, receipt["id"], received, receipt["subject"], receipt["event"],
+                             outcome(receipt["categories"]), body, prev, digest))  # fmt: skip
+                taken[receipt["id"]] = body  # the same receipt twice in one batch: stored once
                 prev = digest
                 out.append(True)
+            if rows:
+                self._db.executemany(
+                    self._sql("INSERT INTO receipts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), rows
+                )
             self._run("UPDATE chain SET head_seq = ?, head_hash = ? WHERE id = 1", (seq, prev))
             self._db.commit()
         except BaseException:
             self._db.rollback()
             raise
         return out
+
+    def _taken(self, ids: list[str]) -> dict[str, str]:
+        """The body stored under each of ``ids`` that is taken, asked in a few queries, not one a
+        receipt: on PostgreSQL each query is a round trip."""
+        found: dict[str, str] = {}
+        for start in range(0, len(ids), 500):  # well under any database's limit of parameters
+            part = ids[start : start + 500]
+            marks = ", ".join("?" * len(part))
+            sql = f"SELECT id, body FROM receipts WHERE id IN ({marks})"
+            found.update((str(key), str(body)) for key, body in self._query(sql, part))
+        return found
 
     def _begin(self) -> None:
         if self._placeholder == "?":
@@ -299,6 +314,9 @@ class _AutoBegin:
     def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
         return self._db.execute(sql, params)
 
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
+        return self._db.executemany(sql, rows)
+
     def commit(self) -> None:
         if self._db.in_transaction:
             self._db.execute("COMMIT")
@@ -306,6 +324,30 @@ class _AutoBegin:
     def rollback(self) -> None:
         if self._db.in_transaction:
             self._db.execute("ROLLBACK")
+
+    def close(self) -> None:
+        self._db.close()
+
+
+class _Postgres:
+    """A psycopg connection, with the ``executemany`` that only its cursors have (it sends the
+    rows in one pipeline, not one round trip each)."""
+
+    def __init__(self, db: Any) -> None:
+        self._db = db
+
+    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
+        return self._db.execute(sql, params)
+
+    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
+        with self._db.cursor() as cursor:
+            cursor.executemany(sql, rows)
+
+    def commit(self) -> None:
+        self._db.commit()
+
+    def rollback(self) -> None:
+        self._db.rollback()
 
     def close(self) -> None:
         self._db.close()
@@ -324,7 +366,7 @@ def open_store(url: str) -> Store:
             connection = psycopg.connect(url)
         except psycopg.Error as err:
             raise StoreError(f"{url}: {err}") from None
-        return Store(connection, placeholder="%s", lock=" FOR UPDATE")
+        return Store(_Postgres(connection), placeholder="%s", lock=" FOR UPDATE")
     # As SQLAlchemy writes them: sqlite:///receipts.db (relative), sqlite:////srv/receipts.db.
     return _sqlite(Path(url.removeprefix("sqlite:///")))
 
