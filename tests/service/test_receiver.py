@@ -5,7 +5,10 @@ what it kept."""
 from __future__ import annotations
 
 import json
+import os
+import time
 from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
 from typing import Any
 
 from policy_site.receipts.validate import expand
@@ -110,7 +113,6 @@ def test_a_lost_database_connection_is_opened_again(postgres: str) -> None:
 
 def test_the_receiver_deletes_what_is_older_than_the_retention_period(db_url: str) -> None:
     import datetime as dt
-    import time
 
     from policy_site.receipts.store import open_store, stamp
 
@@ -129,3 +131,27 @@ def test_the_receiver_deletes_what_is_older_than_the_retention_period(db_url: st
         assert receipts_cli(db_url, "verify").returncode == 0
     finally:
         stop(running)
+
+
+def test_a_release_published_while_it_runs_is_known_without_a_restart(
+    db_url: str, tmp_path: Path
+) -> None:
+    from policy_site.consent.releases import read_releases, releases_json
+    from tests.unit.test_receipts import CURRENT
+
+    releases = read_releases(LEDGER.parent)
+    ledger = tmp_path / "releases.json"
+    before = [release for release in releases if release != CURRENT]  # the ledger until it came
+    ledger.write_text(releases_json(before), encoding="utf-8")
+    running = start_receiver(db_url, None, ledger)
+    try:
+        assert running.send(_fresh(1)) == 400  # a bundle it has not heard of
+        ledger.write_text(releases_json(releases), encoding="utf-8")  # the build published it
+        os.utime(ledger, ns=(0, time.time_ns()))  # a new mtime even on a coarse file system
+        assert running.send(_fresh(2)) == 204
+        ledger.write_text("{", encoding="utf-8")  # being rewritten: the releases known stay
+        os.utime(ledger, ns=(0, time.time_ns() + 1_000_000))
+        assert running.send(_fresh(3)) == 204
+    finally:
+        stop(running)
+    assert count_rows(db_url) == 2
