@@ -29,7 +29,14 @@ from policy_site.security import (
 )
 from policy_site.versions import Policy
 from policy_site.versions.anchors import Anchors
-from policy_site.versions.publish import PRINT_STYLESHEET, atom_feed, manifest, print_stylesheet
+from policy_site.versions.publish import (
+    PRINT_STYLESHEET,
+    atom_feed,
+    calendar,
+    json_feed,
+    manifest,
+    print_stylesheet,
+)
 
 __all__ = ["RELEASES", "Consent", "Headers", "PublishError", "header_files", "published_files"]
 
@@ -73,6 +80,8 @@ def published_files(
     ledger = site_url + RELEASES if consent is not None and consent.releases else None
     files = {
         f"{folder}/feed.xml": feed,
+        f"{folder}/feed.json": json_feed(policy, site_url, site_name),
+        f"{folder}/changes.ics": calendar(policy, site_url, site_name),
         f"{folder}/versions.json": manifest(policy, site_url, rendered, anchors, ledger).encode(),
         PRINT_STYLESHEET: print_stylesheet(policy, site_url).encode(),
     }

@@ -37,6 +37,8 @@ def urls(settings: Settings) -> dict[str, str]:
         "current": settings.current_url(),
         "archive": settings.archive_url(),
         "feed": f"{folder}/feed.xml",
+        "json_feed": f"{folder}/feed.json",
+        "calendar": f"{folder}/changes.ics",
         "manifest": f"{folder}/versions.json",
     }
 

@@ -9,6 +9,7 @@ import re
 import subprocess
 from pathlib import Path
 
+import icalendar
 import pytest
 
 from tests.support import build, cli, elements, git, parse_html, with_class
@@ -86,6 +87,10 @@ def test_a_withdrawn_version_keeps_its_page_and_says_why(repo: Path) -> None:
     assert f"Withdrawn: {reason}" in archive
     feed = (site / "privacy/feed.xml").read_text(encoding="utf-8")
     assert "Privacy Policy: withdrawn on 1 December 2020, never in effect" in feed
+    calendar = icalendar.Calendar.from_ical((site / "privacy/changes.ics").read_bytes())
+    events = {str(event["uid"]).partition("@")[0]: event for event in calendar.walk("VEVENT")}
+    assert str(events["privacy-policy-2021-01-01"]["status"]) == "CANCELLED"  # a calendar drops it
+    assert str(events["privacy-policy-2020-01-01"]["status"]) == "CONFIRMED"
     manifest = json.loads((site / "privacy/versions.json").read_text(encoding="utf-8"))
     entry = next(item for item in manifest["versions"] if item["id"] == "2021-01-01")
     assert entry["status"] == "withdrawn"

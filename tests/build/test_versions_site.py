@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from pathlib import Path
@@ -137,6 +138,58 @@ def test_feed_has_one_entry_per_version_with_its_links(project: Path) -> None:
     assert feed.findtext(f"{ATOM}updated") == "2020-11-15T00:00:00Z"
     for required in ("id", "title", "updated"):
         assert all(entry.findtext(f"{ATOM}{required}") for entry in entries)
+
+
+def test_the_json_feed_has_the_atom_feeds_entries(project: Path) -> None:
+    import feedparser
+    import jsonfeed
+
+    site = built(project, "2020-12-31")
+    text = (site / "privacy/feed.json").read_text(encoding="utf-8")
+    feed = jsonfeed.Feed.parse_string(text)  # raises on a field the format requires
+    assert feed.version == "https://jsonfeed.org/version/1.1"
+    assert feed.feed_url == "https://policy.example/privacy/feed.json"
+    atom = feedparser.parse((site / "privacy/feed.xml").read_bytes())
+    assert not atom.bozo, atom.get("bozo_exception")
+    assert [(item.id, item.title, item.summary) for item in feed.items] == [
+        (entry.id, entry.title, entry.summary) for entry in atom.entries
+    ]
+    upcoming = json.loads(text)["items"][0]
+    assert upcoming["date_published"] == "2020-11-15T00:00:00Z"
+    assert upcoming["tags"] == ["material"]
+    assert upcoming["_policy"] == {
+        "effective": "2021-01-01",
+        "status": "upcoming",
+        "redline_url": "https://policy.example/privacy/changes/2021-01-01/",
+    }
+    archive = parse_html(site / "privacy/versions/index.html")
+    assert {"feed.xml", "feed.json", "changes.ics"} <= {
+        href.rpartition("/")[2] for href in strings(archive, "//article//a/@href")
+    }
+
+
+def test_the_calendar_has_the_day_each_version_takes_effect(project: Path) -> None:
+    import icalendar
+
+    site = built(project, "2020-12-31")
+    raw = (site / "privacy/changes.ics").read_bytes()
+    lines = raw.split(b"\r\n")
+    assert lines[-1] == b""
+    assert all(b"\n" not in line for line in lines)  # CRLF only
+    assert max(map(len, lines)) <= 75  # RFC 5545 3.1: folded at 75 octets
+    calendar = icalendar.Calendar.from_ical(raw)
+    events = {str(event["uid"]): event for event in calendar.walk("VEVENT")}
+    assert sorted(events) == [
+        "privacy-policy-2020-01-01@policy.example",
+        "privacy-policy-2021-01-01@policy.example",
+    ]
+    upcoming = events["privacy-policy-2021-01-01@policy.example"]
+    assert upcoming.decoded("dtstart") == dt.date(2021, 1, 1)  # a date: an all-day event
+    assert upcoming.decoded("dtend") == dt.date(2021, 1, 2)
+    assert str(upcoming["status"]) == "CONFIRMED"
+    assert "https://policy.example/privacy/versions/2021-01-01/" in str(upcoming["description"])
+    assert "https://policy.example/privacy/changes/2021-01-01/" in str(upcoming["description"])
+    assert built(project, "2021-01-01").joinpath("privacy/changes.ics").read_bytes() == raw
 
 
 def test_manifest_lists_versions_with_hashes(project: Path) -> None:

@@ -1,12 +1,18 @@
-"""Outputs beside the pages: the Atom feed of versions, the ``versions.json`` manifest, and the
-print stylesheet that puts each version's date and address on every printed page."""
+"""Outputs beside the pages: the feeds of versions (Atom, JSON Feed 1.1), the calendar of the
+days versions take effect (iCalendar), the ``versions.json`` manifest, and the print stylesheet
+that puts each version's date and address on every printed page."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import xml.etree.ElementTree as ET
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
+
+import icalendar
 
 from policy_site.dates import long_date
 from policy_site.versions.anchors import Anchors
@@ -14,24 +20,34 @@ from policy_site.versions.lock import body_sha256
 from policy_site.versions.model import xml_illegal
 from policy_site.versions.policy import Policy
 from policy_site.versions.redline import rendered_text_sha256
-from policy_site.versions.timeline import UPCOMING, Entry
+from policy_site.versions.timeline import UPCOMING, WITHDRAWN, Entry
 
-__all__ = ["PRINT_STYLESHEET", "atom_feed", "manifest", "print_stylesheet"]
+__all__ = [
+    "PRINT_STYLESHEET",
+    "atom_feed",
+    "calendar",
+    "json_feed",
+    "manifest",
+    "print_stylesheet",
+]
 
 _ATOM = "http://www.w3.org/2005/Atom"
 
 
-def _published(entry: Entry) -> str:
+def _published(entry: Entry) -> dt.date:
     """An entry appears on its first announcement (its effective date if it had none)."""
-    day = entry.first_announced or entry.version.effective
-    return f"{day.isoformat()}T00:00:00Z"
+    return entry.first_announced or entry.version.effective
 
 
-def _updated(entry: Entry) -> str:
+def _updated(entry: Entry) -> dt.date:
     """Its last change: a withdrawal, or the announcement of a revised text."""
     if entry.withdrawal is not None:
-        return f"{entry.withdrawal.date.isoformat()}T00:00:00Z"
-    return f"{entry.revised[-1].isoformat()}T00:00:00Z" if entry.revised else _published(entry)
+        return entry.withdrawal.date
+    return entry.revised[-1] if entry.revised else _published(entry)
+
+
+def _stamp(day: dt.date) -> str:
+    return f"{day.isoformat()}T00:00:00Z"
 
 
 def _feed_title(entry: Entry) -> str:
@@ -44,14 +60,45 @@ def _feed_title(entry: Entry) -> str:
     return f"{version.title}: {state} {effective}{revised}"
 
 
-def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
-    """One entry per published version, newest first, each linking its page and its redline."""
+@dataclass(frozen=True)
+class _Item:
+    """One published version as every feed gives it."""
+
+    entry: Entry
+    url: str
+    redline_url: str | None
+    title: str
+    summary: str
+
+
+def _items(policy: Policy, site_url: str) -> list[_Item]:
+    """The feeds' entries, newest first (by first announcement)."""
     settings = policy.settings
+    items = []
+    for entry in sorted(policy.timeline.entries, key=_published, reverse=True):
+        version = entry.version
+        summary = version.summary or "The policy as first published."
+        if entry.withdrawal is not None:
+            summary = f"Withdrawn: {entry.withdrawal.reason} (It was to say: {summary})"
+        redline = site_url + settings.redline_url(version.id) if entry.previous else None
+        page = site_url + settings.version_url(version.id)
+        items.append(_Item(entry, page, redline, _feed_title(entry), summary))
+    return items
+
+
+def _feed_name(site_name: str) -> str:
     code = xml_illegal(site_name)
     if code is not None:  # front matter is checked on reading; the site name only here
         raise ValueError(
             f"mkdocs.yml: 'site_name' holds {code}, which the feed (XML) cannot carry: delete it."
         )
+    return f"{site_name} privacy policy: versions"
+
+
+def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
+    """One entry per published version, newest first, each linking its page and its redline."""
+    settings = policy.settings
+    title = _feed_name(site_name)
     ET.register_namespace("", _ATOM)
     feed = ET.Element(f"{{{_ATOM}}}feed")
 
@@ -59,35 +106,100 @@ def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
         element = ET.SubElement(parent, f"{{{_ATOM}}}{tag}", attributes)
         element.text = text
 
-    entries = sorted(policy.timeline.entries, key=_published, reverse=True)
+    items = _items(policy, site_url)
     sub(feed, "id", site_url + settings.current_url())
-    sub(feed, "title", f"{site_name} privacy policy: versions")
-    sub(feed, "updated", max(_updated(entry) for entry in entries))
+    sub(feed, "title", title)
+    sub(feed, "updated", _stamp(max(_updated(item.entry) for item in items)))
     sub(feed, "link", rel="self", href=f"{site_url}{settings.policy_dir}/feed.xml")
     sub(feed, "link", rel="alternate", type="text/html", href=site_url + settings.current_url())
     author = ET.SubElement(feed, f"{{{_ATOM}}}author")
     sub(author, "name", site_name)
-    for entry in entries:
-        version = entry.version
-        item = ET.SubElement(feed, f"{{{_ATOM}}}entry")
-        page = site_url + settings.version_url(version.id)
-        sub(item, "id", page)
-        sub(item, "title", _feed_title(entry))
-        sub(item, "published", _published(entry))
-        sub(item, "updated", _updated(entry))
-        sub(item, "link", rel="alternate", type="text/html", href=page)
-        if entry.previous is not None:
-            redline = site_url + settings.redline_url(version.id)
-            sub(item, "link", rel="related", type="text/html", title="What changed", href=redline)
-        if version.change:
-            sub(item, "category", term=version.change)
-        summary = version.summary or "The policy as first published."
-        if entry.withdrawal is not None:
-            summary = f"Withdrawn: {entry.withdrawal.reason} (It was to say: {summary})"
-        sub(item, "summary", summary)
+    for item in items:
+        entry = item.entry
+        element = ET.SubElement(feed, f"{{{_ATOM}}}entry")
+        sub(element, "id", item.url)
+        sub(element, "title", item.title)
+        sub(element, "published", _stamp(_published(entry)))
+        sub(element, "updated", _stamp(_updated(entry)))
+        sub(element, "link", rel="alternate", type="text/html", href=item.url)
+        if item.redline_url is not None:
+            sub(element, "link", rel="related", type="text/html", title="What changed",
+                href=item.redline_url)  # fmt: skip
+        if entry.version.change:
+            sub(element, "category", term=entry.version.change)
+        sub(element, "summary", item.summary)
     ET.indent(feed)
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
+
+
+def json_feed(policy: Policy, site_url: str, site_name: str, language: str = "en") -> bytes:
+    """The Atom feed's entries as a JSON Feed 1.1 (jsonfeed.org/version/1.1), for the readers and
+    scripts that take JSON. Each item's ``_policy`` (an extension, as the format allows) gives the
+    version's dates, status and redline."""
+    settings = policy.settings
+    items = []
+    for item in _items(policy, site_url):
+        entry = item.entry
+        items.append(
+            {
+                "id": item.url,
+                "url": item.url,
+                "title": item.title,
+                "content_text": item.summary,
+                "summary": item.summary,
+                "date_published": _stamp(_published(entry)),
+                "date_modified": _stamp(_updated(entry)),
+                "tags": [entry.version.change] if entry.version.change else [],
+                "_policy": {
+                    "effective": entry.id,
+                    "status": entry.status,
+                    "redline_url": item.redline_url,
+                },
+            }
+        )
+    document = {
+        "version": "https://jsonfeed.org/version/1.1",
+        "title": _feed_name(site_name),
+        "home_page_url": site_url + settings.current_url(),
+        "feed_url": f"{site_url}{settings.policy_dir}/feed.json",
+        "language": language,
+        "authors": [{"name": site_name}],
+        "items": items,
+    }
+    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode()
+
+
+def calendar(policy: Policy, site_url: str, site_name: str) -> bytes:
+    """An iCalendar file (RFC 5545) with the day each version takes effect, or took effect, as
+    an all-day event, for a privacy team's calendar. A withdrawn version's event is cancelled,
+    so that a subscribed calendar drops it; each event's UID is the version's, so that an
+    announcement revised keeps its event."""
+    host = urlsplit(site_url).netloc or "policy-site"
+    cal = icalendar.Calendar()
+    cal.add("prodid", "-//policy-site//privacy policy versions//EN")
+    cal.add("version", "2.0")
+    cal.add("calscale", "GREGORIAN")
+    cal.add("method", "PUBLISH")
+    cal.add("x-wr-calname", f"{site_name} privacy policy: changes")
+    for item in _items(policy, site_url)[::-1]:
+        entry = item.entry
+        version = entry.version
+        event = icalendar.Event()
+        event.add("uid", f"privacy-policy-{version.id}@{host}")
+        # The last change of what the event says, not the build's clock: reproducible.
+        event.add("dtstamp", dt.datetime.combine(_updated(entry), dt.time(), dt.UTC))
+        event.add("sequence", len(entry.revised) + (entry.status == WITHDRAWN))
+        event.add("dtstart", version.effective)
+        event.add("dtend", version.effective + dt.timedelta(days=1))
+        event.add("transp", "TRANSPARENT")
+        event.add("summary", f"{site_name} privacy policy: {version.title} takes effect")
+        event.add("status", "CANCELLED" if entry.status == WITHDRAWN else "CONFIRMED")
+        what_changed = f"\nWhat changes: {item.redline_url}" if item.redline_url else ""
+        event.add("description", f"{item.summary}\n{item.url}{what_changed}")
+        event.add("url", item.url)
+        cal.add_component(event)
+    return bytes(cal.to_ical())
 
 
 def manifest(
