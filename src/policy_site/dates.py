@@ -7,6 +7,7 @@ import os
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from policy_site.locale import long_date
 from policy_site.problems import PolicySiteError
 
 __all__ = ["AS_OF_ENV", "BuildDateError", "build_date", "long_date", "record_date", "time_zone"]
@@ -66,14 +67,3 @@ def record_date(timezone: str = "UTC", environ: Mapping[str, str] | None = None)
     env = dict(os.environ if environ is None else environ)
     env.pop(AS_OF_ENV, None)
     return build_date(timezone, env)
-
-
-_MONTHS = (
-    "January", "February", "March", "April", "May", "June",
-    "July", "August", "September", "October", "November", "December",
-)  # fmt: skip
-
-
-def long_date(day: dt.date) -> str:
-    """``2007-10-01`` -> ``1 October 2007``: unambiguous, and independent of the locale."""
-    return f"{day.day} {_MONTHS[day.month - 1]} {day.year}"

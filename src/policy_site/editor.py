@@ -36,9 +36,10 @@ from policy_site.kept import (
 from policy_site.versions import Settings, VersionError, load_policy
 from policy_site.versions.lock import read_lock, updated_lock, write_lock
 from policy_site.versions.model import PolicyVersion, split_front_matter
-from policy_site.versions.policy import read_versions
+from policy_site.versions.policy import read_translations, read_versions
 from policy_site.versions.rules import check_rules, restate_effective_date
 from policy_site.versions.timeline import is_published
+from policy_site.versions.translations import bind_translations, check_translations
 
 __all__ = ["check", "new_version", "print_snippet", "withdraw"]
 
@@ -54,9 +55,12 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
     if update_lock:
         folder = docs_dir / settings.versions_dir
         versions, problems = read_versions(folder)
-        problems += check_rules(versions, settings.notice_days)
+        written, unreadable = read_translations(folder)
+        problems += unreadable + check_rules(versions, settings.notice_days)
+        problems += check_translations(versions, written, settings.language, settings.languages)
+        everything = [*versions, *bind_translations(versions, written)]
         lock_path = docs_dir / settings.lock_file
-        update = updated_lock(versions, read_lock(lock_path), record_day, lock_path, folder)
+        update = updated_lock(everything, read_lock(lock_path), record_day, lock_path, folder)
         if problems or update.problems:
             print(VersionError(problems + update.problems), file=sys.stderr)
             print("The lock was not written.", file=sys.stderr)
@@ -64,7 +68,10 @@ def check(config_file: Path, as_of: str | None, update_lock: bool) -> int:
         write_lock(lock_path, update.lock)
         for vid in update.dropped:
             print(f"{lock_path}: dropped draft {vid}, whose file is gone (it was never published).")
-        print(f"{lock_path}: recorded {len(update.lock)} version(s). Commit it with the versions.")
+        translations = sum(len(key) > 10 for key in update.lock)
+        counted = f"{len(update.lock) - translations} version(s)"
+        counted += f" and {translations} translation(s)" if translations else ""
+        print(f"{lock_path}: recorded {counted}. Commit it with the versions.")
         try:
             kept = keep_bundles(config_file, versions, today, update.lock, record_day)
         except (ConsentConfigError, PublishedError, ReleasesError, VersionError) as err:

@@ -21,9 +21,10 @@ from policy_site.consent.releases import (
     release_id,
     releases_json,
 )
-from policy_site.versions import Settings
+from policy_site.versions import Problem, Settings, VersionError
 from policy_site.versions.lock import LockEntry
 from policy_site.versions.model import PolicyVersion
+from policy_site.versions.policy import language_settings
 from policy_site.versions.timeline import make_timeline
 
 __all__ = [
@@ -62,6 +63,14 @@ def read_settings(config_file: Path) -> tuple[Path, Settings]:
     config, options = read_config(config_file)
     docs_dir = config_file.parent / str(config.get("docs_dir", "docs"))
     known = {key: value for key, value in options.items() if key in Settings.__dataclass_fields__}
+    theme = config.get("theme")
+    theme = theme if isinstance(theme, dict) else {}
+    try:
+        known["language"], known["languages"] = language_settings(
+            options.get("language"), options.get("languages"), theme.get("language")
+        )
+    except ValueError as err:
+        raise VersionError([Problem(config_file, 1, None, str(err))]) from None
     return docs_dir, Settings(**known)
 
 
@@ -80,8 +89,9 @@ def _bundles(
     site_url = str(config.get("site_url") or "/")
     policy_url = site_url.rstrip("/") + "/" + settings.current_url()
     language = str((config.get("theme") or {}).get("language") or "en")
+    urls = settings.policy_urls(site_url)
     bundles = [
-        render_bundle(consent, revision, policy_url, default_language=language)
+        render_bundle(consent, revision, policy_url, default_language=language, policy_urls=urls)
         for revision in revisions
     ]
     return config_file.parent / str(options["published_bundles"]), bundles

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlsplit
@@ -38,9 +40,11 @@ from policy_site.consent.published import (
     read_published,
 )
 from policy_site.consent.releases import Release, ReleasesError, lost, read_releases, release_id
-from policy_site.dates import BuildDateError, build_date, long_date, record_date
+from policy_site.dates import BuildDateError, build_date, record_date
+from policy_site.locale import has_words, long_date, say, texts
 from policy_site.publishing import Consent, PublishError, header_files, published_files
 from policy_site.versions import (
+    Entry,
     Policy,
     PolicyVersion,
     Settings,
@@ -48,6 +52,7 @@ from policy_site.versions import (
     load_policy,
 )
 from policy_site.versions.anchors import Anchors, Removed, check_anchors, with_old_anchors
+from policy_site.versions.policy import language_settings
 from policy_site.versions.redline import make_redline, rendered_text_sha256
 from policy_site.versions.timeline import WITHDRAWN
 from policy_site.views import consent_view, page_view, timeline_view
@@ -77,6 +82,20 @@ class PolicySiteConfig(Config):
     #: The committed folder (relative to mkdocs.yml) keeping every consent bundle file published,
     #: so that each stays at its URL; when set, the build refuses a bundle not kept there yet.
     published_bundles = c.Optional(c.Type(str))
+    #: The language of the authoritative text (the theme's language when not set).
+    language = c.Optional(c.Type(str))
+    #: Every language the policy is published in, code: name in itself (e.g. sv: Svenska); a
+    #: translation's pages are under /<code>/.
+    languages = c.Type(dict, default={})
+
+
+@dataclass(frozen=True)
+class PageRef:
+    """What a page of the policy shows: its kind, the version, and the language it is in."""
+
+    kind: str
+    version_id: str | None
+    language: str
 
 
 class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
@@ -86,12 +105,18 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
     def __init__(self) -> None:
         self.policy: Policy | None = None
         self.rendered: dict[str, str] = {}
-        #: Each version's section anchors, worked out once every version's page is rendered.
-        self.anchors: dict[str, Anchors] | None = None
-        #: The policy's pages, by source path: their kind and the version each shows.
-        self.pages: dict[str, tuple[str, str | None]] = {}
-        #: What every page's ``policy`` shares (policy_site.views), made once per build.
-        self.shared: dict[str, Any] | None = None
+        #: Each version's section anchors by language, worked out once every page is rendered.
+        self.anchors: dict[str, dict[str, Anchors]] | None = None
+        #: The policy's pages, by source path: their kind, version and language.
+        self.pages: dict[str, PageRef] = {}
+        #: What every page in a language shares (policy_site.views), made once per build.
+        self.shared: dict[str, dict[str, Any]] = {}
+        #: Each language's source of a policy page, by its place (_place): hreflang, the switch.
+        self.counterparts: dict[tuple[str, str | None], dict[str, str]] = {}
+        #: The URL of each policy page, by its source.
+        self.urls: dict[str, str] = {}
+        #: The navigation of each translated language's pages, in the order of the site's nav.
+        self.navs: dict[str, Navigation] = {}
         self.consent: ConsentConfig | None = None
         self.bundle: Bundle | None = None
         #: The kept bundle files (``published_bundles``), published again by every build.
@@ -105,11 +130,25 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         dirs = config.theme.dirs
         if str(THEME_DIR) not in dirs:
             dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        try:
+            language, languages = language_settings(
+                self.config.language, self.config.languages, config.theme.get("language")
+            )
+        except ValueError as err:
+            raise PluginError(f"{config.config_file_path}: {err}") from None
+        if not has_words(language):
+            log.info(
+                "The policy pages' own words (status lines, the archive) are in English: "
+                "policy-site has no policy_site/locale/%s.yml.",
+                language,
+            )
         settings = Settings(
             versions_dir=self.config.versions_dir.strip("/"),
             lock_file=self.config.lock_file.strip("/"),
             notice_days=self.config.notice_days,
             timezone=self.config.timezone,
+            language=language,
+            languages=languages,
         )
         try:
             today = build_date(settings.timezone)
@@ -122,7 +161,9 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         timeline = self.policy.timeline
         log.info("Build date %s: version %s is in effect.", today, timeline.current.id)
         self.rendered = {}
-        self.anchors = self.shared = None
+        self.anchors = None
+        self.shared = {}
+        self.navs = {}
         self.consent = self.bundle = None  # mkdocs serve runs on_config again on every change
         if self.config.consent:
             self._load_consent(config)
@@ -138,6 +179,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
                 policy.timeline.consent_revision,
                 (config.site_url or "/") + policy.settings.current_url(),
                 default_language=config.theme.get("language") or "en",
+                policy_urls=policy.settings.policy_urls(config.site_url or "/"),
             )
         except ConsentConfigError as err:
             raise PluginError(f"The consent configuration cannot be used:\n{err}") from None
@@ -193,26 +235,19 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             if file.src_uri == settings.lock_file or (
                 folder == settings.versions_dir
                 and name.endswith(".md")
-                and name[:-3] not in published
+                and (name[:-3] not in published or "." in name[:-3])  # a draft, a translation
             ):
                 files.remove(file)
-        current = policy.timeline.current
-        self.pages = {f"{settings.versions_dir}/{entry.id}.md": ("version", entry.id)
-                      for entry in policy.timeline.entries}  # fmt: skip
-        self.pages[f"{settings.policy_dir}/index.md"] = ("current", current.id)
-        self.pages[f"{settings.versions_dir}/index.md"] = ("archive", None)
-        generated = {f"{settings.policy_dir}/index.md": _version_page(current.version)}
-        generated[f"{settings.versions_dir}/index.md"] = _page("All versions", "policy-archive")
-        if self.consent is not None:
-            generated[f"{settings.policy_dir}/cookies.md"] = _page(
-                "Cookies and similar technologies", "policy-cookies"
-            )
-        for entry in policy.timeline.entries:
-            if entry.previous is not None:
-                title = f"What changed on {long_date(entry.version.effective)}"
-                src_uri = f"{settings.policy_dir}/changes/{entry.id}.md"
-                generated[src_uri] = _page(title, "policy-redline")
-                self.pages[src_uri] = ("redline", entry.id)
+        self.pages = {}
+        generated: dict[str, str] = {}
+
+        def add(src_uri: str, ref: PageRef, content: str | None = None) -> None:
+            self.pages[src_uri] = ref
+            if content is not None:
+                generated[src_uri] = content
+
+        for code in settings.languages:
+            self._language_files(code, add)
         for src_uri, content in generated.items():
             if files.get_file_from_path(src_uri) is not None:
                 raise PluginError(
@@ -220,7 +255,65 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
                     "files. Delete it: the policy's text lives in the version files."
                 )
             files.append(File.generated(config, src_uri, content=content))
+        self.counterparts = {}
+        for src_uri, ref in self.pages.items():
+            found = files.get_file_from_path(src_uri)
+            if found is not None:
+                self.counterparts.setdefault(_place(ref), {})[ref.language] = src_uri
+                self.urls[src_uri] = found.url
         return files
+
+    def _language_files(self, code: str, add: Callable[..., None]) -> None:
+        """The policy's pages in ``code``: under ``<code>/`` for a translated language."""
+        policy = self._policy()
+        settings = policy.settings
+        words = texts(code)
+        prefix = settings.prefix(code)
+        versions_dir, policy_dir = (
+            f"{prefix}{settings.versions_dir}",
+            f"{prefix}{settings.policy_dir}",
+        )
+        if code == settings.language:
+            entries: tuple[Entry, ...] = policy.timeline.entries
+            current: Entry | None = policy.timeline.current
+        else:
+            entries, current = policy.translations[code].entries, policy.translations[code].current
+        for entry in entries:  # the authoritative files are MkDocs' own; a translation's, ours
+            content = None if code == settings.language else _version_page(entry.version)
+            add(f"{versions_dir}/{entry.id}.md", PageRef("version", entry.id, code), content)
+            if entry.previous is not None:
+                effective = long_date(entry.version.effective, code)
+                title = say(words["redline"]["title"], effective=effective)
+                add(f"{policy_dir}/changes/{entry.id}.md", PageRef("redline", entry.id, code),
+                    _page(title, "policy-redline"))  # fmt: skip
+        if current is not None:
+            add(f"{policy_dir}/index.md", PageRef("current", current.id, code),
+                _version_page(current.version))  # fmt: skip
+        else:  # the version in effect has no translation: this page says so
+            add(f"{policy_dir}/index.md", PageRef("current", None, code),
+                _page(words["translation"]["missing_title"], "policy-untranslated"))  # fmt: skip
+        add(f"{versions_dir}/index.md", PageRef("archive", None, code),
+            _page(words["archive"]["title"], "policy-archive"))  # fmt: skip
+        if self.consent is not None and (code == settings.language or code in self.consent.texts):
+            add(f"{policy_dir}/cookies.md", PageRef("cookies", None, code),
+                _page(words["cookies"]["title"], "policy-cookies"))  # fmt: skip
+
+    def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
+        """Each translated language's pages get the site's navigation in their language: the
+        same entries, each the page's counterpart there (an entry with none is left out)."""
+        settings = self._policy().settings
+        self.navs = {}
+        for code in settings.translated:
+            items: list[Any] = []
+            for item in nav.items:
+                ref = self.pages.get(item.file.src_uri) if isinstance(item, Page) else None
+                there = self.counterparts.get(_place(ref), {}) if ref else {}
+                found = files.get_file_from_path(there[code]) if code in there else None
+                if found is not None and found.page is not None:
+                    items.append(found.page)
+            self.navs[code] = Navigation(items, items)
+            self.navs[code].homepage = nav.homepage
+        return nav
 
     def on_env(self, env: Environment, /, *, config: MkDocsConfig, files: Files) -> Environment:
         consent = None
@@ -233,9 +326,9 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
-        kind, version_id = self._locate(page)
-        if kind == "version" and version_id:
-            self.rendered[version_id] = html
+        ref = self._locate(page)
+        if ref.kind == "version" and ref.version_id:
+            self.rendered[self._key(ref)] = html
         if self.consent is not None:
             categories = [category.id for category in self.consent.categories]
             # Inside an <iframe srcdoc> nothing is gated: only this site and necessary hosts.
@@ -253,58 +346,116 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
                 )
         return html
 
-    def _locate(self, page: Page) -> tuple[str, str | None]:
-        """The page's kind and the version it shows, as on_files recorded them."""
-        return self.pages.get(page.file.src_uri, ("", None))
+    def _locate(self, page: Page) -> PageRef:
+        """The page's kind, version and language, as on_files recorded them."""
+        return self.pages.get(
+            page.file.src_uri, PageRef("", None, self._policy().settings.language)
+        )
+
+    def _key(self, ref: PageRef) -> str:
+        """What the version's rendered text is kept under: its id, or id.language."""
+        assert ref.version_id is not None
+        settings = self._policy().settings
+        return (
+            ref.version_id
+            if ref.language == settings.language
+            else f"{ref.version_id}.{ref.language}"
+        )
+
+    def _entry(self, ref: PageRef) -> Entry | None:
+        policy = self._policy()
+        if ref.version_id is None:
+            return None
+        if ref.language == policy.settings.language:
+            return policy.timeline.entry(ref.version_id)
+        return policy.translations[ref.language].entry(ref.version_id)
 
     def on_page_context(
         self, context: TemplateContext, /, *, page: Page, config: MkDocsConfig, nav: Navigation
     ) -> TemplateContext:
         policy = self._policy()
-        kind, version_id = self._locate(page)
-        entry = policy.timeline.entry(version_id) if version_id else None
-        if self.shared is None:
-            self.shared = timeline_view(policy)
+        ref = self._locate(page)
+        code = ref.language
+        entry = self._entry(ref)
+        if code not in self.shared:
+            self.shared[code] = timeline_view(policy, code)
         redline = None
-        if kind == "redline" and entry is not None and entry.previous is not None:
-            redline = make_redline(self.rendered[entry.previous.id], self.rendered[entry.id])
+        if ref.kind == "redline" and entry is not None and entry.previous is not None:
+            before = PageRef("version", entry.previous.id, code)
+            redline = make_redline(self.rendered[self._key(before)], self.rendered[self._key(ref)])
         text_sha256 = None
-        if kind in ("current", "version") and entry is not None and entry.id in self.rendered:
-            text_sha256 = rendered_text_sha256(self.rendered[entry.id])
-            anchors = self._anchors().get(entry.id)
-            if anchors is not None and page.content is not None:
-                page.content = with_old_anchors(
-                    page.content, anchors, lambda old, gone: self._removed_note(page, old, gone)
-                )
-        view = page_view(self.shared, kind, version_id, redline, text_sha256)
-        cast(dict[str, Any], context)["policy"] = view
+        if ref.kind in ("current", "version") and entry is not None:
+            key = self._key(PageRef("version", entry.id, code))
+            if key in self.rendered:
+                text_sha256 = rendered_text_sha256(self.rendered[key])
+                anchors = self._anchors().get(code, {}).get(entry.id)
+                if anchors is not None and page.content is not None:
+                    page.content = with_old_anchors(
+                        page.content,
+                        anchors,
+                        lambda old, gone: self._removed_note(page, old, gone, code),
+                    )
+        view = page_view(
+            self.shared[code], ref.kind, ref.version_id, redline, text_sha256, self._alternates(ref)
+        )
+        data = cast(dict[str, Any], context)
+        data["policy"] = view
+        if ref.kind and code != policy.settings.language:
+            data["nav"] = self.navs.get(code, nav)
+        if self.consent is not None and self.bundle is not None and ref.kind:
+            data["consent"] = consent_view(self.consent, self.bundle, policy.settings, code)
         return context
 
-    def _anchors(self) -> dict[str, Anchors]:
-        """Every version's anchors; the first call (all pages are rendered by then) warns, which
-        fails the strict build, of each section link that a later version breaks."""
+    def _alternates(self, ref: PageRef) -> list[dict[str, Any]]:
+        """The page in each language the site has it in, the authoritative first."""
+        if not ref.kind:
+            return []
+        settings = self._policy().settings
+        there = self.counterparts.get(_place(ref), {})
+        return [
+            {
+                "code": code,
+                "name": name,
+                "url": self.urls[there[code]],
+                "current": code == ref.language,
+            }
+            for code, name in settings.languages.items()
+            if code in there
+        ]
+
+    def _anchors(self) -> dict[str, dict[str, Anchors]]:
+        """Every version's anchors, in each language; the first call (all pages are rendered by
+        then) warns, which fails the strict build, of each section link that a later version
+        breaks."""
         if self.anchors is None:
-            timeline = self._policy().timeline
-            chain = [
-                (entry.version, self.rendered[entry.id])
-                for entry in timeline.entries
-                if entry.status != WITHDRAWN and entry.id in self.rendered
-            ]
-            self.anchors, problems = check_anchors(chain)
-            for problem in problems:
-                log.warning(str(problem))
+            policy = self._policy()
+            self.anchors = {}
+            timelines = {policy.settings.language: policy.timeline.entries}
+            timelines |= {code: t.entries for code, t in policy.translations.items()}
+            for code, entries in timelines.items():
+                chain = [
+                    (entry.version, self.rendered[entry.version.key])
+                    for entry in entries
+                    if entry.status != WITHDRAWN and entry.version.key in self.rendered
+                ]
+                self.anchors[code], problems = check_anchors(chain)
+                for problem in problems:
+                    log.warning(str(problem))
         return self.anchors
 
-    def _removed_note(self, page: Page, anchor: str, gone: Removed) -> str:
+    def _removed_note(self, page: Page, anchor: str, gone: Removed, language: str) -> str:
         """What a link to a removed section finds (policy.css shows it only as the target)."""
         settings = self._policy().settings
-        href = get_relative_url(settings.redline_url(gone.version_id), page.url)
-        day = long_date(dt.date.fromisoformat(gone.version_id))
-        return (
-            f'<p id="{html.escape(anchor)}" class="policy-removed-anchor">The section '
-            f"\u201c{html.escape(gone.title)}\u201d was removed from this policy in the version "
-            f'effective {day}: <a href="{html.escape(href)}">see what changed</a>.</p>'
-        )
+        href = get_relative_url(settings.redline_url(gone.version_id, language), page.url)
+        day = long_date(dt.date.fromisoformat(gone.version_id), language)
+        link = f'<a href="{html.escape(href)}">'
+        note = say(
+            texts(language)["removed_anchor"],
+            title=html.escape(gone.title),
+            effective=day,
+            a=link,
+        ).replace("{/a}", "</a>")
+        return f'<p id="{html.escape(anchor)}" class="policy-removed-anchor">{note}</p>'
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
         """Writes what the core publishes beside the pages, then the headers that fit them."""
@@ -328,6 +479,13 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             log.warning(warning)
         _write(site, headers.files)
         log.info(headers.summary)
+
+
+def _place(ref: PageRef) -> tuple[str, str | None]:
+    """What a page is across languages: a version's page or redline is that version's; the
+    current policy, the archive and the cookie page are each one page in every language (the
+    current one shows a different version where a translation is missing)."""
+    return (ref.kind, ref.version_id if ref.kind in ("version", "redline") else None)
 
 
 def _write(site: Path, files: dict[str, bytes]) -> None:

@@ -67,20 +67,23 @@ def published_files(
     site_url: str,
     site_name: str,
     rendered: Mapping[str, str],
-    anchors: Mapping[str, Anchors],
+    anchors: Mapping[str, Mapping[str, Anchors]],
     consent: Consent | None,
 ) -> dict[str, bytes]:
-    """Every file the build adds beside the pages. Raises PublishError (a site name the feed
-    cannot carry)."""
-    folder = policy.settings.policy_dir
-    try:
-        feed = atom_feed(policy, site_url, site_name)
-    except ValueError as err:
-        raise PublishError(str(err)) from None
+    """Every file the build adds beside the pages: the feeds in each language. Raises
+    PublishError (a site name the feed cannot carry)."""
+    settings = policy.settings
+    folder = settings.policy_dir
+    files: dict[str, bytes] = {}
+    for code in settings.languages:
+        here = f"{settings.prefix(code)}{folder}"
+        try:
+            files[f"{here}/feed.xml"] = atom_feed(policy, site_url, site_name, code)
+        except ValueError as err:
+            raise PublishError(str(err)) from None
+        files[f"{here}/feed.json"] = json_feed(policy, site_url, site_name, code)
     ledger = site_url + RELEASES if consent is not None and consent.releases else None
-    files = {
-        f"{folder}/feed.xml": feed,
-        f"{folder}/feed.json": json_feed(policy, site_url, site_name),
+    files |= {
         f"{folder}/changes.ics": calendar(policy, site_url, site_name),
         f"{folder}/versions.json": manifest(policy, site_url, rendered, anchors, ledger).encode(),
         PRINT_STYLESHEET: print_stylesheet(policy, site_url).encode(),

@@ -37,7 +37,7 @@ def seed_headings() -> list[str]:
 
 def policy_text(page: HtmlElement) -> HtmlElement:
     body = article(page)
-    for chrome in ("policy-status", "policy-print-url"):
+    for chrome in ("policy-languages", "policy-status", "policy-print-url"):
         for element in elements(body, f".//*{with_class(chrome)}"):
             element.drop_tree()
     return body

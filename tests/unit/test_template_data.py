@@ -18,8 +18,9 @@ import minijinja
 import pytest
 
 from policy_site.consent import load_consent, render_bundle
+from policy_site.kept import read_settings
 from policy_site.plugin import THEME_DIR
-from policy_site.versions import Settings, load_policy
+from policy_site.versions import load_policy
 from policy_site.versions.redline import make_redline
 from policy_site.views import consent_view, page_view, timeline_view
 from tests.support import ROOT
@@ -28,9 +29,9 @@ from tests.support import ROOT
 #: extends mkdocs-material's base.html, which is the theme's to render, not this package's.
 MAIN = "{% block content %}{% endblock %}\n{% block scripts %}{% endblock %}"
 PAGES = ["policy-archive.html", "policy-redline.html", "policy-cookies.html",
-         "policy-redirect.html"]  # fmt: skip
+         "policy-redirect.html", "policy-untranslated.html"]  # fmt: skip
 PARTIALS = ["partials/policy-status.html", "partials/policy-upcoming.html",
-            "partials/copyright.html"]  # fmt: skip
+            "partials/copyright.html", "partials/policy-languages.html"]  # fmt: skip
 
 
 def _url(value: str) -> str:
@@ -63,11 +64,13 @@ def _engines() -> tuple[Callable[..., str], Callable[..., str]]:
     return (lambda name, **data: jinja.get_template(name).render(**data)), mini.render_template
 
 
-def _data(as_of: str) -> dict[str, Any]:
-    """Every template's data for this project's site on ``as_of``, through JSON: plain data only."""
+def _data(as_of: str, language: str = "en") -> dict[str, Any]:
+    """Every template's data for this project's site on ``as_of`` in ``language``, through JSON:
+    plain data only."""
     today = dt.date.fromisoformat(as_of)
-    policy = load_policy(ROOT / "docs", Settings(), today, today)
-    shared = timeline_view(policy)
+    _, settings = read_settings(ROOT / "mkdocs.yml")
+    policy = load_policy(ROOT / "docs", settings, today, today)
+    shared = timeline_view(policy, language)
     html = {
         entry.id: markdown.markdown(entry.version.body, extensions=["toc"])
         for entry in policy.timeline.entries
@@ -77,15 +80,25 @@ def _data(as_of: str) -> dict[str, Any]:
     redline = make_redline(html[newest.previous.id], html[newest.id])
     config = load_consent(ROOT / "consent" / "consent.yml")
     bundle = render_bundle(config, "2007-10-01", "/privacy/", default_language="en")
+    shown = policy.translations[language].entries if language != "en" else policy.timeline.entries
+    current = policy.translations[language].current if language != "en" else policy.timeline.current
+    switch = [{"code": code, "name": name, "url": f"{code}/privacy/", "current": code == language}
+              for code, name in settings.languages.items()]  # fmt: skip
     views = {
-        "current": page_view(shared, "current", policy.timeline.current.id, text_sha256="ab" * 32),
-        "version": page_view(shared, "version", policy.timeline.entries[0].id),
+        "current": page_view(
+            shared,
+            "current",
+            current.id if current else None,
+            text_sha256="ab" * 32,
+            alternates=switch,
+        ),
+        "version": page_view(shared, "version", shown[0].id),
         "redline": page_view(shared, "redline", newest.id, redline),
         "archive": page_view(shared, "archive", None),
     }
     context = {
         "views": views,
-        "consent": consent_view(config, bundle, policy.settings, "en"),
+        "consent": consent_view(config, bundle, policy.settings, language),
         "config": {"site_url": "https://www.example.com/", "site_name": "Example",
                    "copyright": "© Example", "theme": {"language": "en"}},
         "page": {"title": "Privacy policy"},
@@ -94,15 +107,29 @@ def _data(as_of: str) -> dict[str, Any]:
     return plain
 
 
-@pytest.mark.parametrize("as_of", ["2026-12-01", "2027-06-01"])
+@pytest.mark.parametrize(("as_of", "language"),
+                         [("2026-12-01", "en"), ("2027-06-01", "en"), ("2026-12-01", "sv"),
+                          ("2027-06-01", "sv")])  # fmt: skip
 @pytest.mark.parametrize("name", PAGES + PARTIALS)
-def test_minijinja_renders_each_policy_template_as_jinja2_does(name: str, as_of: str) -> None:
-    data = _data(as_of)
+def test_minijinja_renders_each_policy_template_as_jinja2_does(
+    name: str, as_of: str, language: str
+) -> None:
+    data = _data(as_of, language)
     jinja, mini = _engines()
-    kinds = {"policy-redline.html": "redline", "policy-archive.html": "archive"}
+    kinds = {"policy-redline.html": "redline", "policy-archive.html": "archive",
+             "policy-untranslated.html": "current"}  # fmt: skip
     for kind in [kinds[name]] if name in kinds else ["current", "version"]:
-        if name.endswith("upcoming.html") and data["views"][kind]["upcoming"] is None:
+        view = data["views"][kind]
+        if name.endswith("upcoming.html") and view["upcoming"] is None:
             continue  # included only while a version is announced
+        if name.endswith("untranslated.html") and view["untranslated"] is None:
+            continue  # the current page in a language without the version in effect
+        if name.endswith("status.html") and view["entry"] is None:
+            continue
+        if name.endswith("languages.html") and len(view["alternates"]) < 2:
+            continue
+        if name.endswith("redline.html") and language != "en":
+            continue  # the project's first Swedish text has no Swedish one before it
         context = {**data, "policy": data["views"][kind]}
         expected = jinja(name, **context)
         assert _tree(mini(name, **context)) == _tree(expected)

@@ -13,6 +13,7 @@ import hashlib
 import ipaddress
 import json
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -207,9 +208,11 @@ def render_bundle(
     policy_url: str,
     minify: bool = True,
     default_language: str = "en",
+    policy_urls: Mapping[str, str] | None = None,
 ) -> Bundle:
     """The scripts and the stylesheet. ``revision`` is the policy's (see consent_revision);
-    ``default_language`` is the site's, used when it is one consent.yml has texts for."""
+    ``default_language`` is the site's, used when it is one consent.yml has texts for. The
+    banner links ``policy_url``, or, in a language ``policy_urls`` has, the policy in it."""
     env = Environment(
         loader=FileSystemLoader(RUNTIME), undefined=StrictUndefined, keep_trailing_newline=True
     )
@@ -220,7 +223,8 @@ def render_bundle(
     revision = consent_revision(config, revision)
     scripts: dict[str, Asset] = {}
     for language in sorted(config.texts):
-        settings = runtime_config(config, revision, policy_url, language)
+        url = (policy_urls or {}).get(language, policy_url)
+        settings = runtime_config(config, revision, url, language)
         js = template.render(config=settings, sources=SOURCES)
         js = js.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         if minify:

@@ -27,7 +27,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policy_site.commands import command
-from policy_site.versions.model import PolicyVersion, Problem, split_front_matter
+from policy_site.versions.model import (
+    TRANSLATION_NAME,
+    PolicyVersion,
+    Problem,
+    split_front_matter,
+)
 
 __all__ = [
     "LockEntry",
@@ -85,7 +90,9 @@ def read_lock(path: Path) -> dict[str, LockEntry]:
         raw = json.loads(path.read_text(encoding="utf-8"))
         entries = {str(key): _entry(value) for key, value in raw.items()}
         for key in entries:
-            dt.date.fromisoformat(key)
+            dt.date.fromisoformat(key[:10])
+            if len(key) > 10 and not TRANSLATION_NAME.match(key):
+                raise ValueError(f"{key!r} names no version file")
         return entries
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError) as err:
         raise ValueError(
@@ -121,7 +128,7 @@ def _judge(
     fresh = LockEntry(sha, len(version.errata), announced, withdrawn)
     if locked is None or not locked.published(version.effective, day):
         return fresh, None  # a draft: readers have seen none of it
-    vid = version.id
+    vid = version.key
     if locked.withdrawn is not None and withdrawn != locked.withdrawn:
         return locked, _problem(
             version,
@@ -195,7 +202,7 @@ def _changed(version: PolicyVersion, locked: LockEntry, status: str, fix: str) -
     return _problem(
         version,
         None,
-        f"version {version.id} {status} and its text no longer matches the lock. {fix}"
+        f"{_what(version)} {version.key} {status} and its text no longer matches the lock. {fix}"
         f"{_changed_lines(version, locked.sha256)}",
     )
 
@@ -203,14 +210,21 @@ def _changed(version: PolicyVersion, locked: LockEntry, status: str, fix: str) -
 def _gone(lock_path: Path, versions_dir: Path, vid: str, entry: LockEntry) -> Problem:
     path = versions_dir / f"{vid}.md"
     first = f"announced on {entry.announced[0]}, " if entry.announced else ""
+    if len(vid) > 10:  # a translation
+        what, instead = "translation", ""
+    else:
+        what = "version"
+        instead = (
+            " (to take back an announced version before it takes effect, run "
+            f"{command('withdraw')} {vid} --reason '...' instead)"
+        )
     return Problem(
         path,
         1,
         None,
-        f"version {vid} was published ({first}effective {vid}) and {lock_path.name} records it, "
-        "but its file is gone: a published version stays at its address (to take back an "
-        f"announced version before it takes effect, run {command('withdraw')} {vid} --reason '...' "
-        f"instead).{_restore(path)}",
+        f"{what} {vid} was published ({first}effective {vid[:10]}) and {lock_path.name} records "
+        f"it, but its file is gone: a published {what} stays at its address{instead}."
+        f"{_restore(path)}",
     )
 
 
@@ -234,13 +248,13 @@ def updated_lock(
     problems: list[Problem] = []
     new: dict[str, LockEntry] = {}
     for version in versions:
-        new[version.id], problem = _judge(version, lock.get(version.id), day)
+        new[version.key], problem = _judge(version, lock.get(version.key), day)
         problems += [problem] if problem else []
     dropped: list[str] = []
     for vid, entry in lock.items():
         if vid in new:
             continue
-        if entry.published(dt.date.fromisoformat(vid), day):
+        if entry.published(dt.date.fromisoformat(vid[:10]), day):
             new[vid] = entry
             problems.append(_gone(lock_path, versions_dir, vid, entry))
         else:
@@ -260,16 +274,16 @@ def check_lock(
     update = updated_lock(versions, lock, day, lock_path, versions_dir)
     problems = list(update.problems)
     for version in versions:
-        if version.id not in lock:
+        if version.key not in lock:
             problems.append(
                 _problem(
                     version,
                     None,
-                    f"version {version.id} is not in {lock_path.name}: run "
+                    f"{_what(version)} {version.key} is not in {lock_path.name}: run "
                     f"{command('check --update-lock')} and commit the lock.",
                 )
             )
-        elif update.lock[version.id] != lock[version.id] and not any(
+        elif update.lock[version.key] != lock[version.key] and not any(
             problem.path == version.path for problem in update.problems
         ):
             status = "in effect" if version.effective <= day else "not in effect yet"
@@ -277,9 +291,9 @@ def check_lock(
                 _problem(
                     version,
                     None,
-                    f"version {version.id} changed since {lock_path.name} was written (on {day} "
-                    f"it is {status}): run {command('check --update-lock')} to record the change, "
-                    "and commit the lock.",
+                    f"{_what(version)} {version.key} changed since {lock_path.name} was written "
+                    f"(on {day} it is {status}): run {command('check --update-lock')} to "
+                    "record the change, and commit the lock.",
                 )
             )
     for vid in update.dropped:
@@ -289,6 +303,10 @@ def check_lock(
         )
         problems.append(Problem(versions_dir / f"{vid}.md", 1, None, message))
     return problems
+
+
+def _what(version: PolicyVersion) -> str:
+    return "version" if version.language is None else "translation"
 
 
 def _restore(path: Path) -> str:
@@ -323,8 +341,8 @@ def _changed_lines(version: PolicyVersion, locked_sha: str) -> str:
     diff = difflib.unified_diff(
         normalize_body(old).splitlines(),
         normalize_body(version.body).splitlines(),
-        f"{version.id} as locked",
-        f"{version.id} now",
+        f"{version.key} as locked",
+        f"{version.key} now",
         lineterm="",
         n=0,
     )

@@ -28,13 +28,19 @@ __all__ = [
 ]
 
 CHANGE_CLASSES = ("material", "clarification", "editorial")
-KNOWN_KEYS = ("effective", "title", "summary", "change", "announced", "errata", "lint", "anchors",
-              "withdrawn")  # fmt: skip
+KNOWN_KEYS = ("effective", "title", "summary", "change", "announced", "notified", "errata", "lint",
+              "anchors", "withdrawn", "language", "translates")  # fmt: skip
+#: What a translation takes from the version it translates, and may not say itself.
+INHERITED_KEYS = ("change", "withdrawn", "notified")
 
 #: libyaml's parser when PyYAML has it (its wheels do): ten times faster on 300 versions.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*\r?\n?", re.DOTALL)
 _FILE_NAME = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+#: A translation's file: the date of the version it translates, then its language (BCP 47).
+TRANSLATION_NAME = re.compile(
+    r"\A(?P<date>\d{4}-\d{2}-\d{2})\.(?P<language>[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*)\Z"
+)
 #: A heading anchor as the toc extension writes it (and as a link's fragment gives it).
 _ANCHOR = re.compile(r"\A[^\s#\"'<>]+\Z")
 _ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
@@ -89,6 +95,11 @@ class PolicyVersion:
     #: that now holds their text, or None for a section removed (its links go to the redline).
     anchors: Mapping[str, str | None] = field(default_factory=dict)
     withdrawn: Withdrawal | None = None
+    #: The day registered users were sent an e-mail about this version (WP260 para 29).
+    notified: dt.date | None = None
+    #: A translation's language; None for the authoritative text. A translation has the id of
+    #: the version it translates, and takes its change class, withdrawal and notice from it.
+    language: str | None = None
     #: Line numbers of the front matter keys, and of the body's first line, for messages.
     lines: Mapping[str, int] = field(default_factory=dict)
     body_line: int = 1
@@ -97,6 +108,12 @@ class PolicyVersion:
     def id(self) -> str:
         """The version's permanent identifier: its effective date, ``YYYY-MM-DD``."""
         return self.effective.isoformat()
+
+    @property
+    def key(self) -> str:
+        """Its file's name without ``.md``: the id, and for a translation ``.<language>`` after
+        it; what the lock and the rendered pages are keyed by."""
+        return self.id if self.language is None else f"{self.id}.{self.language}"
 
     def line(self, key: str) -> int:
         return self.lines.get(key, 1)
@@ -228,7 +245,8 @@ def _unreadable(path: Path, front: str, err: Exception) -> Problem:
 
 
 def read_version(path: Path) -> tuple[PolicyVersion | None, list[Problem]]:
-    """Read one version file; return it (None if unusable) and what is wrong with it."""
+    """Read one version file, or a translation (``YYYY-MM-DD.<language>.md``); return it (None if
+    unusable) and what is wrong with it."""
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError as err:
@@ -238,22 +256,23 @@ def read_version(path: Path) -> tuple[PolicyVersion | None, list[Problem]]:
     if isinstance(parsed, Problem):
         return None, [parsed]
     reader, meta = parsed, parsed.meta
-    if not _FILE_NAME.match(path.stem):
-        reader.fail(None, "a version file is named by its effective date, e.g. 2027-01-01.md.")
-    effective = None
-    if "effective" not in meta:
-        reader.fail(None, f"key 'effective' is missing: add 'effective: {path.stem}'.")
+    translation = TRANSLATION_NAME.match(path.stem)
+    language = None
+    if translation is not None:
+        language = _translation_keys(reader, translation["date"], translation["language"])
+        effective = _translation_effective(reader, translation["date"])
     else:
-        effective = reader.date("effective", meta["effective"], reader.nodes.get("effective/value"))
-    if effective is not None and _FILE_NAME.match(path.stem) and effective.isoformat() != path.stem:
-        reader.fail(
-            "effective",
-            f"is {effective.isoformat()} but the file name says {path.stem}: "
-            "rename the file or correct the date so that they agree.",
-        )
-    announced = None
-    if meta.get("announced") is not None:
-        announced = reader.date("announced", meta["announced"], reader.nodes.get("announced/value"))
+        effective = _effective(reader)
+        for key in ("language", "translates"):
+            if key in meta:
+                reader.fail(
+                    key,
+                    f"only a translation has '{key}': a translation is a file of its own, named "
+                    f"by the date of the version it translates and its language, e.g. "
+                    f"{path.stem}.sv.md. Delete '{key}' here.",
+                )
+    announced = _optional_date(reader, "announced")
+    notified = _optional_date(reader, "notified")
     change = reader.text("change")
     if change is not None and change not in CHANGE_CLASSES:
         reader.fail("change", f"is '{change}'; write one of: {', '.join(CHANGE_CLASSES)}.")
@@ -287,10 +306,97 @@ def read_version(path: Path) -> tuple[PolicyVersion | None, list[Problem]]:
         waivers=waivers,
         anchors=anchors,
         withdrawn=withdrawn,
+        notified=notified,
+        language=language,
         lines=lines,
         body_line=reader.body_line,
     )
     return version, []
+
+
+def _optional_date(reader: _Reader, key: str) -> dt.date | None:
+    if reader.meta.get(key) is None:
+        return None
+    return reader.date(key, reader.meta[key], reader.nodes.get(f"{key}/value"))
+
+
+def _effective(reader: _Reader) -> dt.date | None:
+    """A version's effective date, which its file is named by."""
+    stem = reader.path.stem
+    if not _FILE_NAME.match(stem):
+        reader.fail(None, "a version file is named by its effective date, e.g. 2027-01-01.md.")
+    if "effective" not in reader.meta:
+        reader.fail(None, f"key 'effective' is missing: add 'effective: {stem}'.")
+        return None
+    effective = reader.date(
+        "effective", reader.meta["effective"], reader.nodes.get("effective/value")
+    )
+    if effective is not None and _FILE_NAME.match(stem) and effective.isoformat() != stem:
+        reader.fail(
+            "effective",
+            f"is {effective.isoformat()} but the file name says {stem}: "
+            "rename the file or correct the date so that they agree.",
+        )
+    return effective
+
+
+def _translation_keys(reader: _Reader, day: str, language: str) -> str:
+    """Checks what makes a file a translation: its ``language`` and the version it
+    ``translates``, both as its name says; and that it leaves the inherited keys alone."""
+    meta = reader.meta
+    given = meta.get("language")
+    if given is None:
+        reader.fail(
+            None, f"key 'language' is missing: add 'language: {language}' (the file name's)."
+        )
+    elif given != language:
+        reader.fail(
+            "language",
+            f"is {given!r} but the file name says {language}: rename the file or correct "
+            "'language' so that they agree.",
+        )
+    if "translates" not in meta:
+        reader.fail(
+            None,
+            f"key 'translates' is missing: add 'translates: {day}', the effective date of the "
+            "version this text translates.",
+        )
+    else:
+        source = reader.date("translates", meta["translates"], reader.nodes.get("translates/value"))
+        if source is not None and source.isoformat() != day:
+            reader.fail(
+                "translates",
+                f"is {source.isoformat()} but the file name says {day}: a translation is named "
+                f"after the version it translates ({source.isoformat()}.{language}.md).",
+            )
+    for key in INHERITED_KEYS:
+        if key in meta:
+            reader.fail(
+                key,
+                f"a translation takes '{key}' from the version it translates ({day}.md): "
+                "delete it here.",
+            )
+    return language
+
+
+def _translation_effective(reader: _Reader, day: str) -> dt.date | None:
+    """A translation applies when the version it translates does: 'effective' may be left out,
+    and when given is that version's."""
+    if "effective" in reader.meta:
+        effective = reader.date(
+            "effective", reader.meta["effective"], reader.nodes.get("effective/value")
+        )
+        if effective is not None and effective.isoformat() != day:
+            reader.fail(
+                "effective",
+                f"is {effective.isoformat()}, but this translates the version effective {day}, "
+                "and a translation applies when its version does: delete 'effective'.",
+            )
+    try:
+        return dt.date.fromisoformat(day)
+    except ValueError:
+        reader.fail(None, f"the file name's {day} is not a date: name it YYYY-MM-DD.<language>.md.")
+        return None
 
 
 def _value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:

@@ -7,16 +7,73 @@ from __future__ import annotations
 
 import datetime as dt
 import posixpath
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_site.commands import command
+from policy_site.locale import has_words, no_words
 from policy_site.versions.lock import LockEntry, check_lock, read_lock
-from policy_site.versions.model import PolicyVersion, Problem, VersionError, read_version
+from policy_site.versions.model import (
+    TRANSLATION_NAME,
+    PolicyVersion,
+    Problem,
+    VersionError,
+    read_version,
+)
 from policy_site.versions.rules import check_rules, lint_wording
 from policy_site.versions.timeline import Timeline, make_timeline
+from policy_site.versions.translations import (
+    Translations,
+    bind_translations,
+    check_translations,
+    translations_timeline,
+)
 
-__all__ = ["Policy", "Settings", "load_policy", "read_versions"]
+__all__ = [
+    "Policy",
+    "Settings",
+    "language_settings",
+    "load_policy",
+    "read_translations",
+    "read_versions",
+]
+
+#: The name of a language in itself, for the language switch when mkdocs.yml names none.
+LANGUAGE_NAMES = {"en": "English", "sv": "Svenska", "de": "Deutsch", "fr": "Français",
+                  "es": "Español", "nb": "Norsk bokmål", "da": "Dansk", "fi": "Suomi"}  # fmt: skip
+_CODE = re.compile(r"\A[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
+
+
+def language_settings(
+    language: str | None, languages: object, theme_language: str | None
+) -> tuple[str, dict[str, str]]:
+    """The authoritative language and every language published, from the plugin's ``language``
+    and ``languages`` options (the theme's language, then English, when they are not given).
+    Raises ValueError naming the option and the fix."""
+    authoritative = language or theme_language or "en"
+    where = "plugins.policy-site.languages"
+    if not languages:
+        return authoritative, {authoritative: LANGUAGE_NAMES.get(authoritative, authoritative)}
+    if not isinstance(languages, Mapping) or not all(
+        isinstance(code, str) and _CODE.match(code) and isinstance(name, str) and name.strip()
+        for code, name in languages.items()
+    ):
+        raise ValueError(
+            f"{where} must map each language's code to its name in itself, e.g. "
+            "'en: English' and 'sv: Svenska' on lines of their own."
+        )
+    for code in languages:
+        if code != authoritative and not has_words(code):
+            raise no_words(code)
+    if authoritative not in languages:
+        raise ValueError(
+            f"{where} does not list {authoritative}, the language of the authoritative text "
+            f"(plugins.policy-site.language, or the theme's): add '{authoritative}: "
+            f"{LANGUAGE_NAMES.get(authoritative, '<its name>')}' to it."
+        )
+    return authoritative, {code: name.strip() for code, name in languages.items()}
 
 
 @dataclass(frozen=True)
@@ -27,23 +84,47 @@ class Settings:
     lock_file: str = "privacy/versions.lock"
     notice_days: int = 30
     timezone: str = "UTC"
+    #: The language of the authoritative text: the versions' own; a translation is informative.
+    language: str = "en"
+    #: Every language the site publishes the policy in, by code, with its name in itself (for
+    #: the language switch); the authoritative one among them.
+    languages: Mapping[str, str] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if self.language not in self.languages:  # the authoritative language is always published
+            named = {self.language: LANGUAGE_NAMES.get(self.language, self.language)}
+            object.__setattr__(self, "languages", {**named, **self.languages})
+
+    @property
+    def translated(self) -> tuple[str, ...]:
+        """The languages other than the authoritative one, in the order mkdocs.yml gives them."""
+        return tuple(code for code in self.languages if code != self.language)
 
     @property
     def policy_dir(self) -> str:
         """Where the policy in effect is published: the parent of the versions folder."""
         return posixpath.dirname(self.versions_dir.strip("/"))
 
-    def current_url(self) -> str:
-        return f"{self.policy_dir}/"
+    def prefix(self, language: str | None = None) -> str:
+        """A language's pages mirror the authoritative ones under ``<language>/``."""
+        return "" if language is None or language == self.language else f"{language}/"
 
-    def archive_url(self) -> str:
-        return f"{self.versions_dir.strip('/')}/"
+    def current_url(self, language: str | None = None) -> str:
+        return f"{self.prefix(language)}{self.policy_dir}/"
 
-    def version_url(self, version_id: str) -> str:
-        return f"{self.versions_dir.strip('/')}/{version_id}/"
+    def archive_url(self, language: str | None = None) -> str:
+        return f"{self.prefix(language)}{self.versions_dir.strip('/')}/"
 
-    def redline_url(self, version_id: str) -> str:
-        return f"{self.policy_dir}/changes/{version_id}/"
+    def version_url(self, version_id: str, language: str | None = None) -> str:
+        return f"{self.prefix(language)}{self.versions_dir.strip('/')}/{version_id}/"
+
+    def redline_url(self, version_id: str, language: str | None = None) -> str:
+        return f"{self.prefix(language)}{self.policy_dir}/changes/{version_id}/"
+
+    def policy_urls(self, site_url: str) -> dict[str, str]:
+        """The policy in effect in each language, as the consent banner links it."""
+        root = site_url.rstrip("/") + "/" if site_url else "/"
+        return {code: root + self.current_url(code) for code in self.languages}
 
 
 @dataclass(frozen=True)
@@ -53,10 +134,16 @@ class Policy:
     timeline: Timeline
     #: Wording problems: reported as warnings (which fail a strict build).
     warnings: list[Problem] = field(default_factory=list)
+    #: Every translation read, bound to the version it translates (translations.bind_translations).
+    translated_versions: tuple[PolicyVersion, ...] = ()
+    #: Each language other than the authoritative one: its published translations and where each
+    #: stands, as the versions they translate do.
+    translations: Mapping[str, Translations] = field(default_factory=dict)
 
 
 def read_versions(folder: Path) -> tuple[list[PolicyVersion], list[Problem]]:
-    """Every ``*.md`` in ``folder``, oldest first, and the problems of each file."""
+    """Every ``*.md`` in ``folder`` but the translations, oldest first, and the problems of each
+    file."""
     versions: list[PolicyVersion] = []
     problems: list[Problem] = []
     if not folder.is_dir():
@@ -66,6 +153,8 @@ def read_versions(folder: Path) -> tuple[list[PolicyVersion], list[Problem]]:
         )
         return [], [Problem(folder, 1, None, message)]
     for path in sorted(folder.glob("*.md")):
+        if TRANSLATION_NAME.match(path.stem):
+            continue
         version, found = read_version(path)
         problems += found
         if version is not None:
@@ -77,6 +166,19 @@ def read_versions(folder: Path) -> tuple[list[PolicyVersion], list[Problem]]:
     return sorted(versions, key=lambda version: version.effective), problems
 
 
+def read_translations(folder: Path) -> tuple[list[PolicyVersion], list[Problem]]:
+    """Every ``YYYY-MM-DD.<language>.md`` in ``folder``, oldest first, as written (not yet bound
+    to the versions they translate), and the problems of each file."""
+    translations: list[PolicyVersion] = []
+    problems: list[Problem] = []
+    for path in sorted(folder.glob("*.md")) if folder.is_dir() else ():
+        if TRANSLATION_NAME.match(path.stem):
+            translation, found = read_version(path)
+            problems += found
+            translations += [translation] if translation is not None else []
+    return sorted(translations, key=lambda t: (t.effective, t.key)), problems
+
+
 def load_policy(
     docs_dir: Path, settings: Settings, today: dt.date, record_day: dt.date | None = None
 ) -> Policy:
@@ -85,7 +187,11 @@ def load_policy(
     listing every problem found."""
     folder = docs_dir / settings.versions_dir
     versions, problems = read_versions(folder)
+    written, found = read_translations(folder)
+    problems += found
     problems += check_rules(versions, settings.notice_days)
+    problems += check_translations(versions, written, settings.language, settings.languages)
+    translated = bind_translations(versions, written)
     lock: dict[str, LockEntry] = {}
     if not problems:
         lock_path = docs_dir / settings.lock_file
@@ -97,12 +203,19 @@ def load_policy(
             if not lock_path.is_file():
                 problems.append(Problem(lock_path, 1, None, _no_lock()))
             else:
-                problems += check_lock(versions, lock, record_day or today, lock_path, folder)
+                problems += check_lock(
+                    [*versions, *translated], lock, record_day or today, lock_path, folder
+                )
     if problems:
         raise VersionError(problems)
-    announcements = {vid: entry.announced for vid, entry in lock.items()}
+    announcements = {key: entry.announced for key, entry in lock.items()}
     timeline = make_timeline(versions, today, announcements)
-    return Policy(settings, tuple(versions), timeline, lint_wording(versions))
+    by_language = {
+        language: translations_timeline(timeline, translated, language, announcements)
+        for language in settings.translated
+    }
+    warnings = lint_wording(versions) + lint_wording(translated)
+    return Policy(settings, tuple(versions), timeline, warnings, tuple(translated), by_language)
 
 
 def _no_lock() -> str:

@@ -14,10 +14,10 @@ from urllib.parse import urlsplit
 
 import icalendar
 
-from policy_site.dates import long_date
+from policy_site.locale import long_date, say, texts
 from policy_site.versions.anchors import Anchors
 from policy_site.versions.lock import body_sha256
-from policy_site.versions.model import xml_illegal
+from policy_site.versions.model import PolicyVersion, xml_illegal
 from policy_site.versions.policy import Policy
 from policy_site.versions.redline import rendered_text_sha256
 from policy_site.versions.timeline import UPCOMING, WITHDRAWN, Entry
@@ -26,8 +26,10 @@ __all__ = [
     "PRINT_STYLESHEET",
     "atom_feed",
     "calendar",
+    "feed_url",
     "json_feed",
     "manifest",
+    "print_class",
     "print_stylesheet",
 ]
 
@@ -50,14 +52,25 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def _feed_title(entry: Entry) -> str:
+def _feed_title(entry: Entry, language: str) -> str:
     version = entry.version
-    effective = long_date(version.effective)
+    words = texts(language)["feed"]
+    effective = long_date(version.effective, language)
     if entry.withdrawal is not None:
-        return f"{version.title}: withdrawn on {long_date(entry.withdrawal.date)}, never in effect"
-    state = "takes effect" if entry.status == UPCOMING else "effective"
-    revised = f" (revised on {long_date(entry.revised[-1])})" if entry.revised else ""
-    return f"{version.title}: {state} {effective}{revised}"
+        withdrawn = long_date(entry.withdrawal.date, language)
+        return say(words["withdrawn"], title=version.title, withdrawn=withdrawn)
+    state = words["takes_effect"] if entry.status == UPCOMING else words["effective"]
+    revised = ""
+    if entry.revised:
+        revised = say(words["revised"], revised=long_date(entry.revised[-1], language))
+    return say(state, title=version.title, effective=effective) + revised
+
+
+def _entries(policy: Policy, language: str | None) -> tuple[Entry, ...]:
+    """The published versions in ``language``: the translations there are, or the versions."""
+    if language is None or language == policy.settings.language:
+        return policy.timeline.entries
+    return policy.translations[language].entries
 
 
 @dataclass(frozen=True)
@@ -71,34 +84,45 @@ class _Item:
     summary: str
 
 
-def _items(policy: Policy, site_url: str) -> list[_Item]:
-    """The feeds' entries, newest first (by first announcement)."""
+def _items(policy: Policy, site_url: str, language: str | None = None) -> list[_Item]:
+    """The feeds' entries in ``language``, newest first (by first announcement)."""
     settings = policy.settings
+    code = language or settings.language
+    words = texts(code)
     items = []
-    for entry in sorted(policy.timeline.entries, key=_published, reverse=True):
+    for entry in sorted(_entries(policy, language), key=_published, reverse=True):
         version = entry.version
-        summary = version.summary or "The policy as first published."
+        summary = version.summary or words["archive"]["first_published"]
         if entry.withdrawal is not None:
-            summary = f"Withdrawn: {entry.withdrawal.reason} (It was to say: {summary})"
-        redline = site_url + settings.redline_url(version.id) if entry.previous else None
-        page = site_url + settings.version_url(version.id)
-        items.append(_Item(entry, page, redline, _feed_title(entry), summary))
+            summary = say(
+                words["feed"]["was_to_say"], reason=entry.withdrawal.reason, summary=summary
+            )
+        redline = site_url + settings.redline_url(version.id, code) if entry.previous else None
+        page = site_url + settings.version_url(version.id, code)
+        items.append(_Item(entry, page, redline, _feed_title(entry, code), summary))
     return items
 
 
-def _feed_name(site_name: str) -> str:
+def _feed_name(site_name: str, language: str) -> str:
     code = xml_illegal(site_name)
     if code is not None:  # front matter is checked on reading; the site name only here
         raise ValueError(
             f"mkdocs.yml: 'site_name' holds {code}, which the feed (XML) cannot carry: delete it."
         )
-    return f"{site_name} privacy policy: versions"
+    return say(texts(language)["feed"]["title"], site=site_name)
 
 
-def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
-    """One entry per published version, newest first, each linking its page and its redline."""
+def feed_url(policy: Policy, site_url: str, name: str, language: str | None = None) -> str:
+    """Where a feed of ``language`` is published: ``privacy/feed.xml``, ``sv/privacy/...``."""
+    return f"{site_url}{policy.settings.prefix(language)}{policy.settings.policy_dir}/{name}"
+
+
+def atom_feed(policy: Policy, site_url: str, site_name: str, language: str | None = None) -> bytes:
+    """One entry per published version (or translation into ``language``), newest first, each
+    linking its page and its redline."""
     settings = policy.settings
-    title = _feed_name(site_name)
+    code = language or settings.language
+    title = _feed_name(site_name, code)
     ET.register_namespace("", _ATOM)
     feed = ET.Element(f"{{{_ATOM}}}feed")
 
@@ -106,12 +130,14 @@ def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
         element = ET.SubElement(parent, f"{{{_ATOM}}}{tag}", attributes)
         element.text = text
 
-    items = _items(policy, site_url)
-    sub(feed, "id", site_url + settings.current_url())
+    items = _items(policy, site_url, code)
+    feed.set("{http://www.w3.org/XML/1998/namespace}lang", code)
+    sub(feed, "id", site_url + settings.current_url(code))
     sub(feed, "title", title)
-    sub(feed, "updated", _stamp(max(_updated(item.entry) for item in items)))
-    sub(feed, "link", rel="self", href=f"{site_url}{settings.policy_dir}/feed.xml")
-    sub(feed, "link", rel="alternate", type="text/html", href=site_url + settings.current_url())
+    newest = max((_updated(item.entry) for item in items), default=policy.timeline.today)
+    sub(feed, "updated", _stamp(newest))
+    sub(feed, "link", rel="self", href=feed_url(policy, site_url, "feed.xml", code))
+    sub(feed, "link", rel="alternate", type="text/html", href=site_url + settings.current_url(code))
     author = ET.SubElement(feed, f"{{{_ATOM}}}author")
     sub(author, "name", site_name)
     for item in items:
@@ -123,8 +149,8 @@ def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
         sub(element, "updated", _stamp(_updated(entry)))
         sub(element, "link", rel="alternate", type="text/html", href=item.url)
         if item.redline_url is not None:
-            sub(element, "link", rel="related", type="text/html", title="What changed",
-                href=item.redline_url)  # fmt: skip
+            sub(element, "link", rel="related", type="text/html",
+                title=texts(code)["feed"]["what_changed"], href=item.redline_url)  # fmt: skip
         if entry.version.change:
             sub(element, "category", term=entry.version.change)
         sub(element, "summary", item.summary)
@@ -133,13 +159,14 @@ def atom_feed(policy: Policy, site_url: str, site_name: str) -> bytes:
     return b'<?xml version="1.0" encoding="utf-8"?>\n' + body + b"\n"
 
 
-def json_feed(policy: Policy, site_url: str, site_name: str, language: str = "en") -> bytes:
+def json_feed(policy: Policy, site_url: str, site_name: str, language: str | None = None) -> bytes:
     """The Atom feed's entries as a JSON Feed 1.1 (jsonfeed.org/version/1.1), for the readers and
     scripts that take JSON. Each item's ``_policy`` (an extension, as the format allows) gives the
     version's dates, status and redline."""
     settings = policy.settings
+    code = language or settings.language
     items = []
-    for item in _items(policy, site_url):
+    for item in _items(policy, site_url, code):
         entry = item.entry
         items.append(
             {
@@ -160,10 +187,10 @@ def json_feed(policy: Policy, site_url: str, site_name: str, language: str = "en
         )
     document = {
         "version": "https://jsonfeed.org/version/1.1",
-        "title": _feed_name(site_name),
-        "home_page_url": site_url + settings.current_url(),
-        "feed_url": f"{site_url}{settings.policy_dir}/feed.json",
-        "language": language,
+        "title": _feed_name(site_name, code),
+        "home_page_url": site_url + settings.current_url(code),
+        "feed_url": feed_url(policy, site_url, "feed.json", code),
+        "language": code,
         "authors": [{"name": site_name}],
         "items": items,
     }
@@ -202,21 +229,74 @@ def calendar(policy: Policy, site_url: str, site_name: str) -> bytes:
     return bytes(cal.to_ical())
 
 
+def _translations(
+    policy: Policy,
+    entry: Entry,
+    site_url: str,
+    rendered: Mapping[str, str],
+    anchors: Mapping[str, Mapping[str, Anchors]],
+) -> list[dict[str, Any]]:
+    """The version's published translations: where each is, and the hashes that bind it to the
+    text it translates."""
+    found = []
+    for code, translations in policy.translations.items():
+        translated = translations.entry(entry.id)
+        if translated is None:
+            continue
+        version = translated.version
+        settings = policy.settings
+        found.append(
+            {
+                "language": code,
+                "title": version.title,
+                "summary": version.summary,
+                "announced": (
+                    translated.first_announced.isoformat() if translated.first_announced else None
+                ),
+                "url": site_url + settings.version_url(version.id, code),
+                "redline_url": (
+                    site_url + settings.redline_url(version.id, code)
+                    if translated.previous
+                    else None
+                ),
+                "errata": [{"date": e.date.isoformat(), "text": e.text} for e in version.errata],
+                "sha256": {
+                    "markdown": body_sha256(version.body),
+                    "text": rendered_text_sha256(rendered[version.key]),
+                    "translates_markdown": body_sha256(entry.version.body),
+                },
+                "anchors": _anchors(anchors.get(code, {}).get(version.id)),
+            }
+        )
+    return found
+
+
+def _current_in(policy: Policy, language: str) -> str | None:
+    if language == policy.settings.language:
+        return policy.timeline.current.id
+    current = policy.translations[language].current
+    return current.id if current is not None else None
+
+
 def manifest(
     policy: Policy,
     site_url: str,
     rendered: Mapping[str, str],
-    anchors: Mapping[str, Anchors] | None = None,
+    anchors: Mapping[str, Mapping[str, Anchors]] | None = None,
     consent_releases: str | None = None,
 ) -> str:
-    """Every published version with its dates, class, summary, URLs, content hashes and section
-    anchors; and, for a site with a consent bundle, the URL of its releases (consent/releases.py).
+    """Every published version with its dates, class, summary, URLs, content hashes, section
+    anchors and translations; and, for a site with a consent bundle, the URL of its releases
+    (consent/releases.py).
 
-    ``rendered`` maps a version id to its rendered HTML (what the ``text`` hash covers), and
-    ``anchors`` to its anchors (see anchors.check_anchors).
+    ``rendered`` maps a version's key (its id, or ``id.language`` for a translation) to its
+    rendered HTML (what the ``text`` hash covers), and ``anchors`` a language and a version id to
+    its anchors (see anchors.check_anchors).
     """
     settings = policy.settings
     timeline = policy.timeline
+    anchors = anchors or {}
+    by_language = anchors.get(settings.language, {})
     versions: list[dict[str, Any]] = []
     for entry in timeline.entries:
         version = entry.version
@@ -246,7 +326,8 @@ def manifest(
                     "markdown": body_sha256(version.body),
                     "text": rendered_text_sha256(rendered[version.id]),
                 },
-                "anchors": _anchors((anchors or {}).get(version.id)),
+                "anchors": _anchors(by_language.get(version.id)),
+                "translations": _translations(policy, entry, site_url, rendered, anchors),
             }
         )
     document = {
@@ -254,6 +335,18 @@ def manifest(
         "current": timeline.current.id,
         "upcoming": timeline.upcoming.id if timeline.upcoming else None,
         "url": site_url + settings.current_url(),
+        #: The language of the versions' own text, which prevails over any translation.
+        "authoritative_language": settings.language,
+        "languages": [
+            {
+                "language": code,
+                "name": name,
+                "url": site_url + settings.current_url(code),
+                #: The version in effect, when this language has its text (never an older one).
+                "current": _current_in(policy, code),
+            }
+            for code, name in settings.languages.items()
+        ],
         "versions": versions,
     }
     if consent_releases is not None:
@@ -277,28 +370,38 @@ def _css_string(text: str) -> str:
     return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\a ") + '"'
 
 
+def print_class(version: PolicyVersion) -> str:
+    """The class a printed page's status line carries: ``policy-print--2027-01-01`` (``-sv``)."""
+    return "policy-print--" + version.key.replace(".", "-")
+
+
 def print_stylesheet(policy: Policy, site_url: str) -> str:
-    """A named ``@page`` per published version whose bottom-left margin box gives its effective
-    date and permanent URL, chosen by the class its status line carries (``policy-print--<id>``).
-    Margin boxes take only CSS text (Chromium has no ``attr()`` or ``string()`` there), hence a
-    rule per version, written by the build so that no version is ever without one."""
+    """A named ``@page`` per published version and translation whose bottom-left margin box
+    gives its effective date and permanent URL, chosen by the class its status line carries
+    (``print_class``). Margin boxes take only CSS text (Chromium has no ``attr()`` or
+    ``string()`` there), hence a rule per version, written by the build so that no version is
+    ever without one."""
     settings = policy.settings
     rules = [
         '@charset "utf-8";',
         "/* Generated by the build from the policy versions: do not edit. */",
     ]
-    for entry in policy.timeline.entries:
-        version = entry.version
-        if entry.withdrawal is not None:
-            state = f"Withdrawn {long_date(entry.withdrawal.date)}, never in effect"
-        else:
-            state = f"Effective {long_date(version.effective)}"
-        footer = f"{state} \u00b7 {site_url}"
-        footer += settings.version_url(version.id)
-        rules += [
-            f"@page policy-{version.id} {{",
-            f"  @bottom-left {{ content: {_css_string(footer)}; font-size: 8pt; }}",
-            "}",
-            f"body:has(.policy-print--{version.id}) {{ page: policy-{version.id}; }}",
-        ]
+    languages = {settings.language: policy.timeline.entries}
+    languages |= {code: found.entries for code, found in policy.translations.items()}
+    for code, entries in languages.items():
+        words = texts(code)["print"]
+        for entry in entries:
+            version = entry.version
+            if entry.withdrawal is not None:
+                state = say(words["withdrawn"], withdrawn=long_date(entry.withdrawal.date, code))
+            else:
+                state = say(words["effective"], effective=long_date(version.effective, code))
+            footer = f"{state} \u00b7 {site_url}{settings.version_url(version.id, code)}"
+            name = print_class(version).removeprefix("policy-print--")
+            rules += [
+                f"@page policy-{name} {{",
+                f"  @bottom-left {{ content: {_css_string(footer)}; font-size: 8pt; }}",
+                "}",
+                f"body:has(.{print_class(version)}) {{ page: policy-{name}; }}",
+            ]
     return "\n".join(rules) + "\n"

@@ -8,50 +8,121 @@ import re
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 from policy_site.versions.model import PolicyVersion, Problem
 
 __all__ = [
     "CHECK_BACK_RULE",
+    "WORDINGS",
     "StatedDate",
     "check_rules",
+    "check_stated_date",
+    "errata_dates",
     "lint_wording",
     "restate_effective_date",
     "stated_effective_dates",
 ]
 
-#: EDPB/WP29 WP260 rev.01 para 29: telling readers to check the policy for changes themselves is
-#: "insufficient and unfair"; changes must be actively notified.
 CHECK_BACK_RULE = "check-back-wording"
-_CHECK_BACK = re.compile(
-    r"\b(check|consult|review|visit|revisit)\b[^.?!]{0,60}?\b(periodically|regularly|often|"
-    r"frequently|from time to time|back)\b"
-    r"|\b(periodically|regularly|frequently)\s+(check|consult|review|visit)\b",
-    re.IGNORECASE,
-)
 
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December")  # fmt: skip
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-_ORDINAL = r"(?:st|nd|rd|th)?"
-#: A date as a policy's text writes it: "October 1, 2007", "1 October 2007", "2007-10-01".
-_DATE = (
-    rf"(?P<md>(?P<m1>{_MONTH})\s+(?P<d1>\d{{1,2}}){_ORDINAL},?\s+(?P<y1>\d{{4}}))"
-    rf"|(?P<dm>(?P<d2>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<m2>{_MONTH}),?\s+(?P<y2>\d{{4}}))"
-    r"|(?P<iso>\d{4}-\d{2}-\d{2})"
-)
-#: Not inside a word or a number; "_" (emphasis) may touch it.
-_ANY_DATE = re.compile(rf"(?<![A-Za-z0-9])(?:{_DATE})(?![0-9])", re.IGNORECASE)
-#: Outside the "Effective Date" section, only a sentence that says so: "... is effective as of".
-_STATEMENT = re.compile(
-    rf"\bis\s+effective\s+(?:as\s+of|from|on)\s+[_*]*(?P<date>(?:{_DATE}))(?![0-9])", re.IGNORECASE
-)
-#: The closing section's title: a heading ("## Effective Date") or a line of emphasis alone
-#: ("_**Effective Date**_", as the 2007 text has it).
-_SECTION = re.compile(
-    r"\A\s{0,3}(?:#{1,6}\s+)?[_*]*\s*effective\s+date\s*[_*]*:?\s*#*\s*\Z", re.IGNORECASE
-)
 _HEADING = re.compile(r"\A\s{0,3}#{1,6}\s")
+_ORDINAL = r"(?:st|nd|rd|th)?"
+
+
+@dataclass(frozen=True)
+class _Wording:
+    """How a language writes what the rules look for: dates, the "Effective Date" section, a
+    sentence stating the effective date, and the "check back for changes" that WP260 rejects."""
+
+    months: tuple[str, ...]
+    #: A date as a policy's text writes it: groups md (month first), dm (day first) or iso.
+    date: str
+    section: re.Pattern[str]
+    #: A sentence outside that section that states the effective date: group "date".
+    statement_before: str
+    check_back: re.Pattern[str] | None
+
+    @cached_property
+    def any_date(self) -> re.Pattern[str]:
+        # Not inside a word or a number; "_" (emphasis) may touch it.
+        return re.compile(rf"(?<![^\W\d_])(?<![0-9])(?:{self.date})(?![0-9])", re.IGNORECASE)
+
+    @cached_property
+    def statement(self) -> re.Pattern[str]:
+        return re.compile(
+            rf"{self.statement_before}\s+[_*]*(?P<date>(?:{self.date}))(?![0-9])", re.IGNORECASE
+        )
+
+    def month(self, name: str) -> int:
+        return next(
+            i
+            for i, month in enumerate(self.months, 1)
+            if month.casefold().startswith(name.casefold()[:3])
+        )
+
+    def written(self, day: dt.date, style: str) -> str:
+        if style == "iso":
+            return day.isoformat()
+        month = self.months[day.month - 1]
+        return (
+            f"{day.day} {month} {day.year}" if style == "dm" else f"{month} {day.day}, {day.year}"
+        )
+
+
+_EN_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+              "September", "October", "November", "December")  # fmt: skip
+_SV_MONTHS = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+              "september", "oktober", "november", "december")  # fmt: skip
+_EN_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
+_SV_MONTH = r"(?:jan|feb|mar|apr|maj|jun|jul|aug|sep|sept|okt|nov|dec)[a-zå]*\.?"
+#: The wordings the rules know. A language without one gets the checks that need no wording (an
+#: ISO date in a section titled in no known language is not found: the check is silent, not wrong).
+WORDINGS: dict[str, _Wording] = {
+    "en": _Wording(
+        months=_EN_MONTHS,
+        date=(
+            rf"(?P<md>(?P<m1>{_EN_MONTH})\s+(?P<d1>\d{{1,2}}){_ORDINAL},?\s+(?P<y1>\d{{4}}))"
+            rf"|(?P<dm>(?P<d2>\d{{1,2}}){_ORDINAL}\s+(?:of\s+)?(?P<m2>{_EN_MONTH}),?\s+"
+            r"(?P<y2>\d{4}))|(?P<iso>\d{4}-\d{2}-\d{2})"
+        ),
+        # A heading ("## Effective Date") or a line of emphasis alone ("_**Effective Date**_",
+        # as the 2007 text has it).
+        section=re.compile(
+            r"\A\s{0,3}(?:#{1,6}\s+)?[_*]*\s*effective\s+date\s*[_*]*:?\s*#*\s*\Z", re.IGNORECASE
+        ),
+        statement_before=r"\bis\s+effective\s+(?:as\s+of|from|on)",
+        # EDPB/WP29 WP260 rev.01 para 29: telling readers to check the policy for changes
+        # themselves is "insufficient and unfair"; changes must be actively notified.
+        check_back=re.compile(
+            r"\b(check|consult|review|visit|revisit)\b[^.?!]{0,60}?\b(periodically|regularly|"
+            r"often|frequently|from time to time|back)\b"
+            r"|\b(periodically|regularly|frequently)\s+(check|consult|review|visit)\b",
+            re.IGNORECASE,
+        ),
+    ),
+    "sv": _Wording(
+        months=_SV_MONTHS,
+        # Swedish writes the day first: "1 januari 2027" ("den 1 januari 2027").
+        date=(
+            rf"(?P<dm>(?P<d2>\d{{1,2}}):?[ae]?\s+(?P<m2>{_SV_MONTH}),?\s+(?P<y2>\d{{4}}))"
+            r"|(?P<iso>\d{4}-\d{2}-\d{2})"
+        ),
+        section=re.compile(
+            r"\A\s{0,3}(?:#{1,6}\s+)?[_*]*\s*(?:datum\s+för\s+)?ikraftträdande(?:datum)?"
+            r"\s*[_*]*:?\s*#*\s*\Z",
+            re.IGNORECASE,
+        ),
+        statement_before=r"\b(?:gäller\s+(?:från\s+och\s+med|fr\.\s*o\.\s*m\.|från)"
+        r"|träder\s+i\s+kraft)(?:\s+den)?",
+        check_back=re.compile(
+            r"\b(besök\w*|kontroller\w*|gå\s+in\s+på|titta\s+på|läs\w*)\b[^.?!]{0,60}?"
+            r"\b(regelbundet|ofta|då\s+och\s+då|emellanåt|igen)\b"
+            r"|\b(regelbundet|ofta|emellanåt)\s+(besök\w*|kontroller\w*|läs\w*)\b",
+            re.IGNORECASE,
+        ),
+    ),
+}
 
 
 @dataclass(frozen=True)
@@ -69,25 +140,14 @@ class StatedDate:
     style: str
 
 
-def _month(name: str) -> int:
-    return next(
-        i for i, month in enumerate(_MONTHS, 1) if month.casefold().startswith(name.casefold()[:3])
-    )
-
-
-def _stated(index: int, match: re.Match[str], group: int | str) -> StatedDate:
-    if match.group("iso"):
-        style, parts = "iso", tuple(int(part) for part in match.group("iso").split("-"))
-    elif match.group("md"):
-        style, parts = (
-            "md",
-            (int(match.group("y1")), _month(match.group("m1")), int(match.group("d1"))),
-        )
+def _stated(index: int, match: re.Match[str], group: int | str, wording: _Wording) -> StatedDate:
+    found = match.groupdict()
+    if found.get("iso"):
+        style, parts = "iso", tuple(int(part) for part in found["iso"].split("-"))
+    elif found.get("md"):
+        style, parts = "md", (int(found["y1"]), wording.month(found["m1"]), int(found["d1"]))
     else:
-        style, parts = (
-            "dm",
-            (int(match.group("y2")), _month(match.group("m2")), int(match.group("d2"))),
-        )
+        style, parts = "dm", (int(found["y2"]), wording.month(found["m2"]), int(found["d2"]))
     try:
         day: dt.date | None = dt.date(*parts)
     except ValueError:
@@ -96,38 +156,39 @@ def _stated(index: int, match: re.Match[str], group: int | str) -> StatedDate:
     return StatedDate(index, start, end, match.group(group), day, style)
 
 
-def stated_effective_dates(body: str) -> list[StatedDate]:
+def stated_effective_dates(body: str, language: str = "en") -> list[StatedDate]:
     """The dates in the body's "Effective Date" section (a heading or an emphasised line, up to the
-    next heading), and elsewhere the dates of a sentence such as "... is effective as of <date>"."""
+    next heading), and elsewhere the dates of a sentence such as "... is effective as of <date>",
+    as ``language`` writes them (none in a language the rules have no wording for)."""
+    wording = WORDINGS.get(language)
+    if wording is None:
+        return []
     found: list[StatedDate] = []
     in_section = False
     for index, line in enumerate(body.splitlines()):
-        if _SECTION.match(line):
+        if wording.section.match(line):
             in_section = True
             continue
         if _HEADING.match(line):
             in_section = False
         if in_section:
-            found += [_stated(index, match, 0) for match in _ANY_DATE.finditer(line)]
+            found += [_stated(index, m, 0, wording) for m in wording.any_date.finditer(line)]
         else:
-            found += [_stated(index, match, "date") for match in _STATEMENT.finditer(line)]
+            found += [_stated(index, m, "date", wording) for m in wording.statement.finditer(line)]
     return found
 
 
-def _written(day: dt.date, style: str) -> str:
-    if style == "iso":
-        return day.isoformat()
-    month = _MONTHS[day.month - 1]
-    return f"{day.day} {month} {day.year}" if style == "dm" else f"{month} {day.day}, {day.year}"
-
-
-def restate_effective_date(body: str, day: dt.date) -> tuple[str, list[tuple[int, str, str]]]:
+def restate_effective_date(
+    body: str, day: dt.date, language: str = "en"
+) -> tuple[str, list[tuple[int, str, str]]]:
     """``body`` with each stated effective date (see stated_effective_dates) replaced by ``day``,
     written the same way; and what was replaced: (line index, old text, new text)."""
     lines = body.splitlines(keepends=True)
     replaced: list[tuple[int, str, str]] = []
-    for stated in reversed(stated_effective_dates(body)):
-        new = _written(day, stated.style)
+    wording = WORDINGS.get(language)
+    for stated in reversed(stated_effective_dates(body, language)):
+        assert wording is not None, "a date is found only in a known wording"
+        new = wording.written(day, stated.style)
         if stated.text != new:
             line = lines[stated.index]
             lines[stated.index] = line[: stated.start] + new + line[stated.end :]
@@ -135,26 +196,34 @@ def restate_effective_date(body: str, day: dt.date) -> tuple[str, list[tuple[int
     return "".join(lines), replaced[::-1]
 
 
-def _stated_date(version: PolicyVersion) -> list[Problem]:
+def check_stated_date(version: PolicyVersion, language: str = "en") -> list[Problem]:
+    """The effective date the text states, as ``language`` writes it, against 'effective'."""
     problems: list[Problem] = []
-    for stated in stated_effective_dates(version.body):
+    wording = WORDINGS.get(language)
+    for stated in stated_effective_dates(version.body, language):
+        assert wording is not None, "a date is found only in a known wording"
         if stated.day == version.effective:
             continue
-        expected = _written(version.effective, stated.style)
+        expected = wording.written(version.effective, stated.style)
         if stated.day is None:
             said = f"states the effective date '{stated.text}', which is not a date"
         else:
+            key = "the version it translates" if version.language else "'effective'"
             said = (
-                f"states the effective date '{stated.text}' ({stated.day}), but 'effective' is "
+                f"states the effective date '{stated.text}' ({stated.day}), but {key} is "
                 f"{version.id}"
             )
+        fix = (
+            ": a translation states the date of the version it translates"
+            if version.language
+            else ", or correct 'effective' (and the file name) if the text has the right date"
+        )
         problems.append(
             Problem(
                 version.path,
                 version.body_line + stated.index,
                 None,
-                f"the text {said}: write '{expected}' there, or correct 'effective' "
-                "(and the file name) if the text has the right date.",
+                f"the text {said}: write '{expected}' there{fix}.",
             )
         )
     return problems
@@ -197,8 +266,8 @@ def check_rules(versions: Sequence[PolicyVersion], notice_days: int) -> list[Pro
                     )
         problems += _announcement(version, notice_days)
         problems += _withdrawal(version)
-        problems += _stated_date(version)
-        problems += _errata_dates(version)
+        problems += check_stated_date(version)
+        problems += errata_dates(version)
     return problems
 
 
@@ -248,7 +317,7 @@ def _announcement(version: PolicyVersion, notice_days: int) -> list[Problem]:
     return []
 
 
-def _errata_dates(version: PolicyVersion) -> list[Problem]:
+def errata_dates(version: PolicyVersion) -> list[Problem]:
     """An erratum corrects a version in effect, or a clarification or editorial one announced
     (a material one is announced again instead: see lock.py)."""
     problems: list[Problem] = []
@@ -285,14 +354,19 @@ def _withdrawal(version: PolicyVersion) -> list[Problem]:
     return [Problem(version.path, version.line("withdrawn"), "withdrawn", f"{said}: {fix}.")]
 
 
-def lint_wording(versions: Sequence[PolicyVersion]) -> list[Problem]:
-    """Wording warnings for every version after the first (the 2007 text is history)."""
+def lint_wording(versions: Sequence[PolicyVersion], language: str = "en") -> list[Problem]:
+    """Wording warnings for every version after the first (the 2007 text is history) and every
+    translation of one, each in its own language where the rule has a wording for it."""
     warnings: list[Problem] = []
-    for version in versions[1:]:
-        if CHECK_BACK_RULE in version.waivers:
+    first = min((version.effective for version in versions), default=None)
+    for version in versions:
+        wording = WORDINGS.get(version.language or language)
+        if version.effective == first or CHECK_BACK_RULE in version.waivers or wording is None:
+            continue
+        if wording.check_back is None:
             continue
         for number, line in enumerate(version.body.splitlines(), start=version.body_line):
-            match = _CHECK_BACK.search(line)
+            match = wording.check_back.search(line)
             if match:
                 warnings.append(
                     Problem(

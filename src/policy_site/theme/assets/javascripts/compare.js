@@ -9,7 +9,7 @@
   'use strict';
 
   // Page chrome inside the article, not policy text.
-  const CHROME = '.policy-status,.policy-banner,.policy-notice,.policy-print-url,.policy-errata,' +
+  const CHROME = '.policy-languages,.policy-status,.policy-banner,.policy-notice,.policy-print-url,.policy-errata,' +
     '.headerlink,script,style';
   const BLOCKS = 'h1,h2,h3,h4,h5,h6,p,li,dt,dd,th,td,pre';
   const SKIP = CHROME + ',' + BLOCKS;
@@ -18,6 +18,10 @@
   const out = document.querySelector('.policy-compare__result');
   if (!form || !out) return;
   let latest = 0;
+  // The page language's words, from the form's data-t-* attributes (policy_site/locale).
+  const say = (key, parts) =>
+    Object.entries(parts || {}).reduce((text, [name, value]) =>
+      text.replace('{' + name + '}', value), form.dataset['t' + key]);
 
   // A new element; `kind` names its class, policy-compare__<kind>.
   function el(tag, kind, text) {
@@ -179,9 +183,9 @@
 
   function render(items, from, to) {
     const result = new DocumentFragment();
-    const title = el('h2', 'title', 'Changes from ' + from + ' to ' + to);
+    const title = el('h2', 'title', say('Title', { from, to }));
     result.append(title);
-    if (items.every((item) => item[0] === '=')) result.append(el('p', 'message', 'No changes.'));
+    if (items.every((item) => item[0] === '=')) result.append(el('p', 'message', say('None')));
     let same = null; // the <details> holding the current run of unchanged blocks, collapsed
     for (const [op, a, b] of items) {
       const block = b || a;
@@ -193,7 +197,7 @@
       if (op === '=' && !heading) {
         if (!same) {
           same = result.appendChild(el('details', 'same'));
-          same.append(el('summary', '', 'Unchanged text'));
+          same.append(el('summary', '', say('Same')));
         }
         into = same;
       } else same = null;
@@ -227,15 +231,15 @@
     const run = ++latest;
     out.hidden = false;
     if (!from || !to || from.value === to.value) {
-      message('message', 'Choose two different versions.');
+      message('message', say('Two'));
       return;
     }
-    out.replaceChildren(el('p', 'message', 'Loading\u2026'));
+    out.replaceChildren(el('p', 'message', say('Loading')));
     // data-url is relative to this page, as fetch() resolves it.
     Promise.all([from, to].map((option) => load(option.dataset.url)))
       .then(([a, b]) => run === latest && show(...render(compare(a, b), from.text, to.text)))
       .catch(() => {
-        const error = 'The versions could not be loaded. Please try again.';
+        const error = say('Error');
         if (run === latest) message('error', error);
       });
   });
