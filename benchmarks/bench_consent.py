@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 
 from policy_site import chromium
 from policy_site.consent import Bundle, load_consent, render_bundle
+from policy_site.kept import read_settings
 from policy_site.serve import serving
 
 if TYPE_CHECKING:
@@ -129,7 +130,9 @@ LIBRARIES = (
 def our_bundle() -> Bundle:
     """The bundle exactly as the project's build renders it."""
     config = load_consent(ROOT / "consent" / "consent.yml")
-    return render_bundle(config, REVISION, POLICY_URL)
+    _, settings = read_settings(ROOT / "mkdocs.yml")
+    urls = settings.policy_urls(POLICY_URL.removesuffix(settings.current_url()))
+    return render_bundle(config, REVISION, POLICY_URL, policy_urls=urls)
 
 
 def _write_bundle(bundle: Bundle, folder: Path, language: str | None = None) -> list[Path]:

@@ -26,11 +26,14 @@ from policy_site.consent.bundle import (
 )
 from policy_site.consent.config import ConsentConfig, load_consent
 from policy_site.consent.markup import check_gated_markup
+from policy_site.kept import read_settings
 from tests.support import ROOT
 
 CONSENT = ROOT / "consent"
 REVISION = "2007-10-01"
 POLICY_URL = "https://www.toontrack.com/privacy/"
+#: The policy in each of the project's languages, as its banner links it (/sv/privacy/).
+POLICY_URLS = read_settings(ROOT / "mkdocs.yml")[1].policy_urls("https://www.toontrack.com/")
 HOSTILE_BANNER = "</script><img src=x onerror=alert(1)>\u2028\u2029'\""
 HOSTILE_DESCRIPTION = "Traffic </SCRIPT><SCRIPT>alert(2)</SCRIPT> & usage"
 CONFIG_START = "var CONFIG = "
@@ -40,7 +43,7 @@ def render(
     consent_dir: Path = CONSENT, config: ConsentConfig | None = None, minify: bool = True
 ) -> Bundle:
     config = config or load_consent(consent_dir / "consent.yml")
-    return render_bundle(config, REVISION, POLICY_URL, minify=minify)
+    return render_bundle(config, REVISION, POLICY_URL, minify=minify, policy_urls=POLICY_URLS)
 
 
 def node() -> str:
@@ -124,7 +127,11 @@ def test_the_injected_config_is_exactly_the_runtime_config_in_one_language() -> 
     revision = consent_revision(config, REVISION)
     bundle = render(config=config)
     for lang in ("en", "sv"):
-        expected = runtime_config(config, revision, POLICY_URL, lang)
+        expected = runtime_config(config, revision, POLICY_URLS[lang], lang)
+        # The banner links the policy in its own language: /sv/privacy/ for Swedish.
+        assert (
+            expected["policyUrl"] == f"https://www.toontrack.com/{'sv/' * (lang == 'sv')}privacy/"
+        )
         # "Cookie settings" is the page's own button: the script does not carry it.
         texts = {key: text for key, text in config.texts[lang].items() if key != "settings"}
         assert expected["texts"] == texts
