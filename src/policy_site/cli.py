@@ -2,7 +2,8 @@
 
 ``init`` (a new site), ``build`` (the strict build, swapped in only when it succeeded), ``serve``
 (the built site with its headers), ``check``, ``new-version``, ``withdraw`` and ``snippet`` (the
-editor's commands, ``policy_site.editor``), and ``audit`` (``policy_site.audit``). This
+editor's commands, ``policy_site.editor``), ``notice`` (change notices, ``policy_site.notice``),
+and ``audit`` (``policy_site.audit``). This
 repository's ``scripts/`` are thin wrappers around it.
 """
 
@@ -18,6 +19,7 @@ from pathlib import Path
 from policy_site import audit, editor, serve
 from policy_site.commands import command
 from policy_site.dates import AS_OF_ENV, BuildDateError, build_date
+from policy_site.notice import write_notices
 from policy_site.scaffold import InitError, init_site
 from policy_site.versions.model import CHANGE_CLASSES
 
@@ -88,6 +90,13 @@ def _parser() -> argparse.ArgumentParser:
     )
     taker.add_argument("version", metavar="YYYY-MM-DD", help="the version's effective date")
     taker.add_argument("--reason", required=True, help="why, in plain words, for the readers")
+    notifier = commands.add_parser(
+        "notice", help="write the e-mail that announces a version, in each of its languages"
+    )
+    notifier.add_argument("version", metavar="YYYY-MM-DD", help="the version's effective date")
+    notifier.add_argument("--out", type=Path, help="where (default: notices/ beside mkdocs.yml)")
+    notifier.add_argument("--from", dest="sender", help="the From header (default: the site and "
+                          "plugins.policy-site.contact)")  # fmt: skip
     tags = commands.add_parser("snippet", help="the consent tags for another site's pages")
     tags.add_argument("--pinned", action="store_true", help="the hashed files, with integrity")
     tags.add_argument("--lang", help="the language of the banner (default: the site's)")
@@ -134,6 +143,14 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.command == "check":
             return editor.check(args.config_file, args.as_of, args.update_lock)
+        if args.command == "notice":
+            written = write_notices(
+                args.config_file, args.version, args.as_of, args.out, args.sender
+            )
+            for path in written:
+                print(f"Wrote {path}")
+            print("Import the .eml into the mailing tool, or paste the .html as the message.")
+            return 0
         if args.command == "snippet":
             return editor.print_snippet(args.site, args.lang, args.pinned)
         if args.command == "withdraw":

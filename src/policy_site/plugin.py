@@ -87,6 +87,8 @@ class PolicySiteConfig(Config):
     #: Every language the policy is published in, code: name in itself (e.g. sv: Svenska); a
     #: translation's pages are under /<code>/.
     languages = c.Type(dict, default={})
+    #: The address readers write to with questions about the policy (``policy-site notice``).
+    contact = c.Optional(c.Type(str))
 
 
 @dataclass(frozen=True)
@@ -149,6 +151,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             timezone=self.config.timezone,
             language=language,
             languages=languages,
+            contact=self.config.contact,
         )
         try:
             today = build_date(settings.timezone)

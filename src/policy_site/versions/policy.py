@@ -89,6 +89,8 @@ class Settings:
     #: Every language the site publishes the policy in, by code, with its name in itself (for
     #: the language switch); the authoritative one among them.
     languages: Mapping[str, str] = field(default_factory=dict)
+    #: Where readers write with questions about the policy (change notices name it).
+    contact: str | None = None
 
     def __post_init__(self) -> None:
         if self.language not in self.languages:  # the authoritative language is always published

@@ -265,6 +265,7 @@ def check_rules(versions: Sequence[PolicyVersion], notice_days: int) -> list[Pro
                         )
                     )
         problems += _announcement(version, notice_days)
+        problems += _notified(version)
         problems += _withdrawal(version)
         problems += check_stated_date(version)
         problems += errata_dates(version)
@@ -315,6 +316,22 @@ def _announcement(version: PolicyVersion, notice_days: int) -> list[Problem]:
             )
         ]
     return []
+
+
+def _notified(version: PolicyVersion) -> list[Problem]:
+    """Users are told of a version that readers can see: on or after its announcement."""
+    notified, announced = version.notified, version.announced or version.effective
+    if notified is None or notified >= announced:
+        return []
+    return [
+        Problem(
+            version.path,
+            version.line("notified"),
+            "notified",
+            f"{notified} is before the version was announced ({announced}): an e-mail tells "
+            "users of a published text. Write the day the notice was sent.",
+        )
+    ]
 
 
 def errata_dates(version: PolicyVersion) -> list[Problem]:
