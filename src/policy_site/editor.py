@@ -229,6 +229,15 @@ def new_version(
     print(f"  4. {command('check --update-lock')}, then {command('build')} and read the redline")
     print(f"     at /{settings.redline_url(day.isoformat())} ({command('serve')}).")
     print("  5. Commit the version file and the lock together.")
+    for code in settings.translated:
+        translated = folder / f"{source.id}.{code}.md"
+        if translated.exists():
+            print(
+                f"Not copied: {translated.name}, the {code} translation of {source.id}. Until "
+                f"{folder.name}/{day.isoformat()}.{code}.md translates the new text, "
+                f"/{settings.current_url(code)} will say from {day.isoformat()} that the version "
+                "in effect has no translation yet (README: Translations)."
+            )
     return 0
 
 

@@ -500,7 +500,8 @@ def _write(site: Path, files: dict[str, bytes]) -> None:
 
 def _page(title: str, template: str) -> str:
     """The Markdown source of a page that a template fills in."""
-    return f"---\ntitle: {title}\ntemplate: {template}.html\n---\n"
+    front = yaml.safe_dump({"title": title, "template": f"{template}.html"}, allow_unicode=True)
+    return f"---\n{front}---\n"
 
 
 def _version_page(version: PolicyVersion) -> str:

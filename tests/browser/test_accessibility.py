@@ -17,7 +17,8 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import Locator, Page, ViewportSize, expect
 
-from tests.support import elements, parse_html
+from policy_site.consent import load_consent
+from tests.support import ROOT, elements, parse_html
 
 #: WCAG 2.0, 2.1 and 2.2 at levels A and AA (axe-core has no rule tagged "wcag22a"), and every
 #: best-practice rule of axe: heading-order, region, the landmark-* rules (one main, one banner
@@ -64,8 +65,16 @@ def visit(page: Page, base: str, path: str) -> None:
         page.wait_for_load_state()
 
 
+#: The consent texts of each language, by the page's <html lang> (/sv/ pages are Swedish).
+WORDS = load_consent(ROOT / "consent" / "consent.yml").texts
+
+
+def words(page: Page) -> dict[str, str]:
+    return WORDS[str(page.evaluate("document.documentElement.lang"))]
+
+
 def banner(page: Page) -> Locator:
-    return page.get_by_role("region", name="Cookie choices")
+    return page.get_by_role("region", name=words(page)["region"])
 
 
 def choose(page: Page, base: str, button: str) -> None:
@@ -163,8 +172,8 @@ def test_axe_finds_nothing_on_any_page(
     for path in paths:
         visit(page, site_url, path)
         if state == "dialog":
-            banner(page).get_by_role("button", name="Manage choices").click()
-            expect(page.get_by_role("dialog", name="Cookie settings")).to_be_visible()
+            banner(page).get_by_role("button", name=words(page)["manage"]).click()
+            expect(page.get_by_role("dialog", name=words(page)["dialog_title"])).to_be_visible()
         elif state == "banner":
             expect(banner(page)).to_be_visible()
         else:

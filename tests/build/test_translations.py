@@ -317,3 +317,14 @@ def test_a_translation_with_no_words_for_its_language_fails_the_build(repo: Path
     assert result.returncode != 0
     assert "policy-site has no words for the policy pages in 'xx'" in result.stderr
     shutil.rmtree(repo / "site", ignore_errors=True)
+
+
+def test_a_new_version_does_not_copy_a_translation_and_says_so(repo: Path) -> None:
+    started = cli(repo, "new-version", "2021-06-01", as_of="2021-01-02")
+    assert started.returncode == 0, started.stderr
+    assert not (repo / "docs/privacy/versions/2021-06-01.sv.md").exists()
+    assert (
+        "Not copied: 2021-01-01.sv.md, the sv translation of 2021-01-01. Until "
+        "versions/2021-06-01.sv.md translates the new text, /sv/privacy/ will say from "
+        "2021-06-01 that the version in effect has no translation yet" in started.stdout
+    )
