@@ -73,3 +73,25 @@ def test_the_revision_summary_says_what_changed(project_site: Path) -> None:
     assert re.search(r"leave cookies turned on", summary)
     assert "Flash" in summary
     assert "Nothing else changes" in summary
+
+
+def test_the_swedish_pages_follow_the_english_versions(project_site: Path, site_2027: Path) -> None:
+    """Issue 14 point 4: the 2007 version is English only, so /sv/privacy/ says so until the
+    Swedish translation of 2027-01-01 takes effect with its version."""
+    assert not (project_site / "sv/privacy/versions/2007-10-01").exists()
+    before = " ".join(parse_html(project_site / "sv/privacy/index.html").text_content().split())
+    assert (
+        "Den integritetspolicy som gäller nu, versionen från 1 oktober 2007, är ännu inte översatt "
+        "till svenska." in before
+    )
+    assert status(project_site, "sv/privacy/versions/2027-01-01/index.html").startswith(
+        "Träder i kraft den 1 januari 2027"
+    )
+    assert status(site_2027, "sv/privacy/index.html").startswith("Gäller från 1 januari 2027")
+    text = parse_html(site_2027 / "sv/privacy/index.html").text_content()
+    assert "Vår integritetspolicy" in text
+    assert "Denna integritetspolicy gäller från och med 1 januari 2027." in " ".join(text.split())
+    manifest = json.loads((site_2027 / "privacy/versions.json").read_text(encoding="utf-8"))
+    assert [(lang["language"], lang["current"]) for lang in manifest["languages"]] == [
+        ("en", "2027-01-01"), ("sv", "2027-01-01")
+    ]  # fmt: skip
