@@ -36,6 +36,13 @@ def message(project: Path, language: str) -> EmailMessage:
     return parsed
 
 
+def body(parsed: EmailMessage, kind: str) -> str:
+    """The message's text/<kind> part, decoded."""
+    part = parsed.get_body((kind,))
+    assert part is not None, f"no text/{kind} part"
+    return str(part.get_content())
+
+
 def test_each_language_gets_a_multipart_message(written: Path) -> None:
     assert sorted(path.name for path in (written / "out").iterdir()) == [
         "notice-2021-01-01.en.eml", "notice-2021-01-01.en.html",
@@ -56,7 +63,7 @@ def test_each_language_gets_a_multipart_message(written: Path) -> None:
 
 
 def test_the_text_says_what_changes_when_and_where(written: Path) -> None:
-    text = message(written, "en").get_body(("plain",)).get_content()
+    text = body(message(written, "en"), "plain")
     assert "The new version takes effect on 1 January 2021." in text
     assert "Cookies other than the cart's now need your consent" in text  # the summary
     assert f"- Cookies: {SITE}privacy/versions/2021-01-01/#cookies" in text
@@ -64,7 +71,7 @@ def test_the_text_says_what_changes_when_and_where(written: Path) -> None:
     assert f"See every change, word by word: {SITE}privacy/changes/2021-01-01/" in text
     assert f"All versions of the privacy policy: {SITE}privacy/versions/" in text
     assert "Write to us: privacy@example.com" in text
-    swedish = message(written, "sv").get_body(("plain",)).get_content()
+    swedish = body(message(written, "sv"), "plain")
     assert "Den nya versionen träder i kraft den 1 januari 2021." in swedish
     assert "Andra kakor än varukorgens kräver nu ditt samtycke" in swedish
     assert f"- Kakor: {SITE}sv/privacy/versions/2021-01-01/#kakor" in swedish
@@ -74,7 +81,7 @@ def test_the_text_says_what_changes_when_and_where(written: Path) -> None:
 
 def test_the_html_has_no_image_script_tracking_or_other_host(written: Path) -> None:
     for language in ("en", "sv"):
-        html = message(written, language).get_body(("html",)).get_content()
+        html = body(message(written, language), "html")
         alone = (written / "out" / f"notice-2021-01-01.{language}.html").read_text("utf-8")
         assert html.replace("\r\n", "\n") == alone  # the message's part, as it is
         page = lxml.html.document_fromstring(html)
@@ -89,7 +96,7 @@ def test_every_section_link_lands_on_a_heading_of_the_built_page(written: Path) 
     site = written / "site"
     assert build(written, site, as_of="2020-12-01").returncode == 0
     for language, prefix in (("en", ""), ("sv", "sv/")):
-        text = message(written, language).get_body(("plain",)).get_content()
+        text = body(message(written, language), "plain")
         anchors = [line.rpartition("#")[2] for line in text.splitlines() if "/#" in line]
         assert anchors
         page = parse_html(site / f"{prefix}privacy/versions/2021-01-01/index.html")
