@@ -314,6 +314,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
                 found = files.get_file_from_path(there[code]) if code in there else None
                 if found is not None and found.page is not None:
                     items.append(found.page)
+            for before, after in zip(items, items[1:], strict=False):  # the footer's links
+                before.next_page, after.previous_page = after, before
             self.navs[code] = Navigation(items, items)
             self.navs[code].homepage = nav.homepage
         return nav

@@ -79,6 +79,14 @@ def test_the_swedish_pages_follow_the_english_versions(project_site: Path, site_
     """Issue 14 point 4: the 2007 version is English only, so /sv/privacy/ says so until the
     Swedish translation of 2027-01-01 takes effect with its version."""
     assert not (project_site / "sv/privacy/versions/2007-10-01").exists()
+    # The footer's previous and next links follow the Swedish navigation.
+    (footer,) = elements(
+        parse_html(project_site / "sv/privacy/versions/index.html"),
+        f"//nav{with_class('md-footer__inner')}",
+    )
+    assert " ".join(footer.text_content().split()) == (
+        "Föregående Integritetspolicy Nästa Kakor och liknande tekniker"
+    )
     before = " ".join(parse_html(project_site / "sv/privacy/index.html").text_content().split())
     assert (
         "Den integritetspolicy som gäller nu, versionen från 1 oktober 2007, är ännu inte översatt "
