@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import html
+import itertools
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -314,7 +315,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
                 found = files.get_file_from_path(there[code]) if code in there else None
                 if found is not None and found.page is not None:
                     items.append(found.page)
-            for before, after in zip(items, items[1:], strict=False):  # the footer's links
+            for before, after in itertools.pairwise(items):  # the footer's links
                 before.next_page, after.previous_page = after, before
             self.navs[code] = Navigation(items, items)
             self.navs[code].homepage = nav.homepage
