@@ -41,8 +41,8 @@ from typing import TYPE_CHECKING, Any
 
 from policy_site import chromium
 from policy_site.consent import Bundle, load_consent, render_bundle
-from policy_site.kept import read_settings
 from policy_site.serve import serving
+from policy_site.site import read_config
 
 if TYPE_CHECKING:
     from playwright.sync_api import Browser
@@ -130,7 +130,7 @@ LIBRARIES = (
 def our_bundle() -> Bundle:
     """The bundle exactly as the project's build renders it."""
     config = load_consent(ROOT / "consent" / "consent.yml")
-    _, settings = read_settings(ROOT / "mkdocs.yml")
+    settings = read_config(ROOT / "mkdocs.yml").settings()
     urls = settings.policy_urls(POLICY_URL.removesuffix(settings.current_url()))
     return render_bundle(config, REVISION, POLICY_URL, policy_urls=urls)
 

@@ -17,10 +17,12 @@ import sys
 from pathlib import Path
 
 from policy_site import audit, editor, serve
-from policy_site.commands import command
-from policy_site.dates import AS_OF_ENV, BuildDateError, build_date
+from policy_site.commands import command, for_reader
+from policy_site.dates import AS_OF_ENV, build_date
 from policy_site.notice import write_notices
-from policy_site.scaffold import InitError, init_site
+from policy_site.problems import PolicySiteError
+from policy_site.scaffold import init_site
+from policy_site.site import dated, read_config
 from policy_site.versions.model import CHANGE_CLASSES
 
 __all__ = ["build_site", "main"]
@@ -126,41 +128,58 @@ def _passed_on(argv: list[str]) -> tuple[str, list[str]] | None:
     return None
 
 
+def _run(args: argparse.Namespace) -> int:
+    """One command, as parsed; what it says is printed here and nowhere below."""
+    environ = dated(args.as_of)
+    if args.command == "init":
+        today = build_date("UTC", environ)
+        print(init_site(args.directory, args.domain, args.language, today, args.name))
+        print("Next:")
+        print(f"  cd {args.directory} && policy-site build && policy-site serve")
+        return 0
+    if args.command == "snippet":
+        return _said(editor.print_snippet(args.site, args.lang, args.pinned))
+    config = read_config(args.config_file)
+    if args.command == "build":
+        return build_site(args.config_file, args.as_of, args.site_dir)
+    if args.command == "check":
+        return _said(editor.check(config, environ, args.update_lock))
+    if args.command == "notice":
+        for path in write_notices(config, args.version, environ, args.out, args.sender):
+            print(f"Wrote {path}")
+        print("Import the .eml into the mailing tool, or paste the .html as the message.")
+        return 0
+    if args.command == "withdraw":
+        return _said(editor.withdraw(config, args.version, args.reason, environ))
+    return _said(editor.new_version(config, args.effective, args.change, environ, args.source))
+
+
+def _said(outcome: editor.Outcome) -> int:
+    for line in outcome.said:
+        print(for_reader(line))
+    for line in outcome.warned:
+        print(for_reader(line), file=sys.stderr)
+    return outcome.code
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command line: the one place that catches PolicySiteError, says it, and exits 2."""
     argv = sys.argv[1:] if argv is None else argv
-    passed = _passed_on(argv)
-    if passed is not None:
-        return _PASSED_ON[passed[0]](passed[1])
-    args = _parser().parse_args(argv)
     try:
-        if args.command == "build":
-            return build_site(args.config_file, args.as_of, args.site_dir)
-        if args.command == "init":
-            today = build_date("UTC", {AS_OF_ENV: args.as_of} if args.as_of else None)
-            print(init_site(args.directory, args.domain, args.language, today, args.name))
-            print("Next:")
-            print(f"  cd {args.directory} && policy-site build && policy-site serve")
-            return 0
-        if args.command == "check":
-            return editor.check(args.config_file, args.as_of, args.update_lock)
-        if args.command == "notice":
-            written = write_notices(
-                args.config_file, args.version, args.as_of, args.out, args.sender
-            )
-            for path in written:
-                print(f"Wrote {path}")
-            print("Import the .eml into the mailing tool, or paste the .html as the message.")
-            return 0
-        if args.command == "snippet":
-            return editor.print_snippet(args.site, args.lang, args.pinned)
-        if args.command == "withdraw":
-            return editor.withdraw(args.config_file, args.version, args.reason, args.as_of)
-        return editor.new_version(
-            args.config_file, args.effective, args.change, args.as_of, args.source
-        )
-    except (BuildDateError, InitError, ValueError) as err:
-        print(err, file=sys.stderr)
-        return 1
+        passed = _passed_on(argv)
+        if passed is not None:
+            return _PASSED_ON[passed[0]](passed[1])
+        return _run(_parser().parse_args(argv))
+    except PolicySiteError as err:
+        for problem in err.found:
+            print(for_reader(str(problem)), file=sys.stderr)
+        if len(err.found) > 1 or err.problems:
+            print(f"{len(err.found)} problem(s) found.", file=sys.stderr)
+        if err.note:
+            print(err.note, file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

@@ -13,8 +13,7 @@ from urllib.parse import urlsplit
 
 import yaml
 from jinja2 import Environment
-from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import BaseConfigOption, Config, ValidationError
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, get_plugin_logger
@@ -24,36 +23,16 @@ from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 from mkdocs.utils.templates import TemplateContext
 
-from policy_site.commands import command
-from policy_site.consent import (
-    Bundle,
-    ConsentConfig,
-    ConsentConfigError,
-    check_gated_markup,
-    load_consent,
-    render_bundle,
-)
-from policy_site.consent.published import (
-    LEDGER,
-    PublishedError,
-    deleted,
-    missing,
-    read_published,
-)
-from policy_site.consent.releases import Release, ReleasesError, lost, read_releases, release_id
-from policy_site.dates import BuildDateError, build_date, record_date
+from policy_site.commands import for_reader
+from policy_site.consent import Bundle, ConsentConfig, check_gated_markup
+from policy_site.consent.releases import Release
 from policy_site.locale import has_words, long_date, say, texts
-from policy_site.publishing import Consent, PublishError, header_files, published_files
-from policy_site.versions import (
-    Entry,
-    Policy,
-    PolicyVersion,
-    Settings,
-    VersionError,
-    load_policy,
-)
+from policy_site.options import OPTIONS, OptionError, Options
+from policy_site.problems import PolicySiteError
+from policy_site.publishing import Consent, header_files, published_files
+from policy_site.site import Site, SiteConfig, load_site
+from policy_site.versions import Entry, Policy, PolicyVersion
 from policy_site.versions.anchors import Anchors, Removed, check_anchors, with_old_anchors
-from policy_site.versions.policy import language_settings
 from policy_site.versions.redline import make_redline, rendered_text_sha256
 from policy_site.versions.timeline import WITHDRAWN
 from policy_site.views import consent_view, page_view, timeline_view
@@ -61,35 +40,38 @@ from policy_site.views import consent_view, page_view, timeline_view
 __all__ = ["PolicySiteConfig", "PolicySitePlugin"]
 
 log = get_plugin_logger(__name__)
-_DEFAULTS = Settings()
 #: The plugin's templates (the policy pages, and the theme's blocks it adds to or escapes) and
 #: their stylesheet and script: a theme folder searched after the site's custom_dir.
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 
 
-class PolicySiteConfig(Config):
-    """Options of the ``policy-site`` plugin in ``mkdocs.yml``."""
+class _Checked(BaseConfigOption[Any]):
+    """One of the plugin's options, checked by its validator in ``policy_site.options``: the
+    same check, in the same words, as the commands make."""
 
-    #: Folder under ``docs_dir`` holding ``YYYY-MM-DD.md`` version files.
-    versions_dir = c.Type(str, default=_DEFAULTS.versions_dir)
-    #: The committed lock file (under ``docs_dir``) holding each version's text hash.
-    lock_file = c.Type(str, default=_DEFAULTS.lock_file)
-    #: Days between announcement and effective date that a material change needs at least.
-    notice_days = c.Type(int, default=_DEFAULTS.notice_days)
-    #: Time zone in which "today" is read when no build date is given.
-    timezone = c.Type(str, default=_DEFAULTS.timezone)
-    #: consent.yml (relative to mkdocs.yml); when set, every page carries the consent bundle.
-    consent = c.Optional(c.Type(str))
-    #: The committed folder (relative to mkdocs.yml) keeping every consent bundle file published,
-    #: so that each stays at its URL; when set, the build refuses a bundle not kept there yet.
-    published_bundles = c.Optional(c.Type(str))
-    #: The language of the authoritative text (the theme's language when not set).
-    language = c.Optional(c.Type(str))
-    #: Every language the policy is published in, code: name in itself (e.g. sv: Svenska); a
-    #: translation's pages are under /<code>/.
-    languages = c.Type(dict, default={})
-    #: The address readers write to with questions about the policy (``policy-site notice``).
-    contact = c.Optional(c.Type(str))
+    def __init__(self, key: str) -> None:
+        super().__init__()
+        self.option = OPTIONS[key]
+
+    def run_validation(self, value: object, /) -> Any:
+        try:
+            return self.option.check(value)
+        except OptionError as err:
+            raise ValidationError(f"{err} ({self.option.help})") from None
+
+
+class PolicySiteConfig(Config):
+    """Options of the ``policy-site`` plugin in ``mkdocs.yml`` (``policy_site.options``)."""
+
+    versions_dir = _Checked("versions_dir")
+    lock_file = _Checked("lock_file")
+    notice_days = _Checked("notice_days")
+    timezone = _Checked("timezone")
+    consent = _Checked("consent")
+    published_bundles = _Checked("published_bundles")
+    language = _Checked("language")
+    languages = _Checked("languages")
+    contact = _Checked("contact")
 
 
 @dataclass(frozen=True)
@@ -106,6 +88,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
     manifest, all decided by the build date."""
 
     def __init__(self) -> None:
+        self.site: Site | None = None
         self.policy: Policy | None = None
         self.rendered: dict[str, str] = {}
         #: Each version's section anchors by language, worked out once every page is rendered.
@@ -133,98 +116,53 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         dirs = config.theme.dirs
         if str(THEME_DIR) not in dirs:
             dirs.insert(1 if config.theme.custom_dir else 0, str(THEME_DIR))
+        site = SiteConfig(
+            config_file=Path(config.config_file_path),
+            docs_dir=Path(config.docs_dir),
+            site_url=config.site_url or "",
+            site_name=config.site_name,
+            theme_language=config.theme.get("language"),
+            options=Options(**{key: self.config[key] for key in OPTIONS}),
+        )
         try:
-            language, languages = language_settings(
-                self.config.language, self.config.languages, config.theme.get("language")
-            )
-        except ValueError as err:
-            raise PluginError(f"{config.config_file_path}: {err}") from None
-        if not has_words(language):
+            self.site = load_site(site)
+        except PolicySiteError as err:
+            raise PluginError(f"The site cannot be built:\n{for_reader(str(err))}") from None
+        policy = self.policy = self.site.policy
+        if not has_words(policy.settings.language):
             log.info(
                 "The policy pages' own words (status lines, the archive) are in English: "
                 "policy-site has no policy_site/locale/%s.yml.",
-                language,
+                policy.settings.language,
             )
-        settings = Settings(
-            versions_dir=self.config.versions_dir.strip("/"),
-            lock_file=self.config.lock_file.strip("/"),
-            notice_days=self.config.notice_days,
-            timezone=self.config.timezone,
-            language=language,
-            languages=languages,
-            contact=self.config.contact,
-        )
-        try:
-            today = build_date(settings.timezone)
-            edited = record_date(settings.timezone)
-            self.policy = load_policy(Path(config.docs_dir), settings, today, edited)
-        except (BuildDateError, VersionError) as err:
-            raise PluginError(f"The policy versions cannot be published:\n{err}") from None
-        for warning in self.policy.warnings:
+        for warning in policy.warnings:
             log.warning(str(warning))
-        timeline = self.policy.timeline
-        log.info("Build date %s: version %s is in effect.", today, timeline.current.id)
+        log.info("Build date %s: version %s is in effect.", policy.timeline.today,
+                 policy.timeline.current.id)  # fmt: skip
         self.rendered = {}
         self.anchors = None
         self.shared = {}
         self.navs = {}
-        self.consent = self.bundle = None  # mkdocs serve runs on_config again on every change
-        if self.config.consent:
-            self._load_consent(config)
+        self.consent, self.bundle = self.site.consent, self.site.bundle
+        kept = self.site.kept
+        self.published = dict(kept.files) if kept else {}
+        self.releases = list(kept.releases) if kept else []
+        if kept is not None and self.site.unkept:
+            # A warning: mkdocs serve previews an edit; the strict build refuses to publish.
+            log.warning(
+                "%s/ does not keep %s, which this build would publish; a later build would "
+                "then drop it, breaking every page that pinned it. Run %s and commit %s/ "
+                "with your change.%s",
+                kept.shown,
+                ", ".join(self.site.unkept),
+                for_reader("policy-site check --update-lock"),
+                kept.shown,
+                ""
+                if kept.folder.is_dir()
+                else f" ({kept.shown}/ does not exist: it is plugins.policy-site.published_bundles "
+                "in mkdocs.yml; if the bundles are kept elsewhere, correct the option.)",
+            )
         return config
-
-    def _load_consent(self, config: MkDocsConfig) -> None:
-        path = Path(config.config_file_path).parent / str(self.config.consent)
-        policy = self._policy()
-        try:
-            self.consent = load_consent(path)
-            self.bundle = render_bundle(
-                self.consent,
-                policy.timeline.consent_revision,
-                (config.site_url or "/") + policy.settings.current_url(),
-                default_language=config.theme.get("language") or "en",
-                policy_urls=policy.settings.policy_urls(config.site_url or "/"),
-            )
-        except ConsentConfigError as err:
-            raise PluginError(f"The consent configuration cannot be used:\n{err}") from None
-        if self.consent.receipts and not self.config.published_bundles:
-            raise PluginError(
-                f"{path}: 'receipts': the receiver accepts a receipt only from a release on "
-                "record, and this site keeps none. Set plugins.policy-site.published_bundles in "
-                f"mkdocs.yml (e.g. consent/published), then run {command('check --update-lock')} "
-                "and commit that folder; or remove 'receipts'."
-            )
-        self.published = {}
-        self.releases = []
-        if self.config.published_bundles:
-            folder = Path(config.config_file_path).parent / self.config.published_bundles
-            try:
-                self.published = read_published(folder)
-                self.releases = read_releases(folder)
-                name = self.config.published_bundles.strip("/")
-                gone = deleted(folder, name) + lost(folder, name)
-            except (PublishedError, ReleasesError) as err:
-                raise PluginError(str(err)) from None
-            if gone:
-                raise PluginError("\n".join(gone))
-            new = missing([self.bundle], self.published)
-            if release_id(self.bundle) not in {release.id for release in self.releases}:
-                new.append(f"release {release_id(self.bundle)} in {name}/{LEDGER}")
-            if new:
-                # A warning: mkdocs serve previews an edit; the strict build refuses to publish.
-                log.warning(
-                    "%s/ does not keep %s, which this build would publish; a later build would "
-                    "then drop it, breaking every page that pinned it. Run %s and commit %s/ "
-                    "with your change.%s",
-                    name,
-                    ", ".join(new),
-                    command("check --update-lock"),
-                    name,
-                    ""
-                    if folder.is_dir()
-                    else f" ({name}/ does not exist: it is plugins.policy-site.published_bundles "
-                    "in mkdocs.yml; if the bundles are kept elsewhere, correct the option.)",
-                )
 
     def _policy(self) -> Policy:
         assert self.policy is not None, "on_config runs first"
@@ -479,8 +417,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             )
             _write(site, files)
             headers = header_files(site, urlsplit(site_url).netloc, consent)
-        except PublishError as err:
-            raise PluginError(str(err)) from None
+        except PolicySiteError as err:
+            raise PluginError(for_reader(str(err))) from None
         for warning in headers.warnings:
             log.warning(warning)
         _write(site, headers.files)

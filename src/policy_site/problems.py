@@ -35,16 +35,20 @@ class Problem:
 
 
 class PolicySiteError(ValueError):
-    """Input the tool cannot use. Carries every problem found (``problems``), or one message
-    that already says where and how to fix it."""
+    """Input the tool cannot use: the one error family. Carries every problem found, each a
+    ``Problem`` (file, line, key, fix) or a message that already says where and how to fix it.
+    The command line prints it and exits 2; the MkDocs adapter turns it into a PluginError."""
 
-    def __init__(self, problems: str | Sequence[Problem]) -> None:
-        if isinstance(problems, str):
-            self.problems: list[Problem] = []
-            super().__init__(problems)
-        else:
-            self.problems = list(problems)
-            super().__init__("\n".join(str(problem) for problem in self.problems))
+    def __init__(self, problems: str | Sequence[Problem | str], note: str = "") -> None:
+        self.found: list[Problem | str] = [problems] if isinstance(problems, str) else [*problems]
+        #: What was therefore not done ("The lock was not written."), said after the problems.
+        self.note = note
+        super().__init__("\n".join([*map(str, self.found), *([note] if note else [])]))
+
+    @property
+    def problems(self) -> list[Problem]:
+        """The problems that name a file and line (the others are messages)."""
+        return [problem for problem in self.found if isinstance(problem, Problem)]
 
 
 #: The usual fix for what the YAML parser says, by the words it says it with.

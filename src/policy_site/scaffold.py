@@ -13,8 +13,8 @@ from pathlib import Path
 import yaml
 
 from policy_site.consent.config import HOST_NAME, default_texts
-from policy_site.kept import keep_bundles
 from policy_site.problems import PolicySiteError
+from policy_site.site import keep_bundles, read_config
 from policy_site.versions.lock import updated_lock, write_lock
 from policy_site.versions.policy import read_versions
 
@@ -153,7 +153,7 @@ def init_site(folder: Path, domain: str, language: str, today: dt.date, name: st
     lock_path = folder / "docs" / "privacy" / "versions.lock"
     lock = updated_lock(found, {}, today, lock_path, versions).lock
     write_lock(lock_path, lock)
-    kept = keep_bundles(folder / "mkdocs.yml", found, today, lock, today)
+    kept = keep_bundles(read_config(folder / "mkdocs.yml"), found, today, lock, today)
     return (
         f"Created the site in {folder}: mkdocs.yml, docs/privacy/versions/{today}.md (the first "
         "version, in effect today), consent/consent.yml and the lock.\n"

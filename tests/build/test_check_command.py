@@ -34,7 +34,7 @@ def test_a_consent_problem_fails_check(project: Path) -> None:
     assert check(project).returncode == 0
     break_consent(project)
     result = check(project)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "consent/consent.yml:10: 'cookie.max_age_days': 900: a consent is kept 1 to 395" in (
         result.stderr
     )
@@ -47,7 +47,7 @@ def test_version_and_consent_problems_come_in_one_run(project: Path) -> None:
     text = version.read_text(encoding="utf-8")
     version.write_text(text.replace("change: material", "change: big"), encoding="utf-8")
     result = check(project)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert version.name in result.stderr
     assert "'cookie.max_age_days'" in result.stderr
     assert "2 problem(s) found." in result.stderr

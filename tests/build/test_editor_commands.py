@@ -57,7 +57,7 @@ def test_check_reports_file_line_key_and_fix(project: Path) -> None:
         encoding="utf-8",
     )
     result = run(project, "--as-of", "2020-12-31", "check")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert (
         "docs/privacy/versions/2021-01-01.md:4: 'announced': gives 12 days' notice of a material "
         "change; at least 30 are needed. Announce it by 2020-12-02" in result.stderr
@@ -82,7 +82,7 @@ def test_update_lock_refuses_an_edit_in_effect_and_accepts_an_erratum(project: P
     before = lock.read_text(encoding="utf-8")
     first.write_text(first.read_text(encoding="utf-8").replace("anyone", "anyone else"), "utf-8")
     refused = run(project, "--as-of", "2020-12-31", "check", "--update-lock")
-    assert refused.returncode == 1
+    assert refused.returncode == 2
     assert "The lock was not written." in refused.stderr
     assert lock.read_text(encoding="utf-8") == before
     text = first.read_text(encoding="utf-8")
@@ -111,7 +111,7 @@ def test_new_version_copies_the_version_in_effect(project: Path) -> None:
 
 def test_new_version_refuses_too_short_a_notice(project: Path) -> None:
     result = run(project, "--as-of", "2021-02-01", "new-version", "2021-02-15")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "can take effect on 2021-03-03 at the earliest" in result.stderr
 
 
@@ -177,7 +177,7 @@ def test_new_version_from_an_unknown_version_names_the_versions(real_project: Pa
     result = run(
         real_project, "--as-of", "2026-12-01", "new-version", "2027-06-01", "--from", "2020-01-01"
     )
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert (
         "--from 2020-01-01: no such version; the versions are 2007-10-01, 2027-01-01."
         in result.stderr
@@ -192,7 +192,7 @@ def test_a_stated_effective_date_that_differs_fails_the_check(real_project: Path
     path.write_text(text.replace("_June 1, 2027_", "_January 1, 2027_"), encoding="utf-8")
     line = text.splitlines().index("This Privacy Policy is effective as of _June 1, 2027_.") + 1
     check = run(real_project, "--as-of", "2026-12-01", "check")
-    assert check.returncode == 1
+    assert check.returncode == 2
     assert (
         f"{NEW}:{line}: the text states the effective date 'January 1, 2027' (2027-01-01), but "
         "'effective' is 2027-06-01: write 'June 1, 2027' there, or correct 'effective'"

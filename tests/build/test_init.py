@@ -40,7 +40,7 @@ def test_an_initialised_site_builds_at_once(tmp_path: Path, language: str) -> No
 )
 def test_init_refuses_what_it_cannot_make(tmp_path: Path, args: list[str], message: str) -> None:
     result = cli(tmp_path, "init", str(tmp_path / "site"), *args, as_of="2026-12-02")
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert message in result.stderr
     assert not (tmp_path / "site").exists()
 
@@ -50,6 +50,6 @@ def test_init_never_writes_into_a_folder_that_holds_something(tmp_path: Path) ->
     (tmp_path / "site" / "notes.txt").write_text("mine", encoding="utf-8")
     result = cli(tmp_path, "init", str(tmp_path / "site"), "--domain", "example.org",
                  as_of="2026-12-02")  # fmt: skip
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert "exists and is not an empty folder" in result.stderr
     assert sorted(p.name for p in (tmp_path / "site").iterdir()) == ["notes.txt"]

@@ -311,7 +311,7 @@ def test_a_release_dropped_from_the_ledger_fails_the_build(project: Path) -> Non
     assert "the ledger only grows" in refused.stderr
     assert "git checkout HEAD -- consent/published/releases.json" in refused.stderr
     checked = script(project, "check", as_of="2026-12-01")
-    assert checked.returncode == 1
+    assert checked.returncode == 2
     assert f"release {dropped['id']}" in checked.stderr
     git(project, "checkout", "HEAD", "--", "consent/published/releases.json")
     built(project, "2026-12-01")

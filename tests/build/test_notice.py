@@ -132,7 +132,7 @@ def test_a_notice_that_cannot_be_written_says_why(
         config = project / "mkdocs.yml"
         config.write_text(config.read_text(encoding="utf-8").replace(*edit), encoding="utf-8")
     made = cli(project, "notice", version, "--out", str(tmp_path / "out"), as_of="2020-12-01")
-    assert made.returncode == 1
+    assert made.returncode == 2
     assert says in made.stderr
     assert not (tmp_path / "out").exists()
 

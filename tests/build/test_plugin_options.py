@@ -17,8 +17,9 @@ def test_an_unknown_time_zone_fails_naming_the_option(tmp_path: Path) -> None:
     )
     result = build(project, tmp_path / "site")
     assert result.returncode != 0
-    assert "mkdocs.yml: plugins.policy-site.timezone: 'Europe/Stokholm' is not a time zone" in (
-        result.stderr
+    assert (
+        "Plugin 'policy-site' option 'timezone': 'Europe/Stokholm' is not a time zone: write an "
+        "IANA name, e.g. Europe/Stockholm or UTC." in result.stderr
     )
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "site" / "index.html").exists()

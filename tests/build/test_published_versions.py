@@ -36,14 +36,14 @@ def test_a_published_version_deleted_by_a_commit_fails_check_and_build(repo: Pat
         f"{head}; restore it with: git checkout {head} -- {SECOND}\n"
     )
     checked = cli(repo, "check", as_of="2020-12-31")
-    assert checked.returncode == 1
+    assert checked.returncode == 2
     assert f"{SECOND}:1: {expected}" in checked.stderr
     built = build(repo, repo / "site", as_of="2020-12-31")
     assert built.returncode != 0
     assert f"{SECOND}:1: {expected}" in built.stderr
     lock_before = (repo / "docs/privacy/versions.lock").read_text(encoding="utf-8")
     refused = cli(repo, "check", "--update-lock", as_of="2020-12-31")
-    assert refused.returncode == 1
+    assert refused.returncode == 2
     assert "The lock was not written." in refused.stderr
     assert (repo / "docs/privacy/versions.lock").read_text(encoding="utf-8") == lock_before
     subprocess.run(["git", "-C", str(repo), "checkout", head, "--", SECOND], check=True)
@@ -126,7 +126,7 @@ def test_withdraw_refuses_what_is_not_an_announced_version(
     repo: Path, version: str, as_of: str, refusal: str
 ) -> None:
     result = cli(repo, "withdraw", version, "--reason", "Because.", as_of=as_of)
-    assert result.returncode == 1
+    assert result.returncode == 2
     assert refusal in result.stderr
 
 
@@ -134,7 +134,7 @@ def test_a_revised_announced_text_restarts_the_notice(repo: Path) -> None:
     edit(repo, SECOND, "Other cookies need your consent.", "Other cookies need your consent, "
          "which you can withdraw at any time.")  # fmt: skip
     refused = cli(repo, "check", "--update-lock", as_of="2020-12-01")
-    assert refused.returncode == 1
+    assert refused.returncode == 2
     assert (
         f"{SECOND}:4: 'announced': version 2021-01-01 was announced on 2020-11-15 with another "
         "text, and readers were given notice of that text: a revised text is announced again. Set "

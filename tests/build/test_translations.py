@@ -258,7 +258,7 @@ def test_a_translation_the_build_cannot_publish_fails_naming_file_key_and_fix(
 ) -> None:
     (repo / "docs/privacy/versions" / name).write_text(text, encoding="utf-8")
     checked = cli(repo, "check", as_of="2020-12-31")
-    assert checked.returncode == 1
+    assert checked.returncode == 2
     assert says in checked.stderr
     result = build(repo, repo / "site", as_of="2020-12-31")
     assert result.returncode != 0
@@ -270,7 +270,7 @@ def test_a_published_translation_is_locked_like_a_version(repo: Path) -> None:
     path = repo / "docs/privacy/versions/2020-01-01.sv.md"
     path.write_text(path.read_text(encoding="utf-8").replace("Fraktbolag", "Bud"), "utf-8")
     checked = cli(repo, "check", as_of="2020-12-31")
-    assert checked.returncode == 1
+    assert checked.returncode == 2
     assert (
         "docs/privacy/versions/2020-01-01.sv.md:6: translation 2020-01-01.sv is already in effect "
         "and its text no longer matches the lock." in checked.stderr

@@ -26,14 +26,14 @@ from policy_site.consent.bundle import (
 )
 from policy_site.consent.config import ConsentConfig, load_consent
 from policy_site.consent.markup import check_gated_markup
-from policy_site.kept import read_settings
+from policy_site.site import read_config
 from tests.support import ROOT
 
 CONSENT = ROOT / "consent"
 REVISION = "2007-10-01"
 POLICY_URL = "https://www.toontrack.com/privacy/"
 #: The policy in each of the project's languages, as its banner links it (/sv/privacy/).
-POLICY_URLS = read_settings(ROOT / "mkdocs.yml")[1].policy_urls("https://www.toontrack.com/")
+POLICY_URLS = read_config(ROOT / "mkdocs.yml").settings().policy_urls("https://www.toontrack.com/")
 HOSTILE_BANNER = "</script><img src=x onerror=alert(1)>\u2028\u2029'\""
 HOSTILE_DESCRIPTION = "Traffic </SCRIPT><SCRIPT>alert(2)</SCRIPT> & usage"
 CONFIG_START = "var CONFIG = "

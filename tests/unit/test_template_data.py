@@ -18,8 +18,8 @@ import minijinja
 import pytest
 
 from policy_site.consent import load_consent, render_bundle
-from policy_site.kept import read_settings
 from policy_site.plugin import THEME_DIR
+from policy_site.site import read_config
 from policy_site.versions import load_policy
 from policy_site.versions.redline import make_redline
 from policy_site.views import consent_view, page_view, timeline_view
@@ -68,7 +68,7 @@ def _data(as_of: str, language: str = "en") -> dict[str, Any]:
     """Every template's data for this project's site on ``as_of`` in ``language``, through JSON:
     plain data only."""
     today = dt.date.fromisoformat(as_of)
-    _, settings = read_settings(ROOT / "mkdocs.yml")
+    settings = read_config(ROOT / "mkdocs.yml").settings()
     policy = load_policy(ROOT / "docs", settings, today, today)
     shared = timeline_view(policy, language)
     html = {

@@ -141,7 +141,7 @@ def test_check_back_wording_can_be_waived_with_a_reason(tmp_path: Path) -> None:
 def test_a_version_missing_from_the_lock_fails(tmp_path: Path) -> None:
     docs = site(tmp_path, second_front=None)
     (docs / "privacy/versions/2021-01-01.md").write_text(f"---\n{SECOND_FRONT}---\n{SECOND_BODY}")
-    assert "is not in versions.lock: run ./scripts/check --update-lock" in problems(docs)
+    assert "is not in versions.lock: run policy-site check --update-lock" in problems(docs)
 
 
 def test_a_lock_file_that_is_not_there_names_the_option(tmp_path: Path) -> None:
@@ -194,7 +194,7 @@ def test_a_draft_may_change_once_the_lock_records_it(tmp_path: Path) -> None:
     second = docs / "privacy/versions/2021-01-01.md"
     second.write_text(second.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     november = dt.date(2020, 11, 20)  # the day of the edit: before the announcement
-    assert "(on 2020-11-20 it is not in effect yet): run ./scripts/check --update-lock" in problems(
+    assert "(on 2020-11-20 it is not in effect yet): run policy-site check --update-lock" in problems(
         docs, TODAY, november
     )
     update = locked(second.parent, read_lock(docs / LOCK), november)

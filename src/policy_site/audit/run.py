@@ -48,7 +48,6 @@ from policy_site.audit.settings import (
     REPORT_FORMAT,
 )
 from policy_site.audit.states import AuditError, Declared, consent_states
-from policy_site.commands import command
 from policy_site.consent.config import ConsentConfig, ConsentConfigError, load_consent
 from policy_site.serve import ReceiverError, free_port, receiving, serving
 
@@ -180,7 +179,7 @@ def _target(
         return
     directory = Path(target)
     if not (directory / "index.html").is_file():
-        raise AuditError(f"{directory}/index.html not found: build the site ({command('build')}).")
+        raise AuditError(f"{directory}/index.html not found: build the site (policy-site build).")
     pages = _dir_pages(directory)
     # A site that sends receipts gets a receiver, as in production, on a database thrown away
     # after the audit: its choices must not fail for want of one.

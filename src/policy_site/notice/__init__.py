@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import email.policy
 import email.utils
+from collections.abc import Mapping
 from dataclasses import dataclass
 from email.message import EmailMessage
 from importlib.resources import files
@@ -25,11 +26,10 @@ from urllib.parse import urlsplit
 import markdown
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 
-from policy_site.dates import AS_OF_ENV, build_date, record_date
-from policy_site.kept import read_config, read_settings
 from policy_site.locale import long_date, say, texts
 from policy_site.problems import PolicySiteError
-from policy_site.versions import Entry, Policy, load_policy
+from policy_site.site import SiteConfig, load_site
+from policy_site.versions import Entry, Policy
 from policy_site.versions.anchors import heading_anchors
 from policy_site.versions.redline import make_redline
 from policy_site.versions.timeline import WITHDRAWN
@@ -50,18 +50,10 @@ class Notice:
     message: bytes
 
 
-def _markdown(config: dict[str, Any]) -> markdown.Markdown:
+def _markdown(extensions: Mapping[str, Mapping[str, Any]]) -> markdown.Markdown:
     """Python-Markdown with the site's extensions, so that sections get the site's anchors."""
-    extensions: list[str] = []
-    configs: dict[str, Any] = {}
-    for item in config.get("markdown_extensions") or []:
-        if isinstance(item, dict):
-            for name, options in item.items():
-                extensions.append(name)
-                configs[name] = options or {}
-        else:
-            extensions.append(str(item))
-    return markdown.Markdown(extensions=extensions, extension_configs=configs)
+    configs = {name: dict(options) for name, options in extensions.items()}
+    return markdown.Markdown(extensions=list(extensions), extension_configs=configs)
 
 
 def _html(converter: markdown.Markdown, body: str) -> str:
@@ -95,7 +87,8 @@ def _sections(
 
 
 def notices(
-    policy: Policy, version_id: str, site_url: str, site_name: str, config: dict[str, Any],
+    policy: Policy, version_id: str, site_url: str, site_name: str,
+    extensions: Mapping[str, Mapping[str, Any]],
     sender: str,
 ) -> list[Notice]:  # fmt: skip
     """The notice of ``version_id`` in the authoritative language and each translation of it."""
@@ -118,7 +111,7 @@ def notices(
             "write to with questions about the policy (e.g. privacy@example.com)."
         )
     root = site_url.rstrip("/") + "/"
-    converter = _markdown(config)
+    converter = _markdown(extensions)
     env = Environment(
         loader=FunctionLoader(_template),
         undefined=StrictUndefined,
@@ -187,24 +180,23 @@ def notices(
 
 
 def write_notices(
-    config_file: Path, version_id: str, as_of: str | None, out: Path | None, sender: str | None
+    config: SiteConfig,
+    version_id: str,
+    environ: Mapping[str, str],
+    out: Path | None,
+    sender: str | None,
 ) -> list[Path]:
     """Writes ``notice-<id>.<language>.eml`` and ``.html`` for each language into ``out``
     (default: ``notices/`` beside mkdocs.yml); returns what it wrote."""
-    docs_dir, settings = read_settings(config_file)
-    config, _ = read_config(config_file)
-    today = build_date(settings.timezone, {AS_OF_ENV: as_of} if as_of else None)
-    policy = load_policy(docs_dir, settings, today, record_date(settings.timezone))
-    site_url = str(config.get("site_url") or "")
+    policy = load_site(config, environ).policy
+    site_url = config.site_url
     if not site_url.startswith(("https://", "http://")):
         raise NoticeError(
             "mkdocs.yml: site_url is not set: a notice links the site's pages by their full "
             "address; set it (e.g. https://www.example.com/)."
         )
-    found = notices(
-        policy, version_id, site_url, str(config.get("site_name") or ""), config, sender or ""
-    )
-    folder = out or config_file.resolve().parent / "notices"
+    found = notices(policy, version_id, site_url, config.site_name, config.markdown, sender or "")
+    folder = out or config.root.resolve() / "notices"
     folder.mkdir(parents=True, exist_ok=True)
     paths = []
     for notice in found:

@@ -26,15 +26,15 @@ _COLUMNS = ("seq", "received", "id", "subject", "event", "outcome", "method", "c
 
 
 def _releases_file(config_file: Path) -> Path:
-    from policy_site.kept import published_folder
+    from policy_site.site import read_config
 
-    folder = published_folder(config_file)
-    if folder is None:
+    config = read_config(config_file)
+    if not config.options.published_bundles:
         raise ReleasesError(
             f"{config_file}: plugins.policy-site.published_bundles is not set, so no consent "
             "release is on record: set it, or give --releases"
         )
-    return folder / LEDGER
+    return config.root / config.options.published_bundles / LEDGER
 
 
 def _parser() -> argparse.ArgumentParser:

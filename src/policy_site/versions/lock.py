@@ -26,7 +26,6 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from policy_site.commands import command
 from policy_site.versions.model import (
     TRANSLATION_NAME,
     PolicyVersion,
@@ -97,7 +96,7 @@ def read_lock(path: Path) -> dict[str, LockEntry]:
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError) as err:
         raise ValueError(
             f"{path}: not a lock file this build wrote ({err}). Restore it from git "
-            f"(git checkout -- it), then run {command('check --update-lock')}."
+            f"(git checkout -- it), then run policy-site check --update-lock."
         ) from None
 
 
@@ -135,7 +134,7 @@ def _judge(
             "withdrawn",
             f"version {vid} was withdrawn on {locked.withdrawn}, and a withdrawal is final: put "
             f"back 'withdrawn' as it was. To publish this text, give it a new effective date "
-            f"({command('new-version')}).",
+            f"(policy-site new-version).",
         )
     was = locked.announced[-1] if locked.announced else None
     entry = LockEntry(sha, len(version.errata), locked.announced or announced, withdrawn)
@@ -168,7 +167,7 @@ def _judge(
             locked,
             "is already in effect",
             "A version in effect may not change: undo the edit, or record why with a new "
-            f"'errata' entry (date and text), then run {command('check --update-lock')}.",
+            "'errata' entry (date and text), then run policy-site check --update-lock.",
         )
     if version.change != "material":
         if len(version.errata) > locked.errata:
@@ -178,7 +177,7 @@ def _judge(
             None,
             f"version {vid} ({version.change}) was announced on {was} and its text no longer "
             "matches the lock: record the correction with a new 'errata' entry (date and text), "
-            f"or undo the edit; then run {command('check --update-lock')}."
+            f"or undo the edit; then run policy-site check --update-lock."
             f"{_changed_lines(version, locked.sha256)}",
         )
     if (
@@ -216,7 +215,7 @@ def _gone(lock_path: Path, versions_dir: Path, vid: str, entry: LockEntry) -> Pr
         what = "version"
         instead = (
             " (to take back an announced version before it takes effect, run "
-            f"{command('withdraw')} {vid} --reason '...' instead)"
+            f"policy-site withdraw {vid} --reason '...' instead)"
         )
     return Problem(
         path,
@@ -280,7 +279,7 @@ def check_lock(
                     version,
                     None,
                     f"{_what(version)} {version.key} is not in {lock_path.name}: run "
-                    f"{command('check --update-lock')} and commit the lock.",
+                    f"policy-site check --update-lock and commit the lock.",
                 )
             )
         elif update.lock[version.key] != lock[version.key] and not any(
@@ -292,14 +291,14 @@ def check_lock(
                     version,
                     None,
                     f"{_what(version)} {version.key} changed since {lock_path.name} was written "
-                    f"(on {day} it is {status}): run {command('check --update-lock')} to "
+                    f"(on {day} it is {status}): run policy-site check --update-lock to "
                     "record the change, and commit the lock.",
                 )
             )
     for vid in update.dropped:
         message = (
             f"draft {vid} is in {lock_path.name} but its file is gone; it was never published: "
-            f"run {command('check --update-lock')} to drop it."
+            f"run policy-site check --update-lock to drop it."
         )
         problems.append(Problem(versions_dir / f"{vid}.md", 1, None, message))
     return problems

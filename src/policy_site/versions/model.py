@@ -11,7 +11,6 @@ from typing import Any
 
 import yaml
 
-from policy_site.commands import command
 from policy_site.problems import PolicySiteError, Problem, yaml_problem
 
 __all__ = [
@@ -462,7 +461,7 @@ def _withdrawal(reader: _Reader) -> Withdrawal | None:
     if not isinstance(value, dict) or set(value) != {"date", "reason"}:
         reader.fail(
             "withdrawn",
-            f"has exactly 'date: YYYY-MM-DD' and 'reason: why'; {command('withdraw')} writes it.",
+            "has exactly 'date: YYYY-MM-DD' and 'reason: why'; policy-site withdraw writes it.",
         )
         return None
     day = reader.date("withdrawn", value["date"], _value_node(node, "date"))

@@ -12,7 +12,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policy_site.commands import command
 from policy_site.locale import has_words, no_words
 from policy_site.versions.lock import LockEntry, check_lock, read_lock
 from policy_site.versions.model import (
@@ -224,5 +223,5 @@ def _no_lock() -> str:
     return (
         "no such lock file. It is plugins.policy-site.lock_file in mkdocs.yml (under docs_dir): if "
         "the lock is elsewhere, correct the option; for a new site, run "
-        f"{command('check --update-lock')} and commit the lock it writes."
+        "policy-site check --update-lock and commit the lock it writes."
     )
