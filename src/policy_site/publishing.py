@@ -29,14 +29,10 @@ from policy_site.security import (
 )
 from policy_site.versions import Policy
 from policy_site.versions.anchors import Anchors
-from policy_site.versions.publish import (
-    PRINT_STYLESHEET,
-    atom_feed,
-    calendar,
-    json_feed,
-    manifest,
-    print_stylesheet,
-)
+from policy_site.versions.calendar import calendar
+from policy_site.versions.feeds import atom_feed, json_feed
+from policy_site.versions.manifest import manifest
+from policy_site.versions.print_css import PRINT_STYLESHEET, print_stylesheet
 
 __all__ = ["RELEASES", "Consent", "Headers", "PublishError", "header_files", "published_files"]
 

@@ -18,7 +18,7 @@ from typing import Any
 from policy_site.consent import Bundle, ConsentConfig
 from policy_site.locale import long_date, texts
 from policy_site.versions import Entry, Policy, Settings
-from policy_site.versions.publish import print_class
+from policy_site.versions.print_css import print_class
 from policy_site.versions.redline import Redline
 from policy_site.versions.timeline import SUPERSEDED
 

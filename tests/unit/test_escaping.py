@@ -11,9 +11,9 @@ import pytest
 from policy_site.consent.bundle import check_policy_url, render_bundle
 from policy_site.consent.config import ConsentConfigError, load_consent
 from policy_site.versions import Settings
+from policy_site.versions.feeds import atom_feed
 from policy_site.versions.model import read_version
 from policy_site.versions.policy import Policy
-from policy_site.versions.publish import atom_feed
 from policy_site.versions.timeline import make_timeline
 from tests.support import ROOT
 

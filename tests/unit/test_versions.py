@@ -194,8 +194,9 @@ def test_a_draft_may_change_once_the_lock_records_it(tmp_path: Path) -> None:
     second = docs / "privacy/versions/2021-01-01.md"
     second.write_text(second.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
     november = dt.date(2020, 11, 20)  # the day of the edit: before the announcement
-    assert "(on 2020-11-20 it is not in effect yet): run policy-site check --update-lock" in problems(
-        docs, TODAY, november
+    assert (
+        "(on 2020-11-20 it is not in effect yet): run policy-site check --update-lock"
+        in problems(docs, TODAY, november)
     )
     update = locked(second.parent, read_lock(docs / LOCK), november)
     assert update.problems == []

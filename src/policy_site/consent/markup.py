@@ -7,7 +7,7 @@ kind, or one carrying a URL attribute that loads at once, fails the build. An ``
 is a document of its own that the runtime never runs in: every load from another host in it fails
 the build, at any depth, unless the host is allowed (this site, or one declared necessary). A URL's
 host is read as a browser reads it (``policy_site.urls.url_host``), and what a ``<noscript>`` loads
-is found as the site scan finds it (``policy_site.security._loads``).
+is found as the site scan finds it (``policy_site.security.scan._loads``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
-from policy_site.security import _XLINK_HREF, _loads, srcdoc_problems
+from policy_site.security.scan import _XLINK_HREF, _loads, srcdoc_problems
 from policy_site.urls import url_host
 
 __all__ = ["check_gated_markup"]

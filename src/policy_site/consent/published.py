@@ -12,11 +12,11 @@ adds the bundles of the version in effect and of every upcoming one. No MkDocs i
 from __future__ import annotations
 
 import re
-import subprocess
 from collections.abc import Iterable
 from pathlib import Path
 
 from policy_site.consent.bundle import Asset, Bundle, script_digest
+from policy_site.git import GitError, deleted_paths
 from policy_site.problems import PolicySiteError
 
 __all__ = ["LEDGER", "PublishedError", "assets", "deleted", "keep", "missing", "read_published"]
@@ -90,22 +90,14 @@ def deleted(folder: Path, shown: str) -> list[str]:
     is the folder as the editor knows it, ``consent/published``); empty when ``folder`` is not
     in a git repository (or git is missing): there is no history to ask."""
     try:
-        log = subprocess.run(
-            ["git", "log", "--diff-filter=D", "--no-renames", "--name-only", "--relative",
-             "--format=%x00%H", "--", "."],
-            cwd=folder, capture_output=True, text=True, check=False,
-        )  # fmt: skip
-    except OSError:
+        deletions = deleted_paths(folder)
+    except GitError:
         return []
-    if log.returncode != 0:
-        return []
-    found: dict[str, str] = {}
-    for block in log.stdout.split("\0")[1:]:
-        commit, *names = block.split()
-        for name in names:
-            # Newest first: the last deletion of a name is the one to undo.
-            if _NAME.match(Path(name).name) and not (folder / name).exists():
-                found.setdefault(name, commit)
+    found = {
+        name: commit
+        for name, commit in deletions.items()
+        if _NAME.match(Path(name).name) and not (folder / name).exists()
+    }
     return [
         f"{shown}/{name} was published and commit {commit[:12]} deleted it: pages that pinned it "
         f"would fail. Restore it: git checkout {commit[:12]}^ -- {shown}/{name}"

@@ -15,7 +15,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import subprocess
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
@@ -25,6 +24,7 @@ import yaml
 from policy_site.consent.bundle import Bundle
 from policy_site.consent.config import ConsentConfig
 from policy_site.consent.published import LEDGER, assets
+from policy_site.git import GitError, file_at_head
 from policy_site.problems import PolicySiteError
 
 __all__ = [
@@ -130,19 +130,16 @@ def lost(folder: Path, shown: str) -> list[str]:
     """Each release that the ledger's last commit holds and the ledger no longer holds as it was,
     with the fix; empty outside a git repository or before the ledger's first commit."""
     try:
-        committed = subprocess.run(
-            ["git", "show", f"HEAD:./{LEDGER}"], cwd=folder, capture_output=True, text=True,
-            check=False,
-        )  # fmt: skip
-    except OSError:
+        committed = file_at_head(folder, LEDGER)
+    except GitError:
         return []
-    if committed.returncode != 0:
+    if committed is None:
         return []
     now = {release.id: release for release in read_releases(folder)}
     return [
         f"{shown}/{LEDGER}: release {release.id} (consent revision {release.revision}, "
         f"{release.published}) was {'changed' if release.id in now else 'removed'}; the ledger "
         f"only grows. Restore it: git checkout HEAD -- {shown}/{LEDGER}"
-        for release in _parse(committed.stdout, f"HEAD:{shown}/{LEDGER}")
+        for release in _parse(committed, f"HEAD:{shown}/{LEDGER}")
         if now.get(release.id) != release
     ]

@@ -21,11 +21,17 @@ import datetime as dt
 import difflib
 import hashlib
 import json
-import subprocess
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from policy_site.git import (
+    GitError,
+    check_history,
+    commits_with,
+    file_at,
+    last_commit_with,
+)
 from policy_site.versions.model import (
     TRANSLATION_NAME,
     PolicyVersion,
@@ -310,31 +316,22 @@ def _what(version: PolicyVersion) -> str:
 
 def _restore(path: Path) -> str:
     """How to get ``path`` back from git: the last commit that had it, and the command."""
-    folder = next(parent for parent in path.resolve().parents if parent.is_dir())
-
-    def git(*args: str) -> str | None:
-        found = _git(folder, *args)
-        return found.strip() if found is not None else None
-
-    top = git("rev-parse", "--show-toplevel")
-    if not top:
-        return " Restore it from a backup (this folder is not in a git repository)."
-    relative = path.resolve().relative_to(Path(top).resolve()).as_posix()
-    commit = None
-    if git("cat-file", "-e", f"HEAD:{relative}") is not None:
-        commit = git("rev-parse", "--short", "HEAD")
-    else:
-        deleted = git("log", "-1", "--format=%H", "--diff-filter=D", "--", f":/{relative}")
-        if deleted:
-            commit = git("rev-parse", "--short", f"{deleted}^")
-    if not commit:
+    try:
+        found = last_commit_with(path)
+    except GitError as err:
+        return f" {err} Restore it from a backup."
+    if found is None:
         return " Git has no commit with it: restore it from a backup."
+    commit, relative = found
     return f" It was last in commit {commit}; restore it with: git checkout {commit} -- {relative}"
 
 
 def _changed_lines(version: PolicyVersion, locked_sha: str) -> str:
     """A diff against the locked text, found in git history; empty if it cannot be found."""
-    old = _locked_text_from_git(version.path, locked_sha)
+    try:
+        old = _locked_text_from_git(version.path, locked_sha)
+    except GitError as err:
+        return f" {err} So the locked text cannot be shown."
     if old is None:
         return " (The locked text is not in git history; see git log -p on the file.)"
     diff = difflib.unified_diff(
@@ -348,21 +345,14 @@ def _changed_lines(version: PolicyVersion, locked_sha: str) -> str:
     return "\n" + "\n".join(line for line in diff if not line.startswith("@@"))
 
 
-def _git(folder: Path, *args: str) -> str | None:
-    """What ``git args`` prints in ``folder``; None when it fails (or git is not installed)."""
-    try:
-        result = subprocess.run(["git", *args], cwd=folder, capture_output=True, check=False)
-    except OSError:
-        return None
-    return result.stdout.decode("utf-8", "replace") if result.returncode == 0 else None
-
-
 def _locked_text_from_git(path: Path, locked_sha: str) -> str | None:
+    """The text of ``path`` as locked, from the commits that changed it; None when none has it
+    (GitError when git cannot answer, or a shallow clone lacks older commits)."""
     folder = path.resolve().parent
-    commits = _git(folder, "log", "--format=%H", "--", path.name)
-    for commit in (commits or "").split():
-        text = _git(folder, "show", f"{commit}:./{path.name}")
+    for commit in commits_with(folder, path.name):
+        text = file_at(folder, commit, path.name)
         parts = split_front_matter(text or "")
         if parts is not None and body_sha256(parts[1]) == locked_sha:
             return parts[1]
+    check_history(folder, full=True)
     return None

@@ -1,10 +1,10 @@
-"""What the built site may load, and the HTTP headers that make the browser enforce it.
+"""What the built site may load before consent, and the inline scripts the headers allow.
 
 Two checks over every built page, in one parse each:
 
 * the SHA-256 of every inline script that runs (mkdocs-material's, which differ with page depth,
   and the gated inline scripts the consent bundle will run), so the Content-Security-Policy can
-  allow exactly those and nothing inline else;
+  allow exactly those and nothing inline else (security/headers.py writes it);
 * every element that would load from another host without waiting for consent: the build fails on
   it, naming the page and the element, unless the host is declared necessary in consent.yml. A
   gated element (``data-category``) waits only through ``data-src`` and ``data-srcset``: any
@@ -12,9 +12,7 @@ Two checks over every built page, in one parse each:
   consent bundle never runs in: it is scanned like a page, at any depth, gated or not. A URL's host
   is read as a browser's URL parser reads it (``policy_site.urls``), not as ``urlsplit`` does.
 
-Then the headers: a strict CSP whose only other hosts are those consent.yml declares, HSTS,
-nosniff, frame denial, referrer and permissions policies, written as ``_headers`` (the Netlify and
-Cloudflare Pages format) and as an nginx snippet. Pure logic, no MkDocs; the plugin calls it.
+Pure logic, no MkDocs; the plugin calls it.
 """
 
 from __future__ import annotations
@@ -22,7 +20,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import cast
@@ -33,31 +31,7 @@ from lxml.html import HtmlElement
 
 from policy_site.urls import srcset_urls, url_host
 
-__all__ = [
-    "CLOUDFLARE_LINE_LIMIT",
-    "HEADERS_FILE",
-    "NGINX_FILE",
-    "NGINX_LOCATIONS_FILE",
-    "SHARED_PATHS",
-    "SiteScan",
-    "content_security_policy",
-    "headers_file",
-    "nginx_locations",
-    "nginx_snippet",
-    "parse_headers_file",
-    "scan_page",
-    "scan_site",
-    "security_headers",
-]
-
-#: The header rules, in the format Netlify and Cloudflare Pages read (neither publishes it).
-HEADERS_FILE = "_headers"
-#: Cloudflare Pages ignores longer lines of ``_headers``.
-CLOUDFLARE_LINE_LIMIT = 2000
-#: The same headers for nginx: ``include`` it in the site's ``server { }`` block.
-NGINX_FILE = "_headers.nginx.conf"
-#: The locations of the consent bundle's files for nginx: ``include`` it once in that block.
-NGINX_LOCATIONS_FILE = "_headers.nginx.locations.conf"
+__all__ = ["SiteScan", "scan_page", "scan_site", "script_hash", "srcdoc_problems"]
 
 #: Script types a browser runs; any other type (application/json, text/plain) is data.
 _RUNNABLE = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
@@ -108,14 +82,6 @@ _SRCDOC_FIX = (
     "the consent bundle does not run inside srcdoc; serve that content as a file from this site "
     "and use a gated <iframe data-src=...>"
 )
-
-#: HTTP Strict Transport Security: two years, as the Mozilla Observatory and hstspreload.org
-#: recommend. Sub domains are the policy's own (web shop, forum), all served over HTTPS.
-HSTS = "max-age=63072000; includeSubDomains"
-#: Powerful features this site never uses, denied to it and to anything it embeds.
-PERMISSIONS = ("accelerometer", "autoplay", "camera", "display-capture", "geolocation",
-               "gyroscope", "magnetometer", "microphone", "midi", "payment", "usb",
-               "browsing-topics")  # fmt: skip
 
 
 @dataclass
@@ -254,138 +220,3 @@ def scan_site(site_dir: Path, site_host: str, allowed_hosts: Iterable[str] = ())
         total.script_hashes |= scan.script_hashes
         total.problems += [f"{name}: {problem}" for problem in scan.problems]
     return total
-
-
-def content_security_policy(script_hashes: Iterable[str], partner_hosts: Iterable[str]) -> str:
-    """The policy: nothing by default; this site's own files; the listed inline scripts; and the
-    partner hosts for what the consent bundle starts once allowed."""
-    hashes = sorted(set(script_hashes))
-    hosts = sorted(set(partner_hosts))
-    directives = [
-        ("default-src", ["'none'"]),
-        ("script-src", ["'self'", *hashes, *hosts]),
-        ("style-src", ["'self'"]),
-        ("img-src", ["'self'", "data:", *hosts]),
-        ("font-src", ["'self'"]),
-        ("connect-src", ["'self'", *hosts]),
-        ("frame-src", hosts or ["'none'"]),
-        ("worker-src", ["'self'"]),
-        ("manifest-src", ["'self'"]),
-        ("object-src", ["'none'"]),
-        ("base-uri", ["'none'"]),
-        ("form-action", ["'self'"]),
-        ("frame-ancestors", ["'none'"]),
-    ]
-    return "; ".join(f"{name} {' '.join(sources)}" for name, sources in directives)
-
-
-def security_headers(csp: str) -> dict[str, str]:
-    """Every header the site is served with, in the order written."""
-    return {
-        "Content-Security-Policy": csp,
-        "Strict-Transport-Security": HSTS,
-        "X-Content-Type-Options": "nosniff",
-        "X-Frame-Options": "DENY",
-        "Referrer-Policy": "strict-origin-when-cross-origin",
-        "Permissions-Policy": ", ".join(f"{feature}=()" for feature in PERMISSIONS),
-        "Cross-Origin-Opener-Policy": "same-origin",
-    }
-
-
-_GENERATED = "Generated by the build from the pages and consent/consent.yml: do not edit."
-
-
-#: What other sites (the shop, the forum) include: any origin may fetch it with CORS, which
-#: ``integrity`` needs from another origin, and embed it. The stable URLs are revalidated after
-#: five minutes, so a new bundle reaches them quickly; a hashed file never changes.
-SHARED = {"Access-Control-Allow-Origin": "*", "Cross-Origin-Resource-Policy": "cross-origin"}
-SHARED_PATHS = {
-    "/consent/*": {**SHARED, "Cache-Control": "public, max-age=300, must-revalidate"},
-    "/assets/consent.*": {**SHARED, "Cache-Control": "public, max-age=31536000, immutable"},
-}
-#: The same paths for nginx, as prefix ``location`` matches: ``^~`` keeps regex locations (a
-#: ``~* \.js$`` of the server's own) from taking them, and the longest prefix wins over a shorter
-#: one (``/assets/``).
-_NGINX_LOCATIONS = {"/consent/*": "^~ /consent/", "/assets/consent.*": "^~ /assets/consent."}
-
-
-def headers_file(
-    headers: Mapping[str, str], paths: Mapping[str, Mapping[str, str]] = SHARED_PATHS
-) -> str:
-    """``_headers`` for Netlify and Cloudflare Pages: ``headers`` on every path, and the headers
-    of ``paths`` added on theirs (both hosts apply every rule that matches)."""
-    lines = [f"# {_GENERATED}", "/*", *(f"  {name}: {value}" for name, value in headers.items())]
-    for pattern, extra in paths.items():
-        lines += [pattern, *(f"  {name}: {value}" for name, value in extra.items())]
-    return "\n".join(lines) + "\n"
-
-
-def _add_headers(headers: Mapping[str, str], indent: str = "") -> list[str]:
-    lines = []
-    for name, value in headers.items():
-        escaped = value.replace("\\", "\\\\").replace('"', '\\"')
-        lines.append(f'{indent}add_header {name} "{escaped}" always;')
-    return lines
-
-
-def nginx_snippet(headers: Mapping[str, str]) -> str:
-    """The headers for nginx, ``always`` so error pages carry them too: include it in the server
-    block, and in every location of the server's own that has an ``add_header`` (nginx drops the
-    inherited ones in a block that has its own)."""
-    lines = [f"# {_GENERATED}", "# Include in the server block that serves site/ over HTTPS,"]
-    lines += ["# and in each location of that server that has an add_header of its own."]
-    return "\n".join([*lines, *_add_headers(headers)]) + "\n"
-
-
-def nginx_locations(
-    headers: Mapping[str, str],
-    paths: Mapping[str, Mapping[str, str]] = SHARED_PATHS,
-    receipts: tuple[str, str] | None = None,
-) -> str:
-    """A ``location`` for each of ``paths`` (the consent bundle's files), with ``headers`` and
-    theirs: include it once, in the server block, whose ``root`` the locations inherit. With
-    ``receipts`` (endpoint, upstream host:port), one more that passes each POST of a receipt to
-    ``policy-site receipts serve``, and nothing else."""
-    lines = [f"# {_GENERATED}", "# Include once in the server block that serves site/ (set root"]
-    lines += [
-        "# there: these locations inherit it). Other sites load the consent bundle from them."
-    ]
-    for pattern, extra in paths.items():
-        lines.append(f"location {_NGINX_LOCATIONS[pattern]} {{")
-        lines += _add_headers({**headers, **extra}, "    ")
-        lines.append("}")
-    if receipts is not None:
-        endpoint, upstream = receipts
-        lines += [
-            "# Receipts of consent choices, to policy-site receipts serve (consent.yml receipts).",
-            "# The visitor's address is not passed on: the receiver keeps none.",
-            f"location = {endpoint} {{",
-            "    limit_except POST { deny all; }",
-            "    client_max_body_size 4k;",
-            f"    proxy_pass http://{upstream};",
-            "    proxy_set_header Host $host;",
-            '    proxy_set_header X-Forwarded-For "";',
-            '    proxy_set_header X-Real-IP "";',
-            '    proxy_set_header User-Agent "";',
-            "    proxy_connect_timeout 2s;",
-            "    proxy_read_timeout 10s;",
-            *_add_headers(headers, "    "),
-            "}",
-        ]
-    return "\n".join(lines) + "\n"
-
-
-def parse_headers_file(text: str) -> list[tuple[str, dict[str, str]]]:
-    """``_headers`` read back: (path pattern, headers) in order. Comments and blanks are skipped."""
-    rules: list[tuple[str, dict[str, str]]] = []
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.lstrip().startswith("#"):
-            continue
-        if not line[0].isspace():
-            rules.append((line.strip(), {}))
-            continue
-        name, colon, value = line.strip().partition(":")
-        if not rules or not colon:
-            raise ValueError(f"{HEADERS_FILE} line {number}: expected 'Name: value' under a path")
-        rules[-1][1][name.strip()] = value.strip()
-    return rules

@@ -1,0 +1,165 @@
+"""Front matter as the version files' readers see it: the YAML split from the Markdown, every key
+with its line number, and dates and text checked as they are read, each problem naming file, line
+and key (versions/model.py reads a version's keys, versions/translation_keys.py a translation's).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from policy_site.problems import Problem, yaml_problem
+
+__all__ = ["KNOWN_KEYS", "Reader", "parse", "split_front_matter", "value_node", "xml_illegal"]
+
+KNOWN_KEYS = ("effective", "title", "summary", "change", "announced", "notified", "errata", "lint",
+              "anchors", "withdrawn", "language", "translates")  # fmt: skip
+
+#: libyaml's parser when PyYAML has it (its wheels do): ten times faster on 300 versions.
+_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*\r?\n?", re.DOTALL)
+_ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
+_LOOSE_DATE = re.compile(r"\A\d{4}-(\d-\d{1,2}|\d{1,2}-\d)\Z")
+_SLASHED_DATE = re.compile(r"\A\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\Z")
+#: Besides YAMLError, PyYAML fails with plain exceptions on a value it resolves but cannot build:
+#: a date that does not exist (2027-02-30), a tag on the wrong text (!!int x, !!timestamp x).
+_UNREADABLE = (ValueError, KeyError, IndexError, AttributeError, RecursionError)
+#: What XML 1.0 cannot carry, not even as a character reference: the C0 controls other than tab,
+#: line feed and carriage return, and U+FFFE and U+FFFF. YAML lets them in ("\x0b", "\e").
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def xml_illegal(text: str) -> str | None:
+    """The first character of ``text`` that an XML document (the feed) cannot hold, as U+XXXX."""
+    found = _NOT_XML.search(text)
+    return f"U+{ord(found.group()):04X}" if found else None
+
+
+def split_front_matter(text: str) -> tuple[str, str] | None:
+    """``text`` -> (front matter YAML, Markdown body), or None when there is no front matter."""
+    match = _FRONT_MATTER.match(text)
+    if not match:
+        return None
+    return match.group(1) or "", text[match.end() :]
+
+
+class Reader:
+    """Collects the problems of one file while its keys are read."""
+
+    def __init__(self, path: Path, meta: dict[str, Any], body: str, body_line: int) -> None:
+        self.path = path
+        self.meta = meta
+        self.body = body
+        self.body_line = body_line
+        self.nodes: dict[str, yaml.Node] = {}
+        self.problems: list[Problem] = []
+
+    def line(self, key: str) -> int:
+        node = self.nodes.get(key)
+        return node.start_mark.line + 2 if node is not None else 1
+
+    def fail(self, key: str | None, message: str) -> None:
+        self.problems.append(Problem(self.path, self.line(key) if key else 1, key, message))
+
+    def date(self, key: str, value: Any, node: yaml.Node | None) -> dt.date | None:
+        raw = str(node.value) if isinstance(node, yaml.ScalarNode) else repr(value)
+        if isinstance(value, dt.datetime):
+            self.fail(key, f"{raw} is a date and a time; write the date alone, as YYYY-MM-DD.")
+        elif isinstance(value, dt.date) and _ISO_DATE.match(raw):
+            return value
+        elif isinstance(value, dt.date):
+            self.fail(key, f"write {raw} as {value.isoformat()} (YYYY-MM-DD, zero-padded).")
+        elif isinstance(value, str) and _SLASHED_DATE.match(value):
+            self.fail(key, f"{value} is ambiguous (day or month first?); write it as YYYY-MM-DD.")
+        elif isinstance(value, str) and _LOOSE_DATE.match(value):
+            year, month, day = value.split("-")
+            self.fail(key, f"write {value} as {year}-{int(month):02}-{int(day):02} (YYYY-MM-DD).")
+        elif isinstance(value, str) and _ISO_DATE.match(value):
+            self.fail(key, f"'{value}' is text; write the date without quotes: {value}.")
+        else:
+            self.fail(key, f"{raw} is not a date; write it as YYYY-MM-DD, e.g. 2027-01-01.")
+        return None
+
+    def text(self, key: str, required: bool = False) -> str | None:
+        value = self.meta.get(key)
+        if value is None:
+            if required:
+                self.fail(None, f"key '{key}' is missing: add '{key}: ...' to the front matter.")
+            return None
+        if not isinstance(value, str) or not value.strip():
+            self.fail(key, "must be non-empty text.")
+            return None
+        return value.strip() if self.printable(key, value) else None
+
+    def printable(self, key: str, value: str) -> bool:
+        """False, with the problem recorded, when ``value`` holds a character the feed cannot."""
+        code = xml_illegal(value)
+        if code is not None:
+            self.fail(
+                key,
+                f"holds {code}, a character that the feed (XML) cannot carry: delete it.",
+            )
+        return code is None
+
+
+def parse(path: Path, text: str) -> Reader | Problem:
+    parts = split_front_matter(text)
+    if parts is None:
+        return Problem(
+            path,
+            1,
+            None,
+            "no front matter: start the file with a '---' line, "
+            "'effective: YYYY-MM-DD' and 'title: ...', then another '---' line.",
+        )
+    try:
+        tree = yaml.compose(parts[0], Loader=_LOADER)
+        meta = yaml.load(parts[0], Loader=_LOADER) or {}
+    except yaml.YAMLError as err:
+        return yaml_problem(path, err, "the front matter", first_line=2)
+    except _UNREADABLE as err:
+        return _unreadable(path, parts[0], err)
+    if not isinstance(tree, yaml.MappingNode) or not isinstance(meta, dict):
+        return Problem(path, 2, None, "the front matter must be 'key: value' lines.")
+    reader = Reader(path, meta, parts[1], body_line=text.count("\n") - parts[1].count("\n") + 1)
+    nodes = reader.nodes
+    for key_node, value_node in tree.value:
+        key = str(key_node.value)
+        if key in nodes:
+            nodes[key] = key_node
+            reader.fail(key, "appears twice; keep one.")
+        nodes[key] = key_node
+        nodes[f"{key}/value"] = value_node
+        if key not in KNOWN_KEYS:
+            reader.fail(key, f"unknown key; the keys are: {', '.join(KNOWN_KEYS)}.")
+    return reader
+
+
+def _unreadable(path: Path, front: str, err: Exception) -> Problem:
+    """The problem naming the first key whose value PyYAML parsed but could not build."""
+    loader = _LOADER(front)
+    try:
+        tree = loader.get_single_node()
+        for key_node, value_node in tree.value if isinstance(tree, yaml.MappingNode) else ():
+            try:
+                loader.construct_object(value_node, deep=True)
+            except _UNREADABLE:
+                line, key = key_node.start_mark.line + 2, str(key_node.value)
+                break
+        else:
+            line, key = 2, None
+    finally:
+        loader.dispose()
+    fix = "a date must exist and be written YYYY-MM-DD, and no value needs a '!!' tag."
+    return Problem(path, line, key, f"cannot be read ({type(err).__name__}: {err}); {fix}")
+
+
+def value_node(node: yaml.Node | None, key: str) -> yaml.Node | None:
+    """The node of ``key``'s value in a mapping node (for the raw text of a date)."""
+    if not isinstance(node, yaml.MappingNode):
+        return None
+    return next((value for name, value in node.value if name.value == key), None)
