@@ -147,7 +147,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                     raise
                 print(f"receipts serve: the receiver needs {err.name}, which comes with "
                       "policy-site's receipts extra: install it with pip install "
-                      "'/path/to/policy-site[receipts]' (the checkout or wheel policy-site was "
+                      "'/path/to/checkout[receipts]' (the checkout or wheel policy-site was "
                       "installed from)", file=sys.stderr)  # fmt: skip
                 return 2
 

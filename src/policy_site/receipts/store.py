@@ -413,7 +413,7 @@ def open_store(url: str, *, create: bool = True) -> Store:
         except ModuleNotFoundError:
             raise StoreError(
                 "--db postgresql://... needs psycopg, which comes with policy-site's postgresql "
-                "extra: install it with pip install '/path/to/policy-site[postgresql]' (the "
+                "extra: install it with pip install '/path/to/checkout[postgresql]' (the "
                 "checkout or wheel policy-site was installed from)"
             ) from None
         try:
