@@ -20,7 +20,7 @@ from policy_site import audit, editor, serve
 from policy_site.commands import command
 from policy_site.dates import AS_OF_ENV, BuildDateError, build_date
 from policy_site.notice import write_notices
-from policy_site.options import add_as_of, add_config_file, shared
+from policy_site.options import CONFIG_FILE, add_as_of, add_config_file, config_file, shared
 from policy_site.scaffold import InitError, init_site
 from policy_site.versions.model import CHANGE_CLASSES
 
@@ -57,9 +57,10 @@ def _parser() -> argparse.ArgumentParser:
         "script that follows it. 'policy-site COMMAND --help' tells more. -f and --as-of go "
         "after the command or before it.",
     )
-    add_config_file(parser)
+    add_config_file(parser, checked=False)  # checked in _arguments(): init ignores it
     add_as_of(parser)
-    both, dated, configured = shared(), shared(config=False), shared(as_of=False)
+    both, dated = shared(checked=False), shared(config=False)
+    configured = shared(as_of=False, checked=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     starter = commands.add_parser(
         "init", help="write a new site that builds at once", parents=[dated]
@@ -157,12 +158,27 @@ def _passed_on(argv: list[str]) -> tuple[str, list[str]] | None:
     return None
 
 
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    """The command line, parsed: an -f that is given must be a file (exit 2 naming it), but for
+    init, which writes a new one into its folder and takes -f from before its name unread."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.config_file is None:
+        args.config_file = CONFIG_FILE
+    elif args.command != "init":
+        try:
+            config_file(str(args.config_file))
+        except argparse.ArgumentTypeError as err:
+            parser.error(f"argument -f/--config-file: {err}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     passed = _passed_on(argv)
     if passed is not None:
         return _PASSED_ON[passed[0]](passed[1])
-    args = _parser().parse_args(argv)
+    args = _arguments(argv)
     try:
         if args.command == "build":
             return build_site(args.config_file, args.as_of, args.site_dir)

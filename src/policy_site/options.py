@@ -31,10 +31,14 @@ def config_file(text: str) -> Path:
     return path
 
 
-def add_config_file(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
+def add_config_file(
+    parser: argparse.ArgumentParser, *, suppress: bool = False, checked: bool = True
+) -> None:
+    """-f/--config-file, a file that is there (``checked``), or any path, None unless given,
+    for a parser whose caller checks it where its command needs it."""
     parser.add_argument(
-        "-f", "--config-file", type=config_file,
-        default=argparse.SUPPRESS if suppress else CONFIG_FILE,
+        "-f", "--config-file", type=config_file if checked else Path,
+        default=argparse.SUPPRESS if suppress else CONFIG_FILE if checked else None,
         help="the site's mkdocs.yml (default: ./mkdocs.yml)",
     )  # fmt: skip
 
@@ -46,12 +50,14 @@ def add_as_of(parser: argparse.ArgumentParser, *, suppress: bool = False) -> Non
     )  # fmt: skip
 
 
-def shared(*, config: bool = True, as_of: bool = True) -> argparse.ArgumentParser:
+def shared(
+    *, config: bool = True, as_of: bool = True, checked: bool = True
+) -> argparse.ArgumentParser:
     """A parent parser for a command's own parser: the shared options it takes after its name,
     set only when given there (their defaults come from the top parser)."""
     parent = argparse.ArgumentParser(add_help=False)
     if config:
-        add_config_file(parent, suppress=True)
+        add_config_file(parent, suppress=True, checked=checked)
     if as_of:
         add_as_of(parent, suppress=True)
     return parent

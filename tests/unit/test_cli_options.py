@@ -122,7 +122,7 @@ def parse(argv: list[str]) -> argparse.Namespace:
     dispatches them."""
     passed = cli._passed_on(argv)
     if passed is None:
-        return cli._parser().parse_args(argv)
+        return cli._arguments(argv)
     name, rest = passed
     return PASSED_ON[name]().parse_args(rest)
 
@@ -211,6 +211,11 @@ def test_every_wrapper_hands_its_arguments_on_unchanged() -> None:
             {"as_of": "2027-01-01"},
         ),
         (["snippet", "-f", "x/mkdocs.yml"], {"config_file": Path("x/mkdocs.yml"), "site": None}),
+        # init writes a new mkdocs.yml into its folder: an -f before it is not read (as before).
+        (
+            ["-f", "nowhere/mkdocs.yml", "init", "site", "--domain", "example.org"],
+            {"command": "init", "directory": Path("site")},
+        ),
         (
             ["receipts", "serve", "--db", "sqlite:///r.db"],
             {"command": "serve", "db": "sqlite:///r.db"},
