@@ -10,13 +10,15 @@ import os
 from collections.abc import Mapping
 from pathlib import Path
 
+from policy_site.problems import PolicySiteError
+
 __all__ = ["CHROMIUM_ENV", "DEFAULT_CHROMIUM", "ChromiumMissingError", "executable", "launch_args"]
 
 DEFAULT_CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ENV = "POLICY_SITE_CHROMIUM"
 
 
-class ChromiumMissingError(RuntimeError):
+class ChromiumMissingError(PolicySiteError):
     """No Chromium binary where one was expected."""
 
 

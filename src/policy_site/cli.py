@@ -17,6 +17,7 @@ import sys
 from pathlib import Path
 
 from policy_site import audit, editor, serve
+from policy_site.arguments import CONFIG_FILE, add_as_of, add_config_file, config_file, shared
 from policy_site.commands import command, for_reader
 from policy_site.dates import AS_OF_ENV, build_date
 from policy_site.notice import write_notices
@@ -55,17 +56,24 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="policy-site",
         description="Publish a privacy policy as effective-dated versions, with the consent "
-        "script that follows it. 'policy-site COMMAND --help' tells more.",
+        "script that follows it. 'policy-site COMMAND --help' tells more. -f and --as-of go "
+        "after the command or before it.",
     )
-    parser.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
-    parser.add_argument("--as-of", help="the build date, YYYY-MM-DD (default: today)")
+    add_config_file(parser, checked=False)  # checked in _arguments(): init ignores it
+    add_as_of(parser)
+    both, dated = shared(checked=False), shared(config=False)
+    configured = shared(as_of=False, checked=False)
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    starter = commands.add_parser("init", help="write a new site that builds at once")
+    starter = commands.add_parser(
+        "init", help="write a new site that builds at once", parents=[dated]
+    )
     starter.add_argument("directory", type=Path, help="a new or empty folder")
     starter.add_argument("--domain", required=True, help="the site's host, e.g. www.example.org")
     starter.add_argument("--language", default="en", help="the site's language (default: en)")
     starter.add_argument("--name", help="the site's name (default: the domain)")
-    builder = commands.add_parser("build", help="build the site, swapped in only when it succeeds")
+    builder = commands.add_parser(
+        "build", help="build the site, swapped in only when it succeeds", parents=[both]
+    )
     builder.add_argument("--site-dir", type=Path, help="where (default: site/ beside mkdocs.yml)")
     passed_on = {
         "serve": "serve the built site with its headers",
@@ -74,10 +82,14 @@ def _parser() -> argparse.ArgumentParser:
     }
     for name, helped in passed_on.items():  # listed here; main() hands them their arguments
         commands.add_parser(name, help=helped, add_help=False)
-    checker = commands.add_parser("check", help="validate the versions without building")
+    checker = commands.add_parser(
+        "check", help="validate the versions without building", parents=[both]
+    )
     checker.add_argument("--update-lock", action="store_true", help="record the versions' hashes")
     new = commands.add_parser(
-        "new-version", help="start a version from the newest published one (or --from another)"
+        "new-version",
+        help="start a version from the newest published one (or --from another)",
+        parents=[both],
     )
     new.add_argument("effective", help="the new version's effective date, YYYY-MM-DD")
     new.add_argument("--change", choices=CHANGE_CLASSES, default="material")
@@ -88,21 +100,25 @@ def _parser() -> argparse.ArgumentParser:
         help="the version to copy (default: the newest published, upcoming included)",
     )
     taker = commands.add_parser(
-        "withdraw", help="take back an announced version before it takes effect"
+        "withdraw", help="take back an announced version before it takes effect", parents=[both]
     )
     taker.add_argument("version", metavar="YYYY-MM-DD", help="the version's effective date")
     taker.add_argument("--reason", required=True, help="why, in plain words, for the readers")
     notifier = commands.add_parser(
-        "notice", help="write the e-mail that announces a version, in each of its languages"
+        "notice",
+        help="write the e-mail that announces a version, in each of its languages",
+        parents=[both],
     )
     notifier.add_argument("version", metavar="YYYY-MM-DD", help="the version's effective date")
     notifier.add_argument("--out", type=Path, help="where (default: notices/ beside mkdocs.yml)")
     notifier.add_argument("--from", dest="sender", help="the From header (default: the site and "
                           "plugins.policy-site.contact)")  # fmt: skip
-    tags = commands.add_parser("snippet", help="the consent tags for another site's pages")
+    tags = commands.add_parser(
+        "snippet", help="the consent tags for another site's pages", parents=[configured]
+    )
     tags.add_argument("--pinned", action="store_true", help="the hashed files, with integrity")
     tags.add_argument("--lang", help="the language of the banner (default: the site's)")
-    tags.add_argument("--site", type=Path, default=Path("site"), help="the built site")
+    tags.add_argument("--site", type=Path, help="the built site (default: site/ beside mkdocs.yml)")
     return parser
 
 
@@ -116,15 +132,31 @@ def _receipts(argv: list[str]) -> int:
 _PASSED_ON = {"serve": serve.main, "audit": audit.main, "receipts": _receipts}
 
 
+#: The options that _parser() takes before the command, and whether each takes a value.
+_GLOBAL = {"-f": True, "--config-file": True, "--as-of": True}
+#: Those each command of _PASSED_ON takes from before its name too (its parser knows them).
+_TAKES = {"serve": ("-f", "--config-file"), "audit": ("--as-of",),
+          "receipts": ("-f", "--config-file")}  # fmt: skip
+
+
 def _passed_on(argv: list[str]) -> tuple[str, list[str]] | None:
     """(command, its arguments) when ``argv`` names a command of _PASSED_ON after the global
-    options (argparse's REMAINDER drops a remainder that starts with an option)."""
-    index = 0
+    options (argparse's REMAINDER drops a remainder that starts with an option). The global
+    options given before it go first in its arguments, for its own parser; one that it does not
+    take is refused (SystemExit 2) rather than dropped unseen."""
+    index, given = 0, []
     while index < len(argv) and argv[index].startswith("-"):
-        with_value = argv[index] in ("-f", "--config-file", "--as-of")
-        index += 2 if with_value else 1
+        option = argv[index].partition("=")[0]
+        if option not in _GLOBAL:
+            return None  # -h, or a mistake: _parser() says which
+        given.append(option)
+        index += 2 if _GLOBAL[option] and "=" not in argv[index] else 1
     if index < len(argv) and argv[index] in _PASSED_ON:
-        return argv[index], argv[index + 1 :]
+        name = argv[index]
+        for option in given:
+            if option not in _TAKES[name]:
+                _parser().error(f"{option} does not apply to {name}: leave it out")
+        return name, argv[:index] + argv[index + 1 :]
     return None
 
 
@@ -138,7 +170,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"  cd {args.directory} && policy-site build && policy-site serve")
         return 0
     if args.command == "snippet":
-        return _said(editor.print_snippet(args.site, args.lang, args.pinned))
+        site = args.site or args.config_file.parent / "site"  # where build writes it
+        return _said(editor.print_snippet(site, args.lang, args.pinned))
     config = read_config(args.config_file)
     if args.command == "build":
         return build_site(args.config_file, args.as_of, args.site_dir)
@@ -162,6 +195,21 @@ def _said(outcome: editor.Outcome) -> int:
     return outcome.code
 
 
+def _arguments(argv: list[str]) -> argparse.Namespace:
+    """The command line, parsed: an -f that is given must be a file (exit 2 naming it), but for
+    init, which writes a new one into its folder and takes -f from before its name unread."""
+    parser = _parser()
+    args = parser.parse_args(argv)
+    if args.config_file is None:
+        args.config_file = CONFIG_FILE
+    elif args.command != "init":
+        try:
+            config_file(str(args.config_file))
+        except argparse.ArgumentTypeError as err:
+            parser.error(f"argument -f/--config-file: {err}")
+    return args
+
+
 def main(argv: list[str] | None = None) -> int:
     """The command line: the one place that catches PolicySiteError, says it, and exits 2."""
     argv = sys.argv[1:] if argv is None else argv
@@ -169,7 +217,7 @@ def main(argv: list[str] | None = None) -> int:
         passed = _passed_on(argv)
         if passed is not None:
             return _PASSED_ON[passed[0]](passed[1])
-        return _run(_parser().parse_args(argv))
+        return _run(_arguments(argv))
     except PolicySiteError as err:
         for problem in err.found:
             print(for_reader(str(problem)), file=sys.stderr)

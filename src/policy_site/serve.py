@@ -24,7 +24,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from policy_site.arguments import add_config_file
 from policy_site.commands import command
+from policy_site.problems import PolicySiteError
 from policy_site.security import HEADERS_FILE, parse_headers_file
 
 __all__ = ["ReceiverError", "free_port", "main", "make_server", "receiving", "running", "serving"]
@@ -164,16 +166,17 @@ def _port(text: str) -> int:
     return int(text)
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=command("serve"),
         description="Serve the built site on this machine, with the headers the build wrote into "
         "SITE_DIR/_headers (the production Content-Security-Policy among them).",
     )
     parser.add_argument(
-        "directory", nargs="?", default="site", type=Path, metavar="SITE_DIR",
-        help="the built site (default: site)",
+        "directory", nargs="?", type=Path, metavar="SITE_DIR",
+        help="the built site (default: site/ beside mkdocs.yml, where build writes it)",
     )  # fmt: skip
+    add_config_file(parser)
     parser.add_argument("--port", type=_port, default=8000, help="the port (default: 8000)")
     parser.add_argument(
         "--host", default="127.0.0.1",
@@ -187,7 +190,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--receipts-port", type=_port, help="the receipts receiver's port (default: --port + 1)"
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    args.directory = args.directory or args.config_file.parent / "site"
     if not (args.directory / "index.html").is_file():
         print(
             f"{args.directory}/index.html not found: run {command('build')} first.", file=sys.stderr
@@ -210,7 +218,7 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-class ReceiverError(RuntimeError):
+class ReceiverError(PolicySiteError):
     """The receipts receiver did not start."""
 
 

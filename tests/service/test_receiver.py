@@ -114,7 +114,8 @@ def test_a_lost_database_connection_is_opened_again(postgres: str) -> None:
 def test_the_receiver_deletes_what_is_older_than_the_retention_period(db_url: str) -> None:
     import datetime as dt
 
-    from policy_site.receipts.store import open_store, stamp
+    from policy_site.receipts.opening import open_store
+    from policy_site.receipts.store import stamp
 
     store = open_store(db_url)
     now = dt.datetime.now(dt.UTC)

@@ -11,7 +11,8 @@ from typing import Any
 
 import pytest
 
-from policy_site.receipts.store import Store, StoreError, open_store, stamp
+from policy_site.receipts.opening import open_store
+from policy_site.receipts.store import Store, StoreError, stamp
 from policy_site.receipts.validate import expand
 from tests.service.conftest import raw_sql
 from tests.unit.test_receipts import NOW, receipt

@@ -11,6 +11,7 @@ from policy_site import chromium
 from policy_site.audit.run import audit
 from policy_site.audit.settings import DEFAULT_HOST, DEFAULT_JOBS, DEFAULT_SETTLE
 from policy_site.audit.states import AuditError
+from policy_site.commands import command
 
 if TYPE_CHECKING:
     pass
@@ -25,9 +26,9 @@ def _host_mapping(text: str) -> tuple[str, str]:
     return host.strip(), address.strip()
 
 
-def main(argv: list[str] | None = None) -> int:
+def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="audit",
+        prog=command("audit"),
         description="Load every page of the site in Chromium in each consent state, record what "
         "it does, judge it against consent.yml and write audit/report.json and report.html. "
         "Exit status: 0 clean, 1 violations (each printed), 2 the audit could not run.",
@@ -67,7 +68,11 @@ def main(argv: list[str] | None = None) -> int:
         help=f"seconds with no request in flight after load before a page counts as done "
         f"(default {DEFAULT_SETTLE})",
     )
-    args = parser.parse_args(argv)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
     try:
         report = audit(
             args.target,

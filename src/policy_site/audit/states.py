@@ -8,12 +8,13 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from policy_site.consent.config import ConsentConfig
+from policy_site.problems import PolicySiteError
 
 if TYPE_CHECKING:
     pass
 
 
-class AuditError(RuntimeError):
+class AuditError(PolicySiteError):
     """The audit could not run (no site, no Chromium, a bad consent.yml): exit status 2."""
 
 

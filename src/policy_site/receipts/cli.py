@@ -13,14 +13,20 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
+from policy_site.arguments import add_config_file
+from policy_site.commands import command
 from policy_site.consent.published import LEDGER
 from policy_site.consent.releases import ReleasesError, read_releases
-from policy_site.receipts.store import Store, StoreError, open_store
+from policy_site.receipts.opening import open_store
+from policy_site.receipts.store import Store, StoreError
 
 __all__ = ["DEFAULT_DB", "main"]
 
 DEFAULT_DB = "sqlite:///receipts.db"
 DEFAULT_RETAIN_DAYS = 395
+#: What pyproject.toml's receipts extra brings, for the receiver alone.
+_RECEIPTS_EXTRA = ("aiohttp", "fastjsonschema")
+_DB_HELP = f"where the receipts are: sqlite:///FILE or postgresql://... (default: {DEFAULT_DB})"
 _COLUMNS = ("seq", "received", "id", "subject", "event", "outcome", "method", "categories",
             "policy", "revision", "bundle", "language", "path", "gpc", "hash")  # fmt: skip
 
@@ -38,29 +44,39 @@ def _releases_file(config_file: Path) -> Path:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="policy-site receipts", description=__doc__)
-    parser.add_argument("-f", "--config-file", type=Path, default=Path("mkdocs.yml"))
-    parser.add_argument(
-        "--db", default=DEFAULT_DB, help=f"sqlite:///FILE or postgresql://... ({DEFAULT_DB})"
+    parser = argparse.ArgumentParser(
+        prog=command("receipts"),
+        description=__doc__,
+        epilog="-f and --db go after the command (receipts stats --db URL) or before it.",
     )
-    commands = parser.add_subparsers(dest="command", required=True)
-    server = commands.add_parser("serve", help="receive receipts over HTTP")
-    server.add_argument("--host", default="127.0.0.1")
-    server.add_argument("--port", type=int, default=8001)
+    add_config_file(parser)
+    parser.add_argument("--db", default=DEFAULT_DB, metavar="URL", help=_DB_HELP)
+    # Each command takes -f and --db after its name too; given there, they win (options.py).
+    shared = argparse.ArgumentParser(add_help=False)
+    add_config_file(shared, suppress=True)
+    shared.add_argument("--db", default=argparse.SUPPRESS, metavar="URL", help=_DB_HELP)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    server = commands.add_parser("serve", help="receive receipts over HTTP", parents=[shared])
+    server.add_argument("--host", default="127.0.0.1", help="the address (default: 127.0.0.1)")
+    server.add_argument("--port", type=int, default=8001, help="the port (default: 8001)")
     server.add_argument("--releases", type=Path, help="the ledger (default: from mkdocs.yml)")
     server.add_argument(
         "--retain-days", type=int, default=DEFAULT_RETAIN_DAYS,
         help=f"delete receipts older than this many days ({DEFAULT_RETAIN_DAYS})",
     )  # fmt: skip
-    commands.add_parser("verify", help="check that no receipt was changed or removed")
-    exporter = commands.add_parser("export", help="one visitor's receipts, or a period's")
+    commands.add_parser(
+        "verify", help="check that no receipt was changed or removed", parents=[shared]
+    )
+    exporter = commands.add_parser(
+        "export", help="one visitor's receipts, or a period's", parents=[shared]
+    )
     exporter.add_argument("--subject", help="the id in the visitor's consent cookie")
     exporter.add_argument("--from", dest="start", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
     exporter.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
                           help="the last day included")  # fmt: skip
     exporter.add_argument("--format", choices=("json", "jsonl", "csv"), default=None)
     exporter.add_argument("--releases", type=Path, help="the ledger (default: from mkdocs.yml)")
-    commands.add_parser("stats", help="receipts per day: given, refused, partial")
+    commands.add_parser("stats", help="receipts per day: given, refused, partial", parents=[shared])
     return parser
 
 
@@ -128,14 +144,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             try:
                 from policy_site.receipts.service import serve
             except ModuleNotFoundError as err:
-                print(f"receipts: the receiver needs {err.name}: pip install "
-                      "'policy-site[receipts]'", file=sys.stderr)  # fmt: skip
+                if err.name not in _RECEIPTS_EXTRA:
+                    raise
+                print(f"receipts serve: the receiver needs {err.name}, which comes with "
+                      "policy-site's receipts extra: install it with pip install "
+                      "'/path/to/checkout[receipts]' (the checkout or wheel policy-site was "
+                      "installed from)", file=sys.stderr)  # fmt: skip
                 return 2
 
             ledger = args.releases or _releases_file(args.config_file)
             serve(args.db, ledger, args.host, args.port, args.retain_days)
             return 0
-        store = open_store(args.db)
+        store = open_store(args.db, create=False)  # a mistyped file is not a new, empty one
         try:
             if args.command == "verify":
                 verified = store.verify()
@@ -151,9 +171,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _stats(store)
         finally:
             store.close()
-    except (StoreError, ReleasesError, OSError) as err:
-        print(f"receipts: {err}", file=sys.stderr)
-        return 2
+    except OSError as err:
+        raise StoreError(str(err)) from None
 
 
 if __name__ == "__main__":

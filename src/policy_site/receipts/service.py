@@ -25,7 +25,8 @@ from typing import Any
 from aiohttp import web
 
 from policy_site.consent.releases import ReleasesError, read_releases
-from policy_site.receipts.store import Store, StoreError, open_store, stamp, utc_now
+from policy_site.receipts.opening import open_store
+from policy_site.receipts.store import Store, StoreError, stamp, utc_now
 from policy_site.receipts.validate import (
     MAX_BYTES,
     Invalid,

@@ -15,12 +15,11 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
-from contextlib import closing
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any, Protocol
+
+from policy_site.problems import PolicySiteError
 
 __all__ = [
     "GENESIS",
@@ -28,7 +27,6 @@ __all__ = [
     "Store",
     "StoreError",
     "Verified",
-    "open_store",
     "outcome",
     "row_hash",
 ]
@@ -64,8 +62,11 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
 )
 
 
-class StoreError(RuntimeError):
-    """The store cannot be opened or written."""
+class StoreError(PolicySiteError):
+    """The store cannot be opened or written (the message says so, starting ``receipts:``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"receipts: {message}")
 
 
 @dataclass(frozen=True)
@@ -290,85 +291,6 @@ class Store:
 
     def close(self) -> None:
         self._db.close()
-
-
-def _sqlite(path: Path) -> Store:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    # isolation_level=None: this module says where each transaction starts (BEGIN IMMEDIATE)
-    # and ends; sqlite3's own implicit transactions would start one at the first write only.
-    with closing(db.execute("PRAGMA journal_mode")) as mode:
-        if mode.fetchone()[0] != "wal":
-            raise StoreError(f"{path}: SQLite could not use its write-ahead log (WAL) here")
-    return Store(_AutoBegin(db), placeholder="?", lock="")
-
-
-class _AutoBegin:
-    """sqlite3 in autocommit mode, with commit and rollback that end what BEGIN started."""
-
-    def __init__(self, db: sqlite3.Connection) -> None:
-        self._db = db
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> sqlite3.Cursor:
-        return self._db.execute(sql, params)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> sqlite3.Cursor:
-        return self._db.executemany(sql, rows)
-
-    def commit(self) -> None:
-        if self._db.in_transaction:
-            self._db.execute("COMMIT")
-
-    def rollback(self) -> None:
-        if self._db.in_transaction:
-            self._db.execute("ROLLBACK")
-
-    def close(self) -> None:
-        self._db.close()
-
-
-class _Postgres:
-    """A psycopg connection, with the ``executemany`` that only its cursors have (it sends the
-    rows in one pipeline, not one round trip each)."""
-
-    def __init__(self, db: Any) -> None:
-        self._db = db
-
-    def execute(self, sql: str, params: Sequence[Any] = ()) -> Any:
-        return self._db.execute(sql, params)
-
-    def executemany(self, sql: str, rows: Sequence[Sequence[Any]]) -> None:
-        with self._db.cursor() as cursor:
-            cursor.executemany(sql, rows)
-
-    def commit(self) -> None:
-        self._db.commit()
-
-    def rollback(self) -> None:
-        self._db.rollback()
-
-    def close(self) -> None:
-        self._db.close()
-
-
-def open_store(url: str) -> Store:
-    """``sqlite:///path`` or a path (SQLite), or ``postgresql://...`` (psycopg 3)."""
-    if url.startswith(("postgresql://", "postgres://")):
-        try:
-            import psycopg
-        except ModuleNotFoundError:
-            raise StoreError(
-                "--db postgresql://... needs psycopg: pip install 'policy-site[postgresql]'"
-            ) from None
-        try:
-            connection = psycopg.connect(url)
-        except psycopg.Error as err:
-            raise StoreError(f"{url}: {err}") from None
-        return Store(_Postgres(connection), placeholder="%s", lock=" FOR UPDATE")
-    # As SQLAlchemy writes them: sqlite:///receipts.db (relative), sqlite:////srv/receipts.db.
-    return _sqlite(Path(url.removeprefix("sqlite:///")))
 
 
 def utc_now() -> dt.datetime:
