@@ -36,6 +36,7 @@ from policy_site.versions.model import (
     TRANSLATION_NAME,
     PolicyVersion,
     Problem,
+    VersionError,
     split_front_matter,
 )
 
@@ -100,10 +101,11 @@ def read_lock(path: Path) -> dict[str, LockEntry]:
                 raise ValueError(f"{key!r} names no version file")
         return entries
     except (ValueError, KeyError, TypeError, AttributeError, AssertionError) as err:
-        raise ValueError(
-            f"{path}: not a lock file this build wrote ({err}). Restore it from git "
-            f"(git checkout -- it), then run policy-site check --update-lock."
-        ) from None
+        message = (
+            f"not a lock file this build wrote ({err}). Restore it from git (git checkout -- "
+            "it), then run policy-site check --update-lock."
+        )
+        raise VersionError([Problem(path, 1, None, message)]) from None
 
 
 def write_lock(path: Path, lock: Mapping[str, LockEntry]) -> None:

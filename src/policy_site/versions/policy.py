@@ -198,8 +198,8 @@ def load_policy(
         lock_path = docs_dir / settings.lock_file
         try:
             lock = read_lock(lock_path)
-        except ValueError as err:
-            problems.append(Problem(lock_path, 1, None, str(err)))
+        except VersionError as err:
+            problems += err.problems
         else:
             if not lock_path.is_file():
                 problems.append(Problem(lock_path, 1, None, _no_lock()))
