@@ -29,12 +29,11 @@ from policy_site.consent.releases import Release
 from policy_site.locale import has_words, long_date, say, texts
 from policy_site.options import OPTIONS, OptionError, Options
 from policy_site.problems import PolicySiteError
-from policy_site.publishing import Consent, header_files, published_files
+from policy_site.publishing import Consent, header_files, published_files, rendered_chains
 from policy_site.site import Site, SiteConfig, load_site
 from policy_site.versions import Entry, Policy, PolicyVersion
-from policy_site.versions.anchors import Anchors, Removed, check_anchors, with_old_anchors
+from policy_site.versions.anchors import Anchors, Removed, policy_anchors, with_old_anchors
 from policy_site.versions.redline import make_redline, rendered_text_sha256
-from policy_site.versions.timeline import WITHDRAWN
 from policy_site.views import consent_view, page_view, timeline_view
 
 __all__ = ["PolicySiteConfig", "PolicySitePlugin"]
@@ -372,19 +371,10 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         then) warns, which fails the strict build, of each section link that a later version
         breaks."""
         if self.anchors is None:
-            policy = self._policy()
-            self.anchors = {}
-            timelines = {policy.settings.language: policy.timeline.entries}
-            timelines |= {code: t.entries for code, t in policy.translations.items()}
-            for code, entries in timelines.items():
-                chain = [
-                    (entry.version, self.rendered[entry.version.key])
-                    for entry in entries
-                    if entry.status != WITHDRAWN and entry.version.key in self.rendered
-                ]
-                self.anchors[code], problems = check_anchors(chain)
-                for problem in problems:
-                    log.warning(str(problem))
+            chains = rendered_chains(self._policy(), self.rendered)
+            self.anchors, problems = policy_anchors(chains)
+            for problem in problems:
+                log.warning(str(problem))
         return self.anchors
 
     def _removed_note(self, page: Page, anchor: str, gone: Removed, language: str) -> str:

@@ -27,14 +27,23 @@ from policy_site.security import (
     scan_site,
     security_headers,
 )
-from policy_site.versions import Policy
+from policy_site.versions import Policy, PolicyVersion
 from policy_site.versions.anchors import Anchors
 from policy_site.versions.calendar import calendar
 from policy_site.versions.feeds import atom_feed, json_feed
 from policy_site.versions.manifest import manifest
 from policy_site.versions.print_css import PRINT_STYLESHEET, print_stylesheet
+from policy_site.versions.timeline import WITHDRAWN
 
-__all__ = ["RELEASES", "Consent", "Headers", "PublishError", "header_files", "published_files"]
+__all__ = [
+    "RELEASES",
+    "Consent",
+    "Headers",
+    "PublishError",
+    "header_files",
+    "published_files",
+    "rendered_chains",
+]
 
 #: Where the ledger of consent releases is published, in the site.
 RELEASES = "consent/releases.json"
@@ -56,6 +65,23 @@ class Consent:
     source: str
     #: The ledger of every release (consent/releases.py), published with the files.
     releases: Sequence[Release] = ()
+
+
+def rendered_chains(
+    policy: Policy, rendered: Mapping[str, str]
+) -> dict[str, list[tuple[PolicyVersion, str]]]:
+    """Each language's versions that applied or will (not the withdrawn), oldest first, with
+    their rendered content (by ``PolicyVersion.key``): what ``policy_anchors`` checks."""
+    timelines = {policy.settings.language: policy.timeline.entries}
+    timelines |= {code: t.entries for code, t in policy.translations.items()}
+    return {
+        code: [
+            (entry.version, rendered[entry.version.key])
+            for entry in entries
+            if entry.status != WITHDRAWN and entry.version.key in rendered
+        ]
+        for code, entries in timelines.items()
+    }
 
 
 def published_files(

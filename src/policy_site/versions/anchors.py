@@ -10,12 +10,19 @@ from __future__ import annotations
 
 import html as html_lib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from policy_site.versions.model import PolicyVersion, Problem
 
-__all__ = ["Anchors", "Removed", "check_anchors", "heading_anchors", "with_old_anchors"]
+__all__ = [
+    "Anchors",
+    "Removed",
+    "check_anchors",
+    "heading_anchors",
+    "policy_anchors",
+    "with_old_anchors",
+]
 
 _HEADING = re.compile(
     r"<h([1-6])\b(?P<attrs>[^>]*)>(?P<inner>.*?)</h\1\s*>", re.IGNORECASE | re.DOTALL
@@ -164,3 +171,17 @@ def with_old_anchors(
     content = _HEADING.sub(heading, content) if by_target else content
     notes = "".join(removed_note(old, gone) for old, gone in anchors.removed.items())
     return notes + content
+
+
+def policy_anchors(
+    timelines: Mapping[str, Sequence[tuple[PolicyVersion, str]]],
+) -> tuple[dict[str, dict[str, Anchors]], list[Problem]]:
+    """``check_anchors`` for each language's chain of versions that applied (withdrawn ones
+    left out), each version with its rendered content: the anchors by language, and every
+    problem."""
+    anchors: dict[str, dict[str, Anchors]] = {}
+    problems: list[Problem] = []
+    for code, chain in timelines.items():
+        anchors[code], found = check_anchors(chain)
+        problems += found
+    return anchors, problems
