@@ -2,7 +2,8 @@
 // the dialog quotes. The build adds this file only when consent.yml has receipts: (bundle.py's
 // sources), and main.js and ui.js call it only when CONFIG.receipts is set.
 //
-// Takes from the bundle: CONFIG, T (ui.js).
+// Takes from the bundle: CONFIG.
+// Takes from ui.js: T.
 // Takes from main.js: _newId.
 // Provides: _receipt (to main.js), _reference (to ui.js).
 
