@@ -337,7 +337,8 @@ function makeWindow(options) {
       sendBeacon: function (url, blob) { beacons.push({ url: url, blob: blob }); return true; },
     },
     // What a browser has beyond the language's own objects (the vm context gives those).
-    crypto: globalThis.crypto, console: console, Blob: Blob, queueMicrotask: queueMicrotask,
+    // (Node 18, Debian 12's, has Web Crypto only as node:crypto's webcrypto, not as a global.)
+    crypto: require("node:crypto").webcrypto, console: console, Blob: Blob, queueMicrotask: queueMicrotask,
     CustomEvent: function (type, init) { this.type = type; this.detail = init && init.detail; },
     MutationObserver: function (callback) { return new MutationObserver(document, callback); },
     beacons: beacons,
