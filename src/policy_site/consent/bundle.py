@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from policy_site.consent.config import RUNTIME, ConsentConfig, ConsentConfigError
 
 __all__ = [
+    "RECEIPTS",
     "RUNTIME",
     "SOURCES",
     "Asset",
@@ -35,10 +36,24 @@ __all__ = [
     "render_bundle",
     "runtime_config",
     "script_digest",
+    "sources",
 ]
 
-#: The runtime's sources, in the order the template stitches them.
-SOURCES = ("record.js", "gate.js", "ui.js", "main.js")
+#: The runtime's files (runtime/), in the order the template stitches them. Each is plain
+#: JavaScript (node --check; tests/js unit-tests them), and says at its top which names it takes
+#: from the others. main.js comes last: its start-up code runs on load, once the others have set
+#: their names. The others only declare, in the order that compresses smallest.
+SOURCES = ("ui.js", "gate.js", "record.js", "main.js")
+#: The receipts' code, added (before main.js) only when consent.yml has receipts.
+RECEIPTS = "receipts.js"
+
+
+def sources(config: ConsentConfig) -> tuple[str, ...]:
+    """The runtime files a bundle of ``config`` stitches, in order: receipts.js only with
+    receipts, so that a site without them carries none of their code."""
+    if config.receipts is None:
+        return SOURCES
+    return (*SOURCES[:-1], RECEIPTS, SOURCES[-1])
 
 
 @dataclass(frozen=True)
@@ -225,7 +240,7 @@ def render_bundle(
     for language in sorted(config.texts):
         url = (policy_urls or {}).get(language, policy_url)
         settings = runtime_config(config, revision, url, language)
-        js = template.render(config=settings, sources=SOURCES)
+        js = template.render(config=settings, sources=sources(config))
         js = js.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         if minify:
             # Renames the local names too (calmjs.parse's obfuscation); globals stay as they are.

@@ -1,9 +1,13 @@
 // Gated markup (the contract page authors write) comes alive only for an allowed category:
 //   <script type="text/plain" data-category="..." [src]>   <img|iframe data-category data-src>
+//
+// Takes from the bundle: CONFIG, document.
+// Takes from record.js: _each.
+// Takes from ui.js: T, _el, _button.
+// Takes from main.js: state, _choose.
+// Provides: _category, _enableAll, _watch, _ran (to main.js).
 
-var SELECTOR = "[data-category]";
-var _ran = {};
-var _queue = Promise.resolve();
+var SELECTOR = "[data-category]", _ran = {}, _queue = Promise.resolve();
 
 function _category(id) {
   return CONFIG.categories.filter(function (c) { return c.id === id; })[0];

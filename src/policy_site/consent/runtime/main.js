@@ -1,9 +1,16 @@
 // Start-up, choices, Global Privacy Control, Google Consent Mode, other tabs, and the public API.
+// Last in the bundle: its start-up code runs once every other file has declared its names.
+//
+// Takes from the bundle: CONFIG, window, document.
+// Takes from record.js: OPTIONAL, _load, _parse, _save, _sweep.
+// Takes from gate.js: _category, _enableAll, _watch, _ran.
+// Takes from ui.js: _showBanner, _pad, _openDialog, _closeDialog.
+// Takes from receipts.js (called only when CONFIG.receipts is set): _receipt.
+// Provides: state (to record.js, gate.js, ui.js), GPC, _all (to ui.js), _choose (to gate.js,
+// ui.js), _newId (to receipts.js), and window.PrivacyConsent to the page.
 
-var GPC = navigator.globalPrivacyControl === true;
-var state = { record: _load() };
-var _listeners = [];
-var _channel = window.BroadcastChannel ? new BroadcastChannel("privacy-consent") : null;
+var GPC = navigator.globalPrivacyControl === true, state = { record: _load() }, _listeners = [],
+  _channel = window.BroadcastChannel ? new BroadcastChannel("privacy-consent") : null;
 
 function _copy(r) {
   return r && JSON.parse(JSON.stringify(r));
@@ -43,21 +50,12 @@ function _newId() {
 // yet. ``how``: b (the banner), d (the dialog), p (a placeholder's Allow), a (the API) or g (Global
 // Privacy Control): how a receipt says the choice was made.
 function _record(c, how) {
-  var before = state.record;
-  var r = { v: 1, id: before ? before.id : _newId(), ts: Date.now(), pv: CONFIG.revision, c: c, gpc: GPC };
-  var value = _save(r);
+  var before = state.record,
+    r = { v: 1, id: before ? before.id : _newId(), ts: Date.now(), pv: CONFIG.revision, c: c, gpc: GPC },
+    value = _save(r);
   if (_channel) _channel.postMessage(value);
-{%- if config.receipts %}
-  // The receipt goes before the choice applies (a withdrawal reloads the page): sendBeacon
-  // queues it, and the browser sends it even if the page is gone. It is the record itself, the
-  // choice it replaces, how it was made, this script's file and the page's path: the receiver
-  // derives the rest (receipts/validate.py), so that every page carries little code for it.
-  try {
-    navigator.sendBeacon(CONFIG.receipts, new Blob([JSON.stringify({
-      v: 1, i: _newId(), r: r, o: before && before.c, m: how, b: CONFIG.bundle, p: location.pathname
-    })], { type: "application/json" }));
-  } catch (e) { /* no sendBeacon, or it refused: the choice applies all the same */ }
-{%- endif %}
+  // With receipts on, the receipt goes now, before the choice applies (receipts.js).
+  if (CONFIG.receipts) _receipt(r, before, how);
   return r;
 }
 
@@ -66,7 +64,7 @@ function _choose(c, how) {
 }
 
 function _apply(r) {
-  var before = state.granted;
+  var before = state.granted, reload;
   state.record = r;
   state.granted = r ? r.c : _all(false);
   _closeDialog();
@@ -74,7 +72,7 @@ function _apply(r) {
   _sweep(state.granted);
   // A script that already ran cannot be unloaded: the page reloads (the navigation starts after
   // this; the listeners are told first), and the script will not run again.
-  var reload = Object.keys(_ran).some(function (id) { return before[id] && !state.granted[id]; });
+  reload = Object.keys(_ran).some(function (id) { return before[id] && !state.granted[id]; });
   if (reload) location.reload();
   // A dataLayer that throws stops here: nothing more is enabled (as at start-up, no Consent Mode
   // means nothing gated runs), but a withdrawal has been swept and reloads.

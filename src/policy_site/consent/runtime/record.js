@@ -1,9 +1,13 @@
 // The consent record: one first-party cookie, read strictly (anything odd counts as no choice),
 // and the sweep that deletes what the visitor has not allowed.
+//
+// Takes from the bundle: CONFIG, window, document.
+// Takes from main.js: state.
+// Provides: OPTIONAL (to ui.js, main.js), _each (to gate.js), _load, _parse, _save, _sweep (to
+// main.js).
 
-var NAME = CONFIG.cookie.name;
-var DAY = 864e5;
-var OPTIONAL = CONFIG.categories.filter(function (c) { return !c.necessary; });
+var NAME = CONFIG.cookie.name, DAY = 864e5,
+  OPTIONAL = CONFIG.categories.filter(function (c) { return !c.necessary; });
 
 function _each(list, f) {
   Array.prototype.forEach.call(list, f);
@@ -41,8 +45,8 @@ function _parse(value) {
     var text = decodeURIComponent(value), r = JSON.parse(text), now = Date.now(), c = {};
     // Own keys only: for...in would also list what a page's script added to Object.prototype.
     OPTIONAL.forEach(function (o) { c[o.id] = r.c[o.id] === true; });
-    var same = JSON.stringify({ v: 1, id: "" + r.id, ts: +r.ts, pv: CONFIG.revision, c: c, gpc: r.gpc === true }) === text;
-    return same && /^[0-9a-f]{16}$/.test(r.id) && r.ts <= now + DAY && r.ts >= now - CONFIG.cookie.maxAge * DAY ? r : null;
+    return JSON.stringify({ v: 1, id: "" + r.id, ts: +r.ts, pv: CONFIG.revision, c: c, gpc: r.gpc === true }) === text &&
+      /^[0-9a-f]{16}$/.test(r.id) && r.ts <= now + DAY && r.ts >= now - CONFIG.cookie.maxAge * DAY ? r : null;
   } catch (e) {
     return null;
   }
@@ -73,9 +77,8 @@ function _save(r) {
 // Every domain a page here could have set a cookie on: the host itself and each parent domain.
 function _domains() {
   var parts = location.hostname.split("."), out = [""];
-  if (!/^[\d.]+$/.test(location.hostname)) {
+  if (!/^[\d.]+$/.test(location.hostname))
     for (var i = 0; i < parts.length - 1; i++) out.push("." + parts.slice(i).join("."));
-  }
   return out;
 }
 

@@ -1,10 +1,16 @@
 // The banner (a non-modal region, first in keyboard order) and the dialog (a native modal <dialog>:
 // focus stays inside, Escape closes it, and neither is a choice; on closing, the browser gives
 // focus back to what had it before).
+//
+// Takes from the bundle: CONFIG, document.
+// Takes from record.js: OPTIONAL.
+// Takes from receipts.js (called only when CONFIG.receipts is set): _reference.
+// Takes from main.js: GPC, state, _all, _choose.
+// Provides: T (to gate.js, receipts.js), _el, _button (to gate.js), _showBanner, _pad,
+// _openDialog, _closeDialog (to main.js).
 
 // The script is in one language: a page loads the one of its own language (bundle.py).
-var T = CONFIG.texts;
-var _banner, _dialog{% if config.receipts %}, _ref{% endif %};
+var T = CONFIG.texts, _banner, _dialog, _ref;
 
 function _el(tag, cls, text) {
   var e = document.createElement(tag);
@@ -35,14 +41,14 @@ function _actions(how, third, f) {
 // The page keeps room below the banner, so a focused element is never hidden behind it: it can
 // scroll past the banner, and scrolls focused elements clear of it.
 function _pad() {
-  var px = _banner && !_banner.hidden ? _banner.offsetHeight + "px" : "";
-  document.documentElement.style.scrollPaddingBottom = document.body.style.paddingBottom = px;
+  document.documentElement.style.scrollPaddingBottom = document.body.style.paddingBottom =
+    _banner && !_banner.hidden ? _banner.offsetHeight + "px" : "";
 }
 
 // Shows the banner while there is no choice (``choice`` is falsy), hides it once there is one.
 function _showBanner(choice) {
-  if (!_banner && choice) return;
   if (!_banner) {
+    if (choice) return;
     _banner = _el("section", "ppc-banner");
     _banner.setAttribute("aria-label", T.region);
     var link = _el("a", "", T.policy_link);
@@ -65,9 +71,8 @@ function _buildDialog() {
   title.id = "ppc-title";
   title.tabIndex = -1;
   _dialog.append(title);
-{%- if config.receipts %}
-  _dialog.append(_ref = _el("p", "ppc-ref"));
-{%- endif %}
+  // With receipts on, a line under the title for the choice's reference (see _openDialog).
+  if (CONFIG.receipts) _dialog.append(_ref = _el("p", "ppc-ref"));
   if (GPC) _dialog.append(_el("p", "ppc-gpc", T.gpc));
   CONFIG.categories.forEach(function (c) {
     var row = _el("div", "ppc-category"), label = _el("label"), box = _el("input");
@@ -87,8 +92,8 @@ function _buildDialog() {
   _dialog.append(close);
   // Tab and Shift+Tab go round inside the dialog, never out to the page or the browser.
   _dialog.onkeydown = function (e) {
-    var all = _dialog.querySelectorAll("button,input:not([disabled])"), n = all.length - 1;
-    var at = document.activeElement;
+    var all = _dialog.querySelectorAll("button,input:not([disabled])"), n = all.length - 1,
+      at = document.activeElement;
     if (e.key === "Tab" && (e.shiftKey ? at === all[0] || at === title : at === all[n])) {
       e.preventDefault();
       all[e.shiftKey ? n : 0].focus();
@@ -100,11 +105,8 @@ function _buildDialog() {
 function _openDialog() {
   if (!_dialog) _buildDialog();
   OPTIONAL.forEach(function (c) { _dialog.querySelector("[name=" + c.id + "]").checked = !!state.granted[c.id]; });
-{%- if config.receipts %}
-  // The choice's date (ISO 8601, as the receipts give it) and reference (the id its receipts
-  // carry), to quote in a question.
-  _ref.textContent = state.record ? T.reference.replace("{date}", new Date(state.record.ts).toISOString().slice(0, 10)).replace("{id}", state.record.id) : "";
-{%- endif %}
+  // With receipts on, the choice's date and reference, to quote in a question (receipts.js).
+  if (CONFIG.receipts) _ref.textContent = _reference(state.record);
   if (!_dialog.open) _dialog.showModal();
   _dialog.querySelector("h2").focus();
 }
