@@ -72,11 +72,12 @@ def test_no_module_but_the_adapter_imports_mkdocs_or_material() -> None:
         if str(path.relative_to(PACKAGE)) in ADAPTER:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = (
-                [alias.name for alias in node.names] if isinstance(node, ast.Import)
-                else [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level
-                else []
-            )  # fmt: skip
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            else:
+                continue
             offenders += [
                 f"{path.relative_to(PACKAGE)}:{node.lineno}: {name}"
                 for name in names
