@@ -1,7 +1,7 @@
 """What a build publishes beside the pages, as files (path in the site -> content): the feed, the
 manifest, the print stylesheet, the consent bundle's files and ``gpc.json``; then, once the pages
 are written, the security headers that fit them. Pure of any generator: an adapter writes the
-files (``plugin.py`` for MkDocs).
+files (``policy_site.adapter`` for MkDocs).
 """
 
 from __future__ import annotations
@@ -10,8 +10,9 @@ import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urlsplit
 
-from policy_site.consent import Bundle, ConsentConfig
+from policy_site.consent import Bundle, ConsentConfig, check_gated_markup
 from policy_site.consent.include import shared_files
 from policy_site.consent.releases import Release, releases_json
 from policy_site.problems import PolicySiteError
@@ -27,6 +28,7 @@ from policy_site.security import (
     scan_site,
     security_headers,
 )
+from policy_site.site import Site
 from policy_site.versions import Policy, PolicyVersion
 from policy_site.versions.anchors import Anchors
 from policy_site.versions.calendar import calendar
@@ -40,9 +42,13 @@ __all__ = [
     "Consent",
     "Headers",
     "PublishError",
+    "gated_markup_problems",
     "header_files",
     "published_files",
     "rendered_chains",
+    "site_consent",
+    "unkept_warning",
+    "write_files",
 ]
 
 #: Where the ledger of consent releases is published, in the site.
@@ -65,6 +71,58 @@ class Consent:
     source: str
     #: The ledger of every release (consent/releases.py), published with the files.
     releases: Sequence[Release] = ()
+
+
+def site_consent(site: Site) -> Consent | None:
+    """The consent side of ``site``'s build, or None when it has no consent bundle."""
+    if site.consent is None or site.bundle is None:
+        return None
+    kept = site.kept
+    files, releases = (kept.files, kept.releases) if kept else ({}, ())
+    return Consent(site.consent, site.bundle, files, site.config.options.consent, releases)
+
+
+def gated_markup_problems(site: Site, html: str) -> list[str]:
+    """What is wrong with the gated markup of a page's ``html``: inside an ``<iframe srcdoc>``
+    nothing is gated, so only this site's host and the necessary ones may load there."""
+    if site.consent is None:
+        return []
+    categories = site.consent.categories
+    allowed = [urlsplit(site.config.site_url).netloc] + [
+        host
+        for category in categories
+        if category.necessary
+        for service in category.services
+        for host in service.hosts
+    ]
+    return check_gated_markup(html, [category.id for category in categories], allowed)
+
+
+def unkept_warning(site: Site) -> str | None:
+    """What a build says when the kept folder lacks a file or release it would publish (a
+    warning: mkdocs serve previews an edit; the strict build refuses to publish)."""
+    kept = site.kept
+    if kept is None or not site.unkept:
+        return None
+    missing = (
+        ""
+        if kept.folder.is_dir()
+        else f" ({kept.shown}/ does not exist: it is plugins.policy-site.published_bundles "
+        "in mkdocs.yml; if the bundles are kept elsewhere, correct the option.)"
+    )
+    return (
+        f"{kept.shown}/ does not keep {', '.join(site.unkept)}, which this build would publish; "
+        "a later build would then drop it, breaking every page that pinned it. Run policy-site "
+        f"check --update-lock and commit {kept.shown}/ with your change.{missing}"
+    )
+
+
+def write_files(folder: Path, files: Mapping[str, bytes]) -> None:
+    """Writes ``files`` (path in the site -> content) into the built site ``folder``."""
+    for name, content in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
 
 
 def rendered_chains(

@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 import pytest
 from playwright.sync_api import Locator, Page, Request, Route, expect
 
-from policy_site.plugin import THEME_DIR
+from policy_site.adapter import THEME_DIR
 from tests.support import ROOT, serve
 
 SCRIPT = THEME_DIR / "assets" / "javascripts" / "compare.js"

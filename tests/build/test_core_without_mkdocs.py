@@ -19,8 +19,8 @@ from pathlib import Path
 from tests.support import ROOT, build, dated_env
 
 PACKAGE = ROOT / "src" / "policy_site"
-#: The adapter: the only module that may import MkDocs or its theme.
-ADAPTER = {"plugin.py"}
+#: The adapter: the only package that may import MkDocs or its theme.
+ADAPTER = "adapter"
 AS_OF = "2026-12-01"
 
 #: Run with mkdocs and material unimportable: prints {path in the site: sha256} of every file the
@@ -69,7 +69,7 @@ print(json.dumps({
 def test_no_module_but_the_adapter_imports_mkdocs_or_material() -> None:
     offenders = []
     for path in sorted(PACKAGE.rglob("*.py")):
-        if str(path.relative_to(PACKAGE)) in ADAPTER:
+        if path.relative_to(PACKAGE).parts[0] == ADAPTER:
             continue
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Import):

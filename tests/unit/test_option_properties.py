@@ -14,8 +14,8 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from policy_site.adapter import PolicySiteConfig
 from policy_site.options import OPTIONS
-from policy_site.plugin import PolicySiteConfig
 from policy_site.problems import PolicySiteError
 from policy_site.site import read_config
 

@@ -17,8 +17,8 @@ import markdown
 import minijinja
 import pytest
 
+from policy_site.adapter import THEME_DIR
 from policy_site.consent import load_consent, render_bundle
-from policy_site.plugin import THEME_DIR
 from policy_site.site import read_config
 from policy_site.versions import load_policy
 from policy_site.versions.redline import make_redline

@@ -11,7 +11,7 @@ from pathlib import Path
 import material
 import pytest
 
-from policy_site.plugin import THEME_DIR
+from policy_site.adapter import THEME_DIR
 
 THEME = Path(material.__file__).parent / "templates"
 OVERRIDES = THEME_DIR
