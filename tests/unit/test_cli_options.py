@@ -1,5 +1,6 @@
-"""Options where the README writes them: every command line in the README's code (fenced blocks
-and inline code) and in the scripts' usage comments parses through the real parsers, each
+"""Options where the docs write them: every command line in the code (fenced blocks and inline
+code) of README.md and of each page of the manual (manual/docs/*.md), and in the scripts' usage
+comments, parses through the real parsers, each
 command takes its options after its name (a global one before it keeps working, one after wins),
 and each wrapper in scripts/ hands its arguments on unchanged."""
 
@@ -20,6 +21,8 @@ from policy_site.receipts import cli as receipts_cli
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
+#: The product's own docs, which hold most of what the README used to.
+MANUAL = ROOT / "manual" / "docs"
 SCRIPTS = ROOT / "scripts"
 
 #: The parsers of the commands that policy_site.cli hands the rest of the command line.
@@ -31,7 +34,7 @@ PASSED_ON: dict[str, Callable[[], argparse.ArgumentParser]] = {
 #: scripts/ that are not policy-site commands: pytest's and the benchmarks' own arguments.
 NOT_POLICY_SITE = {"test", "bench"}
 
-#: Sample values for the placeholders the README and the usage lines write.
+#: Sample values for the placeholders the docs and the usage lines write.
 SAMPLES = {
     "YYYY-MM-DD": "2027-01-01",
     "WHEN": "2027-01-01",
@@ -47,17 +50,27 @@ SAMPLES = {
 COMMAND_LINE = re.compile(r"^(?:\./scripts/|policy-site )([a-z][a-z-]*)\b")
 
 
-def readme_lines() -> list[tuple[str, str, bool]]:
-    """(where, command line, from a fenced block) for each command line of the README."""
-    found, fenced = [], False
-    for number, line in enumerate(README.read_text("utf-8").splitlines(), 1):
-        if line.startswith("```"):
-            fenced = not fenced
-            continue
-        texts = [line.strip()] if fenced else re.findall(r"`([^`]+)`", line)
-        found += [
-            (f"README.md:{number}", text, fenced) for text in texts if COMMAND_LINE.match(text)
-        ]
+def doc_files() -> list[Path]:
+    """README.md and every page of the manual: where the docs write command lines."""
+    pages = sorted(MANUAL.glob("*.md"))
+    assert pages, f"no page in {MANUAL.relative_to(ROOT)}"
+    return [README, *pages]
+
+
+def doc_lines() -> list[tuple[str, str, bool]]:
+    """(where, command line, from a fenced block) for each command line of the README and of
+    the manual's pages."""
+    found: list[tuple[str, str, bool]] = []
+    for path in doc_files():
+        name, fenced = path.relative_to(ROOT).as_posix(), False
+        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
+            if line.startswith("```"):
+                fenced = not fenced
+                continue
+            texts = [line.strip()] if fenced else re.findall(r"`([^`]+)`", line)
+            found += [
+                (f"{name}:{number}", text, fenced) for text in texts if COMMAND_LINE.match(text)
+            ]
     return found
 
 
@@ -100,8 +113,8 @@ def variants(text: str) -> list[str]:
 
 
 def argv_of(text: str, fenced: bool) -> list[str]:
-    """policy-site's arguments for one README or usage line, with sample values for its
-    placeholders (an unknown one fails: add it to SAMPLES)."""
+    """policy-site's arguments for one line of the docs or of a usage comment, with sample values
+    for its placeholders (an unknown one fails: add it to SAMPLES)."""
     words = shlex.split(text, comments=fenced)
     words = [words[0].removeprefix("./scripts/"), *words[1:]] if "/" in words[0] else words[1:]
     out: list[str] = []
@@ -129,17 +142,21 @@ def parse(argv: list[str]) -> argparse.Namespace:
 
 LINES = [
     line
-    for line in readme_lines() + usage_lines()
+    for line in doc_lines() + usage_lines()
     if COMMAND_LINE.match(line[1])[1] not in NOT_POLICY_SITE  # type: ignore[index]
 ]
 
 
-def test_the_readme_has_command_lines_to_check() -> None:
-    """The README and the scripts name the commands these tests are about."""
-    readme = [text for _, text, _ in readme_lines()]
-    assert any(text.startswith("./scripts/receipts serve") for text in readme)
-    assert any(text.startswith("./scripts/build --as-of") for text in readme)
-    assert any(text.startswith("policy-site init") for text in readme)
+def test_the_docs_have_command_lines_to_check() -> None:
+    """The README, the manual and the scripts name the commands these tests are about, and the
+    manual's pages are read as well as the README."""
+    lines = doc_lines()
+    docs = [text for _, text, _ in lines]
+    assert any(text.startswith("./scripts/receipts serve") for text in docs)
+    assert any(text.startswith("./scripts/build --as-of") for text in docs)
+    assert any(text.startswith("policy-site init") for text in docs)
+    read = {where.rsplit(":", 1)[0] for where, _, _ in lines}
+    assert {"README.md", "manual/docs/editors.md", "manual/docs/receipts.md"} <= read, read
 
 
 @pytest.mark.parametrize(("where", "text", "fenced"), LINES, ids=[line[0] for line in LINES])
@@ -172,7 +189,7 @@ def test_each_command_line_parses(
 
 
 def test_every_wrapper_hands_its_arguments_on_unchanged() -> None:
-    """So that a README line with ./scripts/NAME means policy-site NAME with the same options."""
+    """So that ./scripts/NAME in the docs means policy-site NAME with the same options."""
     for script in sorted(SCRIPTS.iterdir()):
         if script.name.startswith("_") or script.name in NOT_POLICY_SITE:
             continue
