@@ -25,7 +25,7 @@ from mkdocs.utils.templates import TemplateContext
 
 from policy_site.commands import for_reader
 from policy_site.consent import Bundle, ConsentConfig, check_gated_markup
-from policy_site.consent.releases import Release
+from policy_site.consent.archive import Release
 from policy_site.locale import has_words, long_date, say, texts
 from policy_site.options import OPTIONS, OptionError, Options
 from policy_site.problems import PolicySiteError
@@ -106,7 +106,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         self.bundle: Bundle | None = None
         #: The kept bundle files (``published_bundles``), published again by every build.
         self.published: dict[str, bytes] = {}
-        #: The ledger of releases kept beside them (consent/releases.py).
+        #: The ledger of releases kept beside them (consent/archive.py).
         self.releases: list[Release] = []
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
@@ -148,19 +148,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         self.releases = list(kept.releases) if kept else []
         if kept is not None and self.site.unkept:
             # A warning: mkdocs serve previews an edit; the strict build refuses to publish.
-            log.warning(
-                "%s/ does not keep %s, which this build would publish; a later build would "
-                "then drop it, breaking every page that pinned it. Run %s and commit %s/ "
-                "with your change.%s",
-                kept.shown,
-                ", ".join(self.site.unkept),
-                for_reader("policy-site check --update-lock"),
-                kept.shown,
-                ""
-                if kept.folder.is_dir()
-                else f" ({kept.shown}/ does not exist: it is plugins.policy-site.published_bundles "
-                "in mkdocs.yml; if the bundles are kept elsewhere, correct the option.)",
-            )
+            log.warning(for_reader(kept.not_kept(self.site.unkept)))
         return config
 
     def _policy(self) -> Policy:

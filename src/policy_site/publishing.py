@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from policy_site.consent import Bundle, ConsentConfig
+from policy_site.consent.archive import Release, releases_json
 from policy_site.consent.include import shared_files
-from policy_site.consent.releases import Release, releases_json
 from policy_site.problems import PolicySiteError
 from policy_site.security import (
     CLOUDFLARE_LINE_LIMIT,
@@ -63,7 +63,7 @@ class Consent:
     kept: Mapping[str, bytes]
     #: Where the config is, as mkdocs.yml names it (for messages).
     source: str
-    #: The ledger of every release (consent/releases.py), published with the files.
+    #: The ledger of every release (consent/archive.py), published with the files.
     releases: Sequence[Release] = ()
 
 
