@@ -17,10 +17,11 @@ from typing import Any
 
 import yaml
 
+from policy_site.consent.archive import keep_bundles
 from policy_site.consent.include import MANIFEST, snippet
 from policy_site.dates import build_date, record_date
 from policy_site.problems import PolicySiteError
-from policy_site.site import SiteConfig, keep_bundles, load_site
+from policy_site.site import SiteConfig, load_site
 from policy_site.versions import Settings
 from policy_site.versions.lock import read_lock, updated_lock, write_lock
 from policy_site.versions.model import PolicyVersion, split_front_matter
@@ -87,11 +88,8 @@ def check(config: SiteConfig, environ: Mapping[str, str], update: bool) -> Outco
     site = load_site(config, environ)
     policy = site.policy
     out.warned += [f"{warning} (warning: fails the strict build)" for warning in policy.warnings]
-    if site.unkept:
-        out.warned.append(
-            f"Not kept yet: {', '.join(site.unkept)}. Run policy-site check --update-lock and "
-            "commit them (warning: fails the strict build)."
-        )
+    if site.kept is not None and site.unkept:
+        out.warned.append(f"{site.kept.not_kept(site.unkept)} (warning: fails the strict build)")
     timeline = policy.timeline
     upcoming = f"; {timeline.upcoming.id} is upcoming" if timeline.upcoming else ""
     out.said.append(

@@ -13,8 +13,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from policy_site.consent import Bundle, ConsentConfig, check_gated_markup
+from policy_site.consent.archive import Release, releases_json
 from policy_site.consent.include import shared_files
-from policy_site.consent.releases import Release, releases_json
 from policy_site.problems import PolicySiteError
 from policy_site.security import (
     CLOUDFLARE_LINE_LIMIT,
@@ -47,7 +47,6 @@ __all__ = [
     "published_files",
     "rendered_chains",
     "site_consent",
-    "unkept_warning",
     "write_files",
 ]
 
@@ -69,7 +68,7 @@ class Consent:
     kept: Mapping[str, bytes]
     #: Where the config is, as mkdocs.yml names it (for messages).
     source: str
-    #: The ledger of every release (consent/releases.py), published with the files.
+    #: The ledger of every release (consent/archive.py), published with the files.
     releases: Sequence[Release] = ()
 
 
@@ -96,25 +95,6 @@ def gated_markup_problems(site: Site, html: str) -> list[str]:
         for host in service.hosts
     ]
     return check_gated_markup(html, [category.id for category in categories], allowed)
-
-
-def unkept_warning(site: Site) -> str | None:
-    """What a build says when the kept folder lacks a file or release it would publish (a
-    warning: mkdocs serve previews an edit; the strict build refuses to publish)."""
-    kept = site.kept
-    if kept is None or not site.unkept:
-        return None
-    missing = (
-        ""
-        if kept.folder.is_dir()
-        else f" ({kept.shown}/ does not exist: it is plugins.policy-site.published_bundles "
-        "in mkdocs.yml; if the bundles are kept elsewhere, correct the option.)"
-    )
-    return (
-        f"{kept.shown}/ does not keep {', '.join(site.unkept)}, which this build would publish; "
-        "a later build would then drop it, breaking every page that pinned it. Run policy-site "
-        f"check --update-lock and commit {kept.shown}/ with your change.{missing}"
-    )
 
 
 def write_files(folder: Path, files: Mapping[str, bytes]) -> None:

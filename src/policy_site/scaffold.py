@@ -12,9 +12,10 @@ from pathlib import Path
 
 import yaml
 
+from policy_site.consent.archive import keep_bundles
 from policy_site.consent.config import HOST_NAME, default_texts
 from policy_site.problems import PolicySiteError
-from policy_site.site import keep_bundles, read_config
+from policy_site.site import read_config
 from policy_site.versions.lock import updated_lock, write_lock
 from policy_site.versions.policy import read_versions
 

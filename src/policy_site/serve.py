@@ -194,21 +194,18 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``policy-site serve``. Raises PolicySiteError (ReceiverError among them) when the site
+    cannot be served: policy_site.cli.main says it and exits 2."""
     args = _parser().parse_args(argv)
     args.directory = args.directory or args.config_file.parent / "site"
     if not (args.directory / "index.html").is_file():
-        print(
-            f"{args.directory}/index.html not found: run {command('build')} first.", file=sys.stderr
+        raise PolicySiteError(
+            f"{args.directory}/index.html not found: run {command('build')} first."
         )
-        return 1
-    try:
-        with receiving(
-            args.directory, args.receipts_db, args.receipts_port or args.port + 1
-        ) as receipts:
-            return _serve(args, receipts)
-    except ReceiverError as err:
-        print(err, file=sys.stderr)
-        return 1
+    with receiving(
+        args.directory, args.receipts_db, args.receipts_port or args.port + 1
+    ) as receipts:
+        return _serve(args, receipts)
 
 
 def free_port() -> int:
@@ -273,14 +270,13 @@ def _serve(args: argparse.Namespace, receipts: tuple[str, str] | None) -> int:
         server = make_server(args.directory, host=args.host, port=args.port, receipts=receipts)
     except OSError as err:
         if err.errno == errno.EADDRINUSE:
-            print(
+            raise PolicySiteError(
                 f"Port {args.port} on {args.host} is in use (another {command('serve')}?): "
-                f"choose another with --port, e.g. {command('serve')} --port {args.port + 1}",
-                file=sys.stderr,
-            )
-        else:
-            print(f"Cannot listen on {args.host}:{args.port}: {err.strerror}.", file=sys.stderr)
-        return 1
+                f"choose another with --port, e.g. {command('serve')} --port {args.port + 1}"
+            ) from None
+        raise PolicySiteError(
+            f"Cannot listen on {args.host}:{args.port}: {err.strerror}."
+        ) from None
     host, port = server.server_address[:2]
     url = f"http://{host!s}:{port}/privacy/"
     print(f"Serving {args.directory} at {url}  (Ctrl-C stops)", flush=True)
@@ -293,5 +289,7 @@ def _serve(args: argparse.Namespace, receipts: tuple[str, str] | None) -> int:
     return 0
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # as policy-site serve, through the command line's one catch
+    from policy_site.cli import main as command_line
+
+    raise SystemExit(command_line(["serve", *sys.argv[1:]]))

@@ -12,45 +12,23 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from policy_site.consent import Bundle, ConsentConfig, load_consent, render_bundle
-from policy_site.consent.published import LEDGER, deleted, keep, missing, read_published
-from policy_site.consent.releases import (
-    Release,
-    lost,
-    make_release,
-    read_releases,
-    release_id,
-    releases_json,
-)
+from policy_site.consent import Bundle, ConsentConfig, load_consent
+from policy_site.consent.archive import Kept, bundles, read_kept, revisions
 from policy_site.dates import AS_OF_ENV, build_date, record_date
 from policy_site.locale import LocaleError
 from policy_site.options import OPTIONS, PLUGIN_NAME, OptionError, Options, unknown_option
 from policy_site.problems import PolicySiteError, Problem, yaml_problem
 from policy_site.versions import Policy, Settings, VersionError, load_policy
-from policy_site.versions.lock import LockEntry
-from policy_site.versions.model import PolicyVersion
 from policy_site.versions.policy import language_settings
-from policy_site.versions.timeline import make_timeline
 
-__all__ = [
-    "Kept",
-    "Site",
-    "SiteConfig",
-    "bundles",
-    "dated",
-    "keep_bundles",
-    "load_site",
-    "read_config",
-    "read_kept",
-    "revisions",
-]
+__all__ = ["Site", "SiteConfig", "dated", "load_site", "read_config"]
 
 #: Where an option is, as a reader of mkdocs.yml looks for it.
 _PLUGIN_KEY = f"plugins.{PLUGIN_NAME}"
@@ -232,18 +210,6 @@ def _options(raw: dict[str, Any], where: SiteConfig, problems: list[Problem]) ->
 
 
 @dataclass(frozen=True)
-class Kept:
-    """The consent files every build publishes again (``published_bundles``), and the ledger of
-    their releases."""
-
-    folder: Path
-    #: The folder as mkdocs.yml names it (``consent/published``), for messages.
-    shown: str
-    files: Mapping[str, bytes]
-    releases: tuple[Release, ...]
-
-
-@dataclass(frozen=True)
 class Site:
     """Everything a build publishes and a command reads, checked."""
 
@@ -304,90 +270,11 @@ def load_site(config: SiteConfig, environ: Mapping[str, str] | None = None) -> S
             "mkdocs.yml (e.g. consent/published), then run 'policy-site check --update-lock' and "
             "commit that folder; or remove 'receipts'."
         )
-    kept = read_kept(config)
+    shown = config.options.published_bundles
+    kept = read_kept(config.root, shown) if shown else None
     current = policy.timeline.consent_revision
     every = bundles(
         config, settings, consent, revisions(policy.versions, today, current) if kept else [current]
     )
-    unkept: list[str] = []
-    if kept is not None:
-        known = {release.id for release in kept.releases}
-        unkept = missing(every, dict(kept.files)) + [
-            f"release {release_id(b)} in {kept.shown}/{LEDGER}"
-            for b in every
-            if release_id(b) not in known
-        ]
-    return Site(config, policy, record_day, consent, every[0], kept, tuple(dict.fromkeys(unkept)))
-
-
-def read_kept(config: SiteConfig) -> Kept | None:
-    """The kept bundle files and releases, or None when the site keeps none. Raises
-    PolicySiteError when a kept file or release was deleted or changed."""
-    shown = config.options.published_bundles
-    if not shown:
-        return None
-    folder = config.root / shown
-    files = read_published(folder)
-    releases = read_releases(folder)
-    gone = deleted(folder, shown) + lost(folder, shown)
-    if gone:
-        raise PolicySiteError("\n".join(gone))
-    return Kept(folder, shown, files, tuple(releases))
-
-
-def revisions(versions: Sequence[PolicyVersion], today: dt.date, current: str) -> list[str]:
-    """The consent revision of ``today`` (``current``), then that of each upcoming version's first
-    day: the revisions this build and the later ones will publish."""
-    days = sorted({v.effective for v in versions if v.effective > today})
-    later = [make_timeline(list(versions), day).consent_revision for day in days]
-    return list(dict.fromkeys([current, *later]))
-
-
-def bundles(
-    config: SiteConfig, settings: Settings, consent: ConsentConfig, revisions: Sequence[str]
-) -> list[Bundle]:
-    """The consent bundle of each of ``revisions``."""
-    site_url = config.site_url or "/"
-    policy_url = site_url.rstrip("/") + "/" + settings.current_url()
-    urls = settings.policy_urls(site_url)
-    return [
-        render_bundle(
-            consent,
-            revision,
-            policy_url,
-            default_language=config.theme_language or "en",
-            policy_urls=urls,
-        )
-        for revision in revisions
-    ]
-
-
-def keep_bundles(
-    config: SiteConfig, versions: Sequence[PolicyVersion], today: dt.date,
-    lock: Mapping[str, LockEntry], record_day: dt.date,
-) -> str | None:  # fmt: skip
-    """Adds the bundles of today and of every upcoming version to the kept folder, and a release
-    of each that the ledger lacks, dated ``record_day``; says what it did (None when the site
-    keeps no bundles)."""
-    shown = config.options.published_bundles
-    if not config.options.consent or not shown:
-        return None
-    consent = load_consent(config.root / config.options.consent)
-    current = make_timeline(list(versions), today).consent_revision
-    made = bundles(config, config.settings(), consent, revisions(versions, today, current))
-    folder = config.root / shown
-    added = keep(made, folder)
-    releases = read_releases(folder)
-    known = {release.id for release in releases}
-    new = [
-        make_release(b, consent, lock[b.revision.partition(".")[0]].sha256, record_day)
-        for b in made
-        if release_id(b) not in known
-    ]
-    if new:
-        (folder / LEDGER).write_text(releases_json(releases + new), encoding="utf-8")
-    said = f"{folder}: keeps the consent bundles of revision(s) "
-    said += ", ".join(bundle.revision for bundle in made)
-    if added or new:
-        return said + f"; added {len(added)} file(s) and {len(new)} release(s). Commit them."
-    return said + "."
+    unkept = kept.unkept(every) if kept is not None else []
+    return Site(config, policy, record_day, consent, every[0], kept, tuple(unkept))

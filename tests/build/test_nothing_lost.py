@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from lxml import etree
 
-from policy_site.consent.releases import config_sha256
+from policy_site.consent.archive import config_sha256
 from tests.support import ROOT, article, dated_env, elements, git, parse_html, with_class
 
 #: What ./scripts/* need from the project: the scripts, what the site is built from, and the two

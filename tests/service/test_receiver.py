@@ -137,7 +137,7 @@ def test_the_receiver_deletes_what_is_older_than_the_retention_period(db_url: st
 def test_a_release_published_while_it_runs_is_known_without_a_restart(
     db_url: str, tmp_path: Path
 ) -> None:
-    from policy_site.consent.releases import read_releases, releases_json
+    from policy_site.consent.archive import read_releases, releases_json
     from tests.unit.test_receipts import CURRENT
 
     releases = read_releases(LEDGER.parent)

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from policy_site import cli
+from policy_site.audit import cli as audit_cli
 from policy_site.receipts.opening import open_store
 
 #: What every message about --db offers instead.
@@ -52,6 +53,8 @@ MISTAKES = [
     (["--as-of", "2027-01-01", "receipts", "stats"], ("--as-of does not apply to receipts",)),
     (["--as-of", "2027-01-01", "serve"], ("--as-of does not apply to serve",)),
     (["-f", "mkdocs.yml", "audit"], ("-f does not apply to audit",)),
+    (["serve", "sub"], ("sub/index.html not found", "build first")),
+    (["audit", "sub"], ("consent/consent.yml: not found",)),
     (["receipts", "serve", "--db", "mysql://x/y", "--releases", "releases.json"],
      ("--db mysql://x/y", *KINDS)),
     (["receipts", "serve", "--db", "sqlite:///nowhere/r.db", "--releases", "releases.json"],
@@ -101,6 +104,30 @@ def test_receipts_serve_without_the_receipts_extra_says_what_to_install(
     assert code == 2
     assert "the receiver needs aiohttp" in err
     assert "pip install '/path/to/checkout[receipts]'" in err
+
+
+def test_audit_without_playwright_says_what_to_install(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def audit(*args: object, **kwargs: object) -> None:
+        raise ModuleNotFoundError("No module named 'playwright'", name="playwright.async_api")
+
+    monkeypatch.setattr(audit_cli, "audit", audit)
+    code = run(["audit", "sub"])
+    out, err = capsys.readouterr()
+    assert code == 2
+    assert out == ""
+    assert "Playwright is missing" in err
+    assert "pip install playwright" in err
+
+
+@pytest.mark.parametrize("module", ["policy_site.serve", "policy_site.audit.cli"])
+def test_serve_and_audit_run_directly_go_through_the_one_catch(module: str, workdir: Path) -> None:
+    command = [sys.executable, "-W", "ignore::RuntimeWarning", "-m", module, "sub"]
+    result = subprocess.run(command, capture_output=True, text=True, check=False)
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
 
 
 def test_the_entry_point_prints_no_traceback_for_a_file_that_is_not_a_database(

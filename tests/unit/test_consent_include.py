@@ -13,8 +13,16 @@ import lxml.html
 import pytest
 
 from policy_site.consent import Bundle, load_consent, render_bundle
+from policy_site.consent.archive import (
+    ArchiveError,
+    deleted,
+    keep,
+    missing,
+    read_kept,
+    read_published,
+    release_id,
+)
 from policy_site.consent.include import MANIFEST, shared_files, snippet
-from policy_site.consent.published import PublishedError, deleted, keep, missing, read_published
 from policy_site.security import headers_file, nginx_locations, nginx_snippet, parse_headers_file
 from tests.support import ROOT
 
@@ -117,16 +125,35 @@ def test_kept_files_are_published_again_and_new_ones_are_reported(tmp_path: Path
     assert kept[old.js.path[7:]] == old.js.content.encode("utf-8")
 
 
+def test_what_is_not_kept_is_said_one_way_with_the_folder_and_the_fix(tmp_path: Path) -> None:
+    """The build's warning and check's say the same words (issue 21, point 5)."""
+    old, new = bundle("2007-10-01"), bundle("2027-01-01")
+    kept = read_kept(tmp_path, "consent/published")
+    assert kept.files == {}
+    assert kept.releases == ()
+    unkept = kept.unkept([old])
+    assert unkept[: len(unkept) - 1] == missing([old], {})
+    assert unkept[-1] == f"release {release_id(old)} in consent/published/releases.json"
+    said = kept.not_kept(unkept)
+    assert said.startswith(f"consent/published/ does not keep {', '.join(unkept)}, which ")
+    assert "Run policy-site check --update-lock and commit consent/published/" in said
+    assert "(consent/published/ does not exist: it is plugins.policy-site.published_bundles" in said
+    keep([old], kept.folder)
+    again = read_kept(tmp_path, "consent/published")
+    assert again.unkept([old]) == [unkept[-1]]  # the files are kept, the release is not
+    assert "does not exist" not in again.not_kept(again.unkept([old, new]))
+
+
 def test_a_kept_file_that_was_edited_or_does_not_belong_fails(tmp_path: Path) -> None:
     folder = tmp_path / "published"
     keep([bundle()], folder)
     (name,) = [p.name for p in folder.glob("consent.en.*.js")]
     (folder / name).write_text("tampered", encoding="utf-8")
-    with pytest.raises(PublishedError, match=f"{name}: its content no longer matches"):
+    with pytest.raises(ArchiveError, match=f"{name}: its content no longer matches"):
         read_published(folder)
     (folder / name).unlink()
     (folder / "notes.txt").write_text("x", encoding="utf-8")
-    with pytest.raises(PublishedError, match=r"notes\.txt: not a consent bundle file"):
+    with pytest.raises(ArchiveError, match=r"notes\.txt: not a consent bundle file"):
         read_published(folder)
 
 

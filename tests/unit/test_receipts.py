@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_site.consent.releases import read_releases
+from policy_site.consent.archive import read_releases
 from policy_site.receipts.validate import (
     MAX_BYTES,
     Invalid,

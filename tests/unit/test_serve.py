@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_site import serve
+from policy_site import cli, serve
 from tests.support import ROOT
 
 
@@ -37,7 +37,7 @@ def test_a_busy_port_is_one_line_suggesting_another(
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        assert serve.main([str(site), "--port", str(port)]) == 1
+        assert cli.main(["serve", str(site), "--port", str(port)]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1, err
     assert f"Port {port} on 127.0.0.1 is in use" in err

@@ -34,7 +34,6 @@ from policy_site.publishing import (
     published_files,
     rendered_chains,
     site_consent,
-    unkept_warning,
     write_files,
 )
 from policy_site.site import Site, load_site
@@ -92,8 +91,9 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         log.info("Build date %s: version %s is in effect.", policy.timeline.today,
                  policy.timeline.current.id)  # fmt: skip
         self.rendered, self.anchors, self.shared, self.navs = {}, None, {}, {}
-        if unkept := unkept_warning(site):
-            log.warning(for_reader(unkept))
+        if site.kept is not None and site.unkept:
+            # A warning: mkdocs serve previews an edit; the strict build refuses to publish.
+            log.warning(for_reader(site.kept.not_kept(site.unkept)))
         return config
 
     def on_files(self, files: Files, /, *, config: MkDocsConfig) -> Files:

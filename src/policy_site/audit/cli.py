@@ -5,16 +5,11 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-from policy_site import chromium
 from policy_site.audit.run import audit
 from policy_site.audit.settings import DEFAULT_HOST, DEFAULT_JOBS, DEFAULT_SETTLE
-from policy_site.audit.states import AuditError
 from policy_site.commands import command
-
-if TYPE_CHECKING:
-    pass
+from policy_site.problems import PolicySiteError
 
 
 def _host_mapping(text: str) -> tuple[str, str]:
@@ -72,6 +67,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    """``policy-site audit``: 0 clean, 1 violations. Raises PolicySiteError (AuditError,
+    ChromiumMissingError among them) when the audit cannot run: policy_site.cli.main says it and
+    exits 2."""
     args = _parser().parse_args(argv)
     try:
         report = audit(
@@ -85,14 +83,13 @@ def main(argv: list[str] | None = None) -> int:
             jobs=args.jobs,
             log=lambda text: print(text, file=sys.stderr, flush=True),
         )
-    except (AuditError, chromium.ChromiumMissingError) as err:
-        print(f"audit: {err}", file=sys.stderr)
-        return 2
     except ModuleNotFoundError as err:
         if (err.name or "").split(".")[0] != "playwright":
             raise
-        print("audit: Playwright is missing: install it (pip install playwright)")
-        return 2
+        raise PolicySiteError(
+            "Playwright is missing: the audit drives Chromium through it. Install it "
+            "(pip install playwright)."
+        ) from None
     for violation in report.violations:
         print(f"VIOLATION {violation}")
     summary = report.data["summary"]
@@ -109,5 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     return report.exit_code
 
 
-if __name__ == "__main__":
-    raise SystemExit(main())
+if __name__ == "__main__":  # as policy-site audit, through the command line's one catch
+    from policy_site.cli import main as command_line
+
+    raise SystemExit(command_line(["audit", *sys.argv[1:]]))

@@ -15,8 +15,7 @@ from typing import Any
 
 from policy_site.arguments import add_config_file
 from policy_site.commands import command
-from policy_site.consent.published import LEDGER
-from policy_site.consent.releases import ReleasesError, read_releases
+from policy_site.consent.archive import LEDGER, ArchiveError, read_releases
 from policy_site.receipts.opening import open_store
 from policy_site.receipts.store import Store, StoreError
 
@@ -36,7 +35,7 @@ def _releases_file(config_file: Path) -> Path:
 
     config = read_config(config_file)
     if not config.options.published_bundles:
-        raise ReleasesError(
+        raise ArchiveError(
             f"{config_file}: plugins.policy-site.published_bundles is not set, so no consent "
             "release is on record: set it, or give --releases"
         )

@@ -24,7 +24,7 @@ from typing import Any
 
 from aiohttp import web
 
-from policy_site.consent.releases import ReleasesError, read_releases
+from policy_site.consent.archive import ArchiveError, read_releases
 from policy_site.receipts.opening import open_store
 from policy_site.receipts.store import Store, StoreError, stamp, utc_now
 from policy_site.receipts.validate import (
@@ -158,7 +158,7 @@ class _Ledger:
         self._stamp = self._path.stat().st_mtime
         found = read_releases(self._path.parent) if self._path.name == "releases.json" else []
         if not found:
-            raise ReleasesError(
+            raise ArchiveError(
                 f"{self._path}: no consent release recorded; run ./scripts/check --update-lock"
             )
         return Releases.of(found)
@@ -167,7 +167,7 @@ class _Ledger:
         try:
             if self._path.stat().st_mtime != self._stamp:
                 self.releases = self._read()
-        except (OSError, ReleasesError):
+        except (OSError, ArchiveError):
             pass  # keep the releases known: a ledger being rewritten is not a reason to refuse
         return self.releases
 

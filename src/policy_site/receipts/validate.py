@@ -1,7 +1,7 @@
 """A receipt of a consent choice, as the consent script sends it, checked strictly before it is
 stored: its shape (``receipt.schema.json``, JSON Schema draft-07, which fastjsonschema compiles
 to Python code: a twentieth of the time jsonschema took per receipt), its size, and that it names
-a release of the consent bundle this site published (consent/releases.py) and that release's own
+a release of the consent bundle this site published (consent/archive.py) and that release's own
 categories, policy version and hashes. A receipt that fails any check is refused whole.
 
 The browser sends little (every page carries the code that writes it): the receipt's own random
@@ -29,7 +29,7 @@ from typing import Any
 
 import fastjsonschema
 
-from policy_site.consent.releases import Release
+from policy_site.consent.archive import Release
 
 __all__ = [
     "MAX_BYTES",
