@@ -217,7 +217,7 @@ def new_version(
                 f"Not copied: {translated.name}, the {code} translation of {source.id}. Until "
                 f"{folder.name}/{day.isoformat()}.{code}.md translates the new text, "
                 f"/{settings.current_url(code)} will say from {day.isoformat()} that the version "
-                "in effect has no translation yet (README: Translations)."
+                "in effect has no translation yet (manual/docs/editors.md: Translations)."
             )
     return Outcome(said)
 

@@ -1,7 +1,7 @@
 """The one place that runs git: the questions the build and ``./scripts/check`` ask of history.
 
-Kept bundles and the ledger of releases may not lose what a commit holds (consent/published.py,
-consent/releases.py), and a published version whose file is gone names the commit that restores
+Kept bundles and the ledger of releases may not lose what a commit holds (consent/archive.py),
+and a published version whose file is gone names the commit that restores
 it (versions/lock.py). Every question here fails the same way when git cannot answer it: a
 ``GitError`` with one wording, for git not installed, a folder not in a git repository, or a
 shallow clone that lacks the commits asked for. What that means is the caller's to decide (no

@@ -189,7 +189,8 @@ def header_files(site: Path, site_host: str, consent: Consent | None) -> Headers
         raise PublishError(
             "Pages load from other hosts before any consent:\n  "
             + "\n  ".join(scan.problems)
-            + "\nGate it (data-category, see the README's markup contract), serve the file from "
+            + "\nGate it (data-category, see the markup contract in manual/docs/consent.md), "
+            "serve the file from "
             f"this site, or declare its host under {key} in {where} if the site cannot work "
             "without it."
         )

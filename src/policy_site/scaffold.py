@@ -119,9 +119,10 @@ def _consent_yml(domain: str, language: str, today: dt.date) -> str:
         "texts": {language: {}},
     }
     header = (
-        "# What the consent script gates and says (see the package's README). Add a category for\n"
-        "# each purpose that needs consent (analytics, marketing, ...), with its cookies and the\n"
-        "# hosts of its services; texts.<language> overrides the package's default texts.\n"
+        "# What the consent script gates and says (see policy-site's manual/docs/consent.md).\n"
+        "# Add a category for each purpose that needs consent (analytics, marketing, ...), with\n"
+        "# its cookies and the hosts of its services; texts.<language> overrides the package's\n"
+        "# default texts.\n"
     )
     return header + yaml.safe_dump(config, allow_unicode=True, sort_keys=False, width=96)
 

@@ -136,7 +136,7 @@ def read_config(config_file: Path) -> SiteConfig:
     if not isinstance(raw, dict):
         raise PolicySiteError(
             f"{config_file}:1: {shown} must be a mapping of 'key: value' lines, such as "
-            "'site_name: Example' (see the README); it is "
+            "'site_name: Example' (see manual/docs/adopting.md); it is "
             f"{'empty' if raw is None else type(raw).__name__}."
         )
     where = SiteConfig(config_file, config_file.parent, "", "", None, Options(), lines)
@@ -184,8 +184,8 @@ def _options(raw: dict[str, Any], where: SiteConfig, problems: list[Problem]) ->
         problems.append(
             Problem(
                 where.config_file, 1, "plugins",
-                f"does not list {PLUGIN_NAME}: add '- {PLUGIN_NAME}' under 'plugins:' (see the "
-                "README for its options).",
+                f"does not list {PLUGIN_NAME}: add '- {PLUGIN_NAME}' under 'plugins:' (see "
+                "manual/docs/adopting.md for its options).",
             )
         )  # fmt: skip
         return Options()

@@ -255,7 +255,7 @@ def test_a_missing_file_says_to_create_it(tmp_path: Path) -> None:
     path = tmp_path / "consent.yml"
     assert problems(path) == (
         f"{path}: not found. It is plugins.policy-site.consent in mkdocs.yml: correct the path, "
-        "or create the file (see the README)."
+        "or create the file (see manual/docs/consent.md)."
     )
 
 

@@ -92,7 +92,7 @@ def sitemap_pages(text: str) -> list[str]:
 
 
 async def _releases(browser: Browser, base: str) -> list[ConsentRelease]:
-    """The site's ledger of consent releases (consent/releases.py), read through the browser (its
+    """The site's ledger of consent releases (consent/archive.py), read through the browser (its
     host names are the browser's); empty when the site has none."""
     from playwright.async_api import Error as PlaywrightError
 

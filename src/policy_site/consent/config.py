@@ -335,7 +335,7 @@ def load_consent(path: Path) -> ConsentConfig:
     except FileNotFoundError:
         raise ConsentConfigError(
             f"{path}: not found. It is plugins.policy-site.consent in mkdocs.yml: correct the "
-            "path, or create the file (see the README)."
+            "path, or create the file (see manual/docs/consent.md)."
         ) from None
     except UnicodeDecodeError as err:
         raise ConsentConfigError(f"{path}: not UTF-8 text ({err}); save it as UTF-8.") from None

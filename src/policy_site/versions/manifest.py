@@ -74,7 +74,7 @@ def manifest(
 ) -> str:
     """Every published version with its dates, class, summary, URLs, content hashes, section
     anchors and translations; and, for a site with a consent bundle, the URL of its releases
-    (consent/releases.py).
+    (consent/archive.py).
 
     ``rendered`` maps a version's key (its id, or ``id.language`` for a translation) to its
     rendered HTML (what the ``text`` hash covers), and ``anchors`` a language and a version id to
