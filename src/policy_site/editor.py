@@ -93,7 +93,7 @@ def check(config: SiteConfig, environ: Mapping[str, str], update: bool) -> Outco
     timeline = policy.timeline
     upcoming = f"; {timeline.upcoming.id} is upcoming" if timeline.upcoming else ""
     out.said.append(
-        f"{len(policy.versions)} version(s) checked as of {site.today}: {timeline.current.id} is "
+        f"{len(policy.versions)} version(s) checked as of {site.today}: {policy.current.id} is "
         f"in effect{upcoming}."
     )
     out.code = 1 if out.warned else 0

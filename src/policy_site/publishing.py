@@ -110,15 +110,13 @@ def rendered_chains(
 ) -> dict[str, list[tuple[PolicyVersion, str]]]:
     """Each language's versions that applied or will (not the withdrawn), oldest first, with
     their rendered content (by ``PolicyVersion.key``): what ``policy_anchors`` checks."""
-    timelines = {policy.settings.language: policy.timeline.entries}
-    timelines |= {code: t.entries for code, t in policy.translations.items()}
     return {
         code: [
             (entry.version, rendered[entry.version.key])
-            for entry in entries
+            for entry in timeline.entries
             if entry.status != WITHDRAWN and entry.version.key in rendered
         ]
-        for code, entries in timelines.items()
+        for code, timeline in policy.timelines.items()
     }
 
 

@@ -102,7 +102,7 @@ def timeline_view(policy: Policy, language: str | None = None) -> View:
     translation where it has one, and otherwise the authoritative text, marked as such."""
     settings, timeline = policy.settings, policy.timeline
     code = language or settings.language
-    translated = policy.translations.get(code) if code != settings.language else None
+    translated = policy.translations.get(code)
     entries = []
     for entry in timeline.entries:
         found = translated.entry(entry.id) if translated is not None else None
@@ -127,7 +127,7 @@ def timeline_view(policy: Policy, language: str | None = None) -> View:
     upcoming = None
     if timeline.upcoming is not None:
         upcoming = {**by_id[timeline.upcoming.id], "days": timeline.days_to_upcoming}
-    source = timeline.current
+    source = policy.current
     return {
         "language": code,
         "authoritative": {

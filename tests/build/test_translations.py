@@ -12,9 +12,12 @@ from pathlib import Path
 import feedparser
 import pytest
 
+from policy_site.site import load_site, read_config
+from policy_site.versions import Timeline
 from tests.support import (
     build,
     cli,
+    dated_env,
     elements,
     fixture_site,
     git,
@@ -328,3 +331,20 @@ def test_a_new_version_does_not_copy_a_translation_and_says_so(repo: Path) -> No
         "versions/2021-06-01.sv.md translates the new text, /sv/privacy/ will say from "
         "2021-06-01 that the version in effect has no translation yet" in started.stdout
     )
+
+
+def test_every_language_has_a_timeline_of_the_one_type(project: Path) -> None:
+    """One timeline type for every language (issue 21, point 5): the authoritative language's and
+    Swedish, each asked for by language in one place (Policy.timeline_in)."""
+    config = read_config(project / "mkdocs.yml")
+    policy = load_site(config, dated_env("2021-06-01")).policy
+    english, swedish = policy.timeline_in("en"), policy.timeline_in("sv")
+    assert type(english) is type(swedish) is Timeline
+    assert policy.timelines == {"en": english, "sv": swedish}
+    assert english is policy.timeline
+    assert policy.timeline_in(None) is english
+    assert (english.language, swedish.language) == (None, "sv")
+    assert english.current is policy.current
+    assert swedish.current is not None
+    assert swedish.current.version.key == "2021-01-01.sv"
+    assert [entry.version.key for entry in swedish.entries] == ["2020-01-01.sv", "2021-01-01.sv"]

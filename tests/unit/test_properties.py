@@ -377,7 +377,7 @@ def load_policy_or_named_error(docs: Path, today: dt.date) -> Policy | None:
         problems = err.problems
     else:
         event("loaded")
-        assert policy.timeline.current.version.effective <= today
+        assert policy.current.version.effective <= today
         return policy
     event("refused")
     assert problems

@@ -80,8 +80,8 @@ def _data(as_of: str, language: str = "en") -> dict[str, Any]:
     redline = make_redline(html[newest.previous.id], html[newest.id])
     config = load_consent(ROOT / "consent" / "consent.yml")
     bundle = render_bundle(config, "2007-10-01", "/privacy/", default_language="en")
-    shown = policy.translations[language].entries if language != "en" else policy.timeline.entries
-    current = policy.translations[language].current if language != "en" else policy.timeline.current
+    shown = policy.timeline_in(language).entries
+    current = policy.timeline_in(language).current
     switch = [{"code": code, "name": name, "url": f"{code}/privacy/", "current": code == language}
               for code, name in settings.languages.items()]  # fmt: skip
     views = {

@@ -53,7 +53,7 @@ def problems(docs: Path, today: dt.date = TODAY, edited: dt.date | None = None) 
 def test_a_valid_site_loads(tmp_path: Path) -> None:
     policy = load_policy(site(tmp_path), Settings(), TODAY)
     assert [version.id for version in policy.versions] == ["2020-01-01", "2021-01-01"]
-    assert policy.timeline.current.id == "2020-01-01"
+    assert policy.current.id == "2020-01-01"
     assert policy.timeline.upcoming is not None
     assert policy.warnings == []
 

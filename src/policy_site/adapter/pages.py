@@ -107,7 +107,7 @@ def _sources(
     prefix = settings.prefix(code)
     versions_dir, policy_dir = f"{prefix}{settings.versions_dir}", f"{prefix}{settings.policy_dir}"
     own = code == settings.language
-    timeline = policy.timeline if own else policy.translations[code]
+    timeline = policy.timeline_in(code)
     current: Entry | None = timeline.current
     found: list[tuple[str, PageRef, Entry | None, str | None]] = []
     for entry in timeline.entries:  # the authoritative files are MkDocs' own; a translation's, ours

@@ -48,13 +48,6 @@ def _feed_title(entry: Entry, language: str) -> str:
     return say(state, title=version.title, effective=effective) + revised
 
 
-def _entries(policy: Policy, language: str | None) -> tuple[Entry, ...]:
-    """The published versions in ``language``: the translations there are, or the versions."""
-    if language is None or language == policy.settings.language:
-        return policy.timeline.entries
-    return policy.translations[language].entries
-
-
 @dataclass(frozen=True)
 class FeedItem:
     """One published version as every feed gives it."""
@@ -72,7 +65,7 @@ def feed_items(policy: Policy, site_url: str, language: str | None = None) -> li
     code = language or settings.language
     words = texts(code)
     items = []
-    for entry in sorted(_entries(policy, language), key=_published, reverse=True):
+    for entry in sorted(policy.timeline_in(language).entries, key=_published, reverse=True):
         version = entry.version
         summary = version.summary or words["archive"]["first_published"]
         if entry.withdrawal is not None:

@@ -16,6 +16,35 @@ from policy_site.versions.timeline import Entry
 __all__ = ["manifest"]
 
 
+def _described(
+    policy: Policy,
+    entry: Entry,
+    language: str | None,
+    site_url: str,
+    rendered: Mapping[str, str],
+    anchors: Mapping[str, Mapping[str, Anchors]],
+) -> dict[str, Any]:
+    """What the manifest says of a version and of each translation alike: its title, summary,
+    first announcement, URLs, errata, hashes and section anchors."""
+    settings, version = policy.settings, entry.version
+    first = entry.first_announced
+    return {
+        "title": version.title,
+        "summary": version.summary,
+        "announced": first.isoformat() if first else None,
+        "url": site_url + settings.version_url(version.id, language),
+        "redline_url": (
+            site_url + settings.redline_url(version.id, language) if entry.previous else None
+        ),
+        "errata": [{"date": e.date.isoformat(), "text": e.text} for e in version.errata],
+        "sha256": {
+            "markdown": body_sha256(version.body),
+            "text": rendered_text_sha256(rendered[version.key]),
+        },
+        "anchors": _anchors(anchors.get(language or settings.language, {}).get(version.id)),
+    }
+
+
 def _translations(
     policy: Policy,
     entry: Entry,
@@ -26,43 +55,13 @@ def _translations(
     """The version's published translations: where each is, and the hashes that bind it to the
     text it translates."""
     found = []
-    for code, translations in policy.translations.items():
-        translated = translations.entry(entry.id)
-        if translated is None:
-            continue
-        version = translated.version
-        settings = policy.settings
-        found.append(
-            {
-                "language": code,
-                "title": version.title,
-                "summary": version.summary,
-                "announced": (
-                    translated.first_announced.isoformat() if translated.first_announced else None
-                ),
-                "url": site_url + settings.version_url(version.id, code),
-                "redline_url": (
-                    site_url + settings.redline_url(version.id, code)
-                    if translated.previous
-                    else None
-                ),
-                "errata": [{"date": e.date.isoformat(), "text": e.text} for e in version.errata],
-                "sha256": {
-                    "markdown": body_sha256(version.body),
-                    "text": rendered_text_sha256(rendered[version.key]),
-                    "translates_markdown": body_sha256(entry.version.body),
-                },
-                "anchors": _anchors(anchors.get(code, {}).get(version.id)),
-            }
-        )
+    for code, timeline in policy.translations.items():
+        translated = timeline.entry(entry.id)
+        if translated is not None:
+            described = _described(policy, translated, code, site_url, rendered, anchors)
+            described["sha256"]["translates_markdown"] = body_sha256(entry.version.body)
+            found.append({"language": code, **described})
     return found
-
-
-def _current_in(policy: Policy, language: str) -> str | None:
-    if language == policy.settings.language:
-        return policy.timeline.current.id
-    current = policy.translations[language].current
-    return current.id if current is not None else None
 
 
 def manifest(
@@ -83,43 +82,34 @@ def manifest(
     settings = policy.settings
     timeline = policy.timeline
     anchors = anchors or {}
-    by_language = anchors.get(settings.language, {})
     versions: list[dict[str, Any]] = []
     for entry in timeline.entries:
-        version = entry.version
+        version, withdrawal = entry.version, entry.withdrawal
+        described = _described(policy, entry, None, site_url, rendered, anchors)
         versions.append(
             {
                 "id": version.id,
-                "title": version.title,
+                "title": described["title"],
                 "effective": version.id,
-                "announced": entry.first_announced.isoformat() if entry.first_announced else None,
+                "announced": described["announced"],
                 "revised": [day.isoformat() for day in entry.revised],
-                "withdrawn": {
-                    "date": entry.withdrawal.date.isoformat(),
-                    "reason": entry.withdrawal.reason,
-                }
-                if entry.withdrawal
-                else None,
+                "withdrawn": (
+                    {"date": withdrawal.date.isoformat(), "reason": withdrawal.reason}
+                    if withdrawal
+                    else None
+                ),
                 "change": version.change,
-                "summary": version.summary,
+                "summary": described["summary"],
                 "status": entry.status,
                 "in_effect_until": entry.until.isoformat() if entry.until else None,
-                "url": site_url + settings.version_url(version.id),
-                "redline_url": site_url + settings.redline_url(version.id)
-                if entry.previous
-                else None,
-                "errata": [{"date": e.date.isoformat(), "text": e.text} for e in version.errata],
-                "sha256": {
-                    "markdown": body_sha256(version.body),
-                    "text": rendered_text_sha256(rendered[version.id]),
-                },
-                "anchors": _anchors(by_language.get(version.id)),
+                **{key: described[key] for key in ("url", "redline_url", "errata", "sha256")},
+                "anchors": described["anchors"],
                 "translations": _translations(policy, entry, site_url, rendered, anchors),
             }
         )
     document = {
         "as_of": timeline.today.isoformat(),
-        "current": timeline.current.id,
+        "current": policy.current.id,
         "upcoming": timeline.upcoming.id if timeline.upcoming else None,
         "url": site_url + settings.current_url(),
         #: The language of the versions' own text, which prevails over any translation.
@@ -130,7 +120,7 @@ def manifest(
                 "name": name,
                 "url": site_url + settings.current_url(code),
                 #: The version in effect, when this language has its text (never an older one).
-                "current": _current_in(policy, code),
+                "current": _current_id(policy.timeline_in(code).current),
             }
             for code, name in settings.languages.items()
         ],
@@ -139,6 +129,10 @@ def manifest(
     if consent_releases is not None:
         document["consent_releases"] = consent_releases
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+
+
+def _current_id(current: Entry | None) -> str | None:
+    return current.id if current is not None else None
 
 
 def _anchors(anchors: Anchors | None) -> dict[str, Any] | None:

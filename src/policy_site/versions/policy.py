@@ -22,9 +22,8 @@ from policy_site.versions.model import (
     read_version,
 )
 from policy_site.versions.rules import check_rules, lint_wording
-from policy_site.versions.timeline import Timeline, make_timeline
+from policy_site.versions.timeline import Entry, Timeline, make_timeline
 from policy_site.versions.translations import (
-    Translations,
     bind_translations,
     check_translations,
     translations_timeline,
@@ -139,7 +138,25 @@ class Policy:
     translated_versions: tuple[PolicyVersion, ...] = ()
     #: Each language other than the authoritative one: its published translations and where each
     #: stands, as the versions they translate do.
-    translations: Mapping[str, Translations] = field(default_factory=dict)
+    translations: Mapping[str, Timeline] = field(default_factory=dict)
+
+    @property
+    def current(self) -> Entry:
+        """The version in effect (the authoritative timeline always has one)."""
+        assert self.timeline.current is not None, "make_timeline refuses a day with none"
+        return self.timeline.current
+
+    @property
+    def timelines(self) -> dict[str, Timeline]:
+        """Every language's timeline, the authoritative one first."""
+        return {self.settings.language: self.timeline, **self.translations}
+
+    def timeline_in(self, language: str | None) -> Timeline:
+        """``language``'s timeline: the authoritative one for it (or None), else its
+        translations'."""
+        if language is None or language == self.settings.language:
+            return self.timeline
+        return self.translations[language]
 
 
 def read_versions(folder: Path) -> tuple[list[PolicyVersion], list[Problem]]:

@@ -62,11 +62,21 @@ class Entry:
 
 @dataclass(frozen=True)
 class Timeline:
+    """One language's published versions and where each stands: the authoritative language's
+    (``make_timeline``) or a translated language's (``translations.translations_timeline``)."""
+
     today: dt.date
     #: Published versions, oldest first. A version announced for a later day is not published yet.
+    #: In a translated language, each entry's ``previous`` is the translation of the version
+    #: before it that applied, when that one has a translation (its redline's other side).
     entries: tuple[Entry, ...]
-    current: Entry
+    #: The version in effect. Always one in the authoritative language (``Policy.current``); in a
+    #: translated language None when that version has no translation (the page says so, and
+    #: links the authoritative text: never an older one).
+    current: Entry | None
     upcoming: Entry | None
+    #: The language of its texts; None for the authoritative one.
+    language: str | None = None
 
     def entry(self, version_id: str) -> Entry | None:
         return self._by_id.get(version_id)

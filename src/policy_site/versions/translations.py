@@ -13,35 +13,12 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
-from functools import cached_property
 
 from policy_site.versions.model import PolicyVersion, Problem
 from policy_site.versions.rules import check_stated_date, errata_dates
 from policy_site.versions.timeline import WITHDRAWN, Entry, Timeline, is_published
 
-__all__ = ["Translations", "bind_translations", "check_translations", "translations_timeline"]
-
-
-@dataclass(frozen=True)
-class Translations:
-    """One language's published translations, where each stands (as its version does)."""
-
-    language: str
-    #: Oldest first; each entry's ``previous`` is the translation of the version before it that
-    #: applied, when that one has a translation in this language (its redline's other side).
-    entries: tuple[Entry, ...]
-    #: The translation of the version in effect; None when that version has none in this
-    #: language (the page says so, and links the authoritative text: never an older one).
-    current: Entry | None
-    upcoming: Entry | None
-
-    def entry(self, version_id: str) -> Entry | None:
-        return self._by_id.get(version_id)
-
-    @cached_property
-    def _by_id(self) -> dict[str, Entry]:
-        return {entry.id: entry for entry in self.entries}
+__all__ = ["bind_translations", "check_translations", "translations_timeline"]
 
 
 def check_translations(
@@ -142,7 +119,7 @@ def translations_timeline(
     translations: Sequence[PolicyVersion],
     language: str,
     announcements: Mapping[str, tuple[dt.date, ...]] | None = None,
-) -> Translations:
+) -> Timeline:
     """``language``'s translations on the authoritative ``timeline``: a translation is published
     when its version is and it is itself (a translation announced for a later day is a draft),
     and stands where its version stands."""
@@ -166,5 +143,6 @@ def translations_timeline(
         if source.status != WITHDRAWN:
             by_source[source.id] = entry
     by_id = {entry.id: entry for entry in entries}
+    current = timeline.current and by_id.get(timeline.current.id)
     upcoming = timeline.upcoming and by_id.get(timeline.upcoming.id)
-    return Translations(language, tuple(entries), by_id.get(timeline.current.id), upcoming or None)
+    return Timeline(timeline.today, tuple(entries), current or None, upcoming or None, language)
