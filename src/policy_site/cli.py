@@ -23,7 +23,7 @@ from policy_site.dates import AS_OF_ENV, build_date
 from policy_site.notice import write_notices
 from policy_site.problems import PolicySiteError
 from policy_site.scaffold import init_site
-from policy_site.site import dated, read_config
+from policy_site.site import read_config
 from policy_site.versions.model import CHANGE_CLASSES
 
 __all__ = ["build_site", "main"]
@@ -36,7 +36,7 @@ def build_site(config_file: Path, as_of: str | None, site_dir: Path | None) -> i
     new, old = site.with_name(f".{site.name}.new"), site.with_name(f".{site.name}.old")
     for stale in (new, old):
         shutil.rmtree(stale, ignore_errors=True)
-    env = {**os.environ, **({AS_OF_ENV: as_of} if as_of else {})}
+    env = _dated(as_of)
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict"]
     mkdocs += ["--config-file", str(config_file), "--site-dir", str(new)]
     if subprocess.run(mkdocs, env=env, check=False).returncode != 0:
@@ -160,9 +160,14 @@ def _passed_on(argv: list[str]) -> tuple[str, list[str]] | None:
     return None
 
 
+def _dated(as_of: str | None) -> dict[str, str]:
+    """The environment a command reads its dates from: ``--as-of`` over the process's own."""
+    return {**os.environ, **({AS_OF_ENV: as_of} if as_of else {})}
+
+
 def _run(args: argparse.Namespace) -> int:
     """One command, as parsed; what it says is printed here and nowhere below."""
-    environ = dated(args.as_of)
+    environ = _dated(args.as_of)
     if args.command == "init":
         today = build_date("UTC", environ)
         print(init_site(args.directory, args.domain, args.language, today, args.name))

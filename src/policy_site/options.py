@@ -171,14 +171,15 @@ def unknown_option(key: object) -> str:
 
 @dataclass(frozen=True)
 class Options:
-    """The plugin's options, checked; a path option not set is ''."""
+    """The plugin's options, checked; each default is its option's (``OPTIONS``), and a path
+    option not set is ''."""
 
-    versions_dir: str = "privacy/versions"
-    lock_file: str = "privacy/versions.lock"
-    notice_days: int = 30
-    timezone: str = "UTC"
-    consent: str = ""
-    published_bundles: str = ""
-    language: str = ""
+    versions_dir: str = OPTIONS["versions_dir"].default
+    lock_file: str = OPTIONS["lock_file"].default
+    notice_days: int = OPTIONS["notice_days"].default
+    timezone: str = OPTIONS["timezone"].default
+    consent: str = OPTIONS["consent"].default
+    published_bundles: str = OPTIONS["published_bundles"].default
+    language: str = OPTIONS["language"].default
     languages: Mapping[str, str] = field(default_factory=dict)
-    contact: str = ""
+    contact: str = OPTIONS["contact"].default

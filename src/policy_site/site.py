@@ -11,7 +11,6 @@ listing every problem found.
 from __future__ import annotations
 
 import datetime as dt
-import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,14 +20,14 @@ import yaml
 
 from policy_site.consent import Bundle, ConsentConfig, load_consent
 from policy_site.consent.archive import Kept, bundles, read_kept, revisions
-from policy_site.dates import AS_OF_ENV, build_date, record_date
+from policy_site.dates import build_date, record_date
 from policy_site.locale import LocaleError
 from policy_site.options import OPTIONS, PLUGIN_NAME, OptionError, Options, unknown_option
 from policy_site.problems import PolicySiteError, Problem, yaml_problem
 from policy_site.versions import Policy, Settings, VersionError, load_policy
 from policy_site.versions.policy import language_settings
 
-__all__ = ["Site", "SiteConfig", "dated", "load_site", "read_config"]
+__all__ = ["Site", "SiteConfig", "load_site", "read_config"]
 
 #: Where an option is, as a reader of mkdocs.yml looks for it.
 _PLUGIN_KEY = f"plugins.{PLUGIN_NAME}"
@@ -232,12 +231,6 @@ class Site:
     @property
     def today(self) -> dt.date:
         return self.policy.timeline.today
-
-
-def dated(as_of: str | None, environ: Mapping[str, str] | None = None) -> dict[str, str]:
-    """The environment a command reads its dates from: ``--as-of`` over the process's own."""
-    env = dict(os.environ if environ is None else environ)
-    return env | ({AS_OF_ENV: as_of} if as_of else {})
 
 
 def load_site(config: SiteConfig, environ: Mapping[str, str] | None = None) -> Site:
