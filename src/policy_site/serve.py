@@ -11,12 +11,8 @@ import functools
 import gzip
 import http.client
 import io
-import json
-import socket
-import subprocess
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
@@ -27,9 +23,10 @@ from urllib.parse import urlsplit
 from policy_site.arguments import add_config_file
 from policy_site.commands import command
 from policy_site.problems import PolicySiteError
+from policy_site.receipts.launch import receiving
 from policy_site.security import HEADERS_FILE, parse_headers_file
 
-__all__ = ["ReceiverError", "free_port", "main", "make_server", "receiving", "running", "serving"]
+__all__ = ["main", "make_server", "running", "serving"]
 
 Rules = list[tuple[str, dict[str, str]]]
 
@@ -206,63 +203,6 @@ def main(argv: list[str] | None = None) -> int:
         args.directory, args.receipts_db, args.receipts_port or args.port + 1
     ) as receipts:
         return _serve(args, receipts)
-
-
-def free_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on now."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-class ReceiverError(PolicySiteError):
-    """The receipts receiver did not start."""
-
-
-@contextmanager
-def receiving(
-    site: Path, db: str, port: int, quiet: bool = False
-) -> Iterator[tuple[str, str] | None]:
-    """``policy-site receipts serve`` on ``port`` while the block runs, when the built site sends
-    receipts (its consent/consent.json names an endpoint): (endpoint, its host:port), to pass
-    them on; None, and no receiver, when it does not. Raises ReceiverError when it cannot start."""
-    manifest = site / "consent" / "consent.json"
-    endpoint = (
-        json.loads(manifest.read_text("utf-8")).get("receipts") if manifest.is_file() else None
-    )
-    if not endpoint:
-        yield None
-        return
-    ledger = site / "consent" / "releases.json"
-    command_line = [sys.executable, "-m", "policy_site.cli", "receipts", "--db", db, "serve",
-                    "--port", str(port), "--releases", str(ledger)]  # fmt: skip
-    quieted = {"stdout": subprocess.DEVNULL} if quiet else {}
-    process = subprocess.Popen(command_line, **quieted)  # type: ignore[call-overload]
-    try:
-        deadline = time.monotonic() + 30
-        while True:  # ready before the first page asks
-            if process.poll() is not None:
-                raise ReceiverError(
-                    f"The receipts receiver did not start on 127.0.0.1:{port} (it said why above; "
-                    "a port in use? choose another with --receipts-port)."
-                )
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=1).close()
-                break
-            except OSError:
-                if time.monotonic() > deadline:
-                    raise ReceiverError("The receipts receiver did not listen in 30 s.") from None
-                time.sleep(0.05)
-        if not quiet:
-            print(f"Receipts: {endpoint} is passed on to the receiver on 127.0.0.1:{port} ({db}).")
-        yield endpoint, f"127.0.0.1:{port}"
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def _serve(args: argparse.Namespace, receipts: tuple[str, str] | None) -> int:

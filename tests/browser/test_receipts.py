@@ -212,7 +212,7 @@ def test_scripts_serve_runs_the_receiver_for_a_site_with_receipts(
     import urllib.request
 
     from policy_site.consent.archive import read_releases
-    from policy_site.serve import free_port
+    from policy_site.receipts.launch import free_port
     from tests.service.conftest import count_rows
     from tests.unit.test_receipts import now_ms, receipt
 

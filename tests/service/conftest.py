@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_site.serve import free_port
+from policy_site.receipts.launch import free_port
 from tests.pgserver import PostgresMissingError, throwaway_postgres
 from tests.support import ROOT
 

@@ -16,8 +16,8 @@ from typing import Any, TypeVar
 import aiohttp
 import pytest
 
+from policy_site.receipts.launch import free_port
 from policy_site.receipts.opening import open_store
-from policy_site.serve import free_port
 from tests.service.conftest import Receiver, count_rows, start_receiver, stop
 from tests.unit.test_receipts import now_ms, receipt
 

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
+from policy_site.receipts.launch import free_port
 from policy_site.security import SHARED_PATHS, nginx_locations
-from policy_site.serve import free_port
 from tests.build.test_nginx import NGINX, NGINX_PROLOGUE
 from tests.service.conftest import Receiver, count_rows, start_receiver, stop
 from tests.service.test_receiver import _fresh

@@ -49,7 +49,8 @@ from policy_site.audit.settings import (
 )
 from policy_site.audit.states import AuditError, Declared, consent_states
 from policy_site.consent.config import ConsentConfig, ConsentConfigError, load_consent
-from policy_site.serve import ReceiverError, free_port, receiving, serving
+from policy_site.receipts.launch import ReceiverError, free_port, receiving
+from policy_site.serve import serving
 
 if TYPE_CHECKING:
     from playwright.async_api import (
