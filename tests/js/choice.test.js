@@ -239,3 +239,16 @@ test("a page's own settings button opens the dialog", async () => {
   assert.equal(page.document.querySelector("dialog").open, true);
   await flush();
 });
+
+test("a site with only the necessary category shows no banner; its settings link still opens the dialog, which lists it", async () => {
+  const config = makeConfig();
+  config.categories = config.categories.filter((c) => c.necessary);
+  const page = load({ config, markup: '<footer><a data-privacy-consent="settings" id="s">Cookie settings</a></footer>' });
+  assert.equal(banner(page), null);
+  assert.ok(!page.document.body.style.paddingBottom);
+  page.document.querySelector("[id=s]").click();
+  const dialog = page.document.querySelector("dialog");
+  assert.equal(dialog.open, true);
+  assert.equal(dialog.querySelector("[name=necessary]").checked, true);
+  await flush();
+});

@@ -45,10 +45,11 @@ function _pad() {
     _banner && !_banner.hidden ? _banner.offsetHeight + "px" : "";
 }
 
-// Shows the banner while there is no choice (``choice`` is falsy), hides it once there is one.
+// Shows the banner while there is no choice (``choice`` is falsy), hides it once there is one;
+// none on a site with no optional category, where there is nothing to choose.
 function _showBanner(choice) {
   if (!_banner) {
-    if (choice) return;
+    if (choice || !OPTIONAL.length) return;
     _banner = _el("section", "ppc-banner");
     _banner.setAttribute("aria-label", T.region);
     var link = _el("a", "", T.policy_link);
