@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from policy_site.locale import available, has_words, long_date, texts
+from policy_site.locale import available, long_date, texts
 
 _NAME = re.compile(r"\{/?[a-z_]+\}")
 
@@ -44,5 +44,8 @@ def test_no_text_holds_markup(language: str) -> None:
 def test_dates_are_written_in_the_language() -> None:
     assert long_date(dt.date(2027, 1, 1), "sv") == "1 januari 2027"
     assert long_date(dt.date(2007, 10, 1)) == "1 October 2007"
-    assert not has_words("de")  # the authoritative language of a German site gets English words
-    assert long_date(dt.date(2007, 10, 1), "de") == "1 October 2007"
+    assert long_date(dt.date(2007, 10, 1), "de") == "1. Oktober 2007"
+    assert long_date(dt.date(2027, 8, 15), "fr") == "15 août 2027"
+    assert long_date(dt.date(2027, 8, 15), "es") == "15 de agosto de 2027"
+    assert long_date(dt.date(2027, 8, 15), "it") == "15 agosto 2027"
+    assert long_date(dt.date(2007, 10, 1), "xx") == "1 October 2007"  # no words: English
