@@ -15,7 +15,7 @@ from tests.support import build, cli, parse_html
     [
         ("en", "Effective 2 December 2026"),
         ("de", "Gültig ab 2. Dezember 2026"),
-        ("fi", "Effective 2 December 2026"),  # no locale/fi.yml: the English words
+        ("fi", "Voimassa 2. joulukuuta 2026 alkaen"),
     ],
 )
 def test_an_initialised_site_builds_at_once(tmp_path: Path, language: str, status: str) -> None:
