@@ -26,7 +26,7 @@ from policy_site.versions.translation_keys import INHERITED_KEYS
 __all__ = ["HELP_COLUMNS", "SECTIONS", "command_help", "command_lines", "section"]
 
 #: The terminal width the commands' help is shown at (argparse reads COLUMNS).
-HELP_COLUMNS = 82
+HELP_COLUMNS = 72
 
 
 def options() -> str:
