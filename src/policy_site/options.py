@@ -39,7 +39,10 @@ class OptionError(ValueError):
 
 class Option(Generic[T]):
     """One option: its default and its validator. ``None`` (the key left out, or written with no
-    value) is the default."""
+    value) is the default. ``help`` says what it is for (the error messages and the manual's
+    reference say it); ``kind``, what its value is (the reference)."""
+
+    kind = ""
 
     def __init__(self, default: T, help: str) -> None:
         self.default = default
@@ -54,6 +57,8 @@ class Option(Generic[T]):
 
 class RelativePath(Option[str]):
     """A path inside the project, written with '/': under docs_dir or beside mkdocs.yml."""
+
+    kind = "a path inside the project, written with '/'"
 
     def __init__(self, default: str, help: str, example: str) -> None:
         super().__init__(default, help)
@@ -80,6 +85,8 @@ class OptionalPath(RelativePath):
 
 
 class Days(Option[int]):
+    kind = "a whole number of days, 0 to 3650"
+
     def validate(self, value: object) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 3650:
             raise OptionError(f"{value!r} is not a number of days: write a whole number, e.g. 30.")
@@ -87,6 +94,8 @@ class Days(Option[int]):
 
 
 class TimeZone(Option[str]):
+    kind = "an IANA time zone name, e.g. Europe/Stockholm or UTC"
+
     def validate(self, value: object) -> str:
         try:
             if isinstance(value, str) and value:
@@ -100,6 +109,8 @@ class TimeZone(Option[str]):
 
 
 class Language(Option[str]):
+    kind = "a language code (BCP 47), e.g. en, sv or de-CH"
+
     def validate(self, value: object) -> str:
         if not isinstance(value, str) or not _LANGUAGE.match(value):
             raise OptionError(
@@ -109,6 +120,8 @@ class Language(Option[str]):
 
 
 class Languages(Option[dict[str, str]]):
+    kind = "each language's code mapped to its name in itself, e.g. sv: Svenska"
+
     def validate(self, value: object) -> dict[str, str]:
         if not isinstance(value, Mapping) or not all(
             isinstance(code, str)
@@ -125,6 +138,8 @@ class Languages(Option[dict[str, str]]):
 
 
 class Email(Option[str]):
+    kind = "an e-mail address"
+
     def validate(self, value: object) -> str:
         if not isinstance(value, str) or not _EMAIL.match(value.strip()):
             raise OptionError(

@@ -18,6 +18,31 @@ __all__ = ["KNOWN_KEYS", "Reader", "parse", "split_front_matter", "value_node", 
 
 KNOWN_KEYS = ("effective", "title", "summary", "change", "announced", "notified", "errata", "lint",
               "anchors", "withdrawn", "language", "translates")  # fmt: skip
+#: What each of KNOWN_KEYS holds, as the manual's reference says it (Markdown).
+KEY_DOCS = {
+    "effective": "the date the text applies from, `YYYY-MM-DD`, the same as the file name (in a "
+    "translation, if given at all, the date of the version it translates)",
+    "title": "the page title; required",
+    "summary": "plain words on what changed (and that nothing else did); required after the "
+    "first version",
+    "change": "`material`, `clarification` or `editorial`; required after the first version",
+    "announced": "the day the change is announced; required for a material change, at least "
+    "`notice_days` before `effective`; a version announced after the build date is a draft, "
+    "checked but not published",
+    "notified": "the day registered users were sent the change notice by e-mail "
+    "(`policy-site notice`); its pages then say so, in every language",
+    "errata": "corrections to a version already in effect (or to an announced clarification or "
+    "editorial one): a list of `date` and `text`, shown on its page",
+    "lint": "a wording rule knowingly not followed, mapped to the reason "
+    "(`check-back-wording: ...`)",
+    "anchors": "for each section anchor of the version before that this one no longer has, the "
+    "anchor of the section that now holds its text, or `null` for a section removed",
+    "withdrawn": "`date` and `reason`, written by `policy-site withdraw`; never edited by hand",
+    "language": "a translation's language, as its file name says "
+    "(`YYYY-MM-DD.<language>.md`); only in a translation",
+    "translates": "the effective date of the version a translation translates, as its file name "
+    "says; only in a translation",
+}
 
 #: libyaml's parser when PyYAML has it (its wheels do): ten times faster on 300 versions.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
