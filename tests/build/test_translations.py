@@ -135,7 +135,7 @@ def test_on_its_date_the_translation_becomes_current_and_the_old_one_superseded(
     assert "Gäller från 1 januari 2021" in text
     assert "Revisorer" in text
     old = said(site, "sv/privacy/versions/2020-01-01/index.html")
-    assert "Gällde från 1 januari 2020 till 31 december 2020; se nuvarande policy" in old
+    assert "Gällde från 1 januari 2020 till och med 31 december 2020; se nuvarande policy" in old
 
 
 def test_the_feeds_manifest_and_print_footer_carry_each_language(project: Path) -> None:
@@ -196,7 +196,7 @@ def test_without_a_translation_of_the_version_in_effect_the_page_says_so(repo: P
     archive = said(site, "sv/privacy/versions/index.html")
     assert "1 januari 2021 (endast på engelska) Gäller material" not in archive
     assert "1 januari 2021 (endast på engelska) Gäller väsentlig" in archive
-    assert "1 januari 2020 Ersatt (till 31 december 2020)" in archive
+    assert "1 januari 2020 Ersatt (gällde till och med 31 december 2020)" in archive
     english = elements(parse_html(site / "sv/privacy/versions/index.html"), "//tbody/tr[1]//th/a")
     assert english[0].get("hreflang") == "en"
     assert english[0].get("href") == "../../../privacy/versions/2021-01-01/"
