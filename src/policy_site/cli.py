@@ -1,6 +1,7 @@
 """``policy-site``: one command for the whole tool, each subcommand a thin layer over a module.
 
-``init`` (a new site), ``build`` (the strict build, swapped in only when it succeeded), ``serve``
+``init`` (a new site, a draft) and ``publish`` (its first publication), ``build`` (the strict
+build, swapped in only when it succeeded), ``serve``
 (the built site with its headers), ``check``, ``new-version``, ``withdraw`` and ``snippet`` (the
 editor's commands, ``policy_site.editor``), ``notice`` (change notices, ``policy_site.notice``),
 and ``audit`` (``policy_site.audit``). This
@@ -22,7 +23,7 @@ from policy_site.commands import command, for_reader
 from policy_site.dates import AS_OF_ENV, build_date
 from policy_site.notice import write_notices
 from policy_site.problems import PolicySiteError
-from policy_site.scaffold import init_site
+from policy_site.scaffold import init_site, next_steps, publish
 from policy_site.site import read_config
 from policy_site.versions.model import CHANGE_CLASSES
 
@@ -71,6 +72,11 @@ def _parser() -> argparse.ArgumentParser:
     starter.add_argument("--domain", required=True, help="the site's host, e.g. www.example.org")
     starter.add_argument("--language", default="en", help="the site's language (default: en)")
     starter.add_argument("--name", help="the site's name (default: the domain)")
+    commands.add_parser(
+        "publish",
+        help="publish a new site's draft: it takes effect today, and the lock records it",
+        parents=[configured],
+    )
     builder = commands.add_parser(
         "build", help="build the site, swapped in only when it succeeds", parents=[both]
     )
@@ -171,8 +177,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "init":
         today = build_date("UTC", environ)
         print(init_site(args.directory, args.domain, args.language, today, args.name))
-        print("Next:")
-        print(f"  cd {args.directory} && policy-site build && policy-site serve")
+        print("\n".join(next_steps(args.directory, today)))  # for a new folder: policy-site
         return 0
     if args.command == "snippet":
         site = args.site or args.config_file.parent / "site"  # where build writes it
@@ -180,6 +185,8 @@ def _run(args: argparse.Namespace) -> int:
     config = read_config(args.config_file)
     if args.command == "build":
         return build_site(args.config_file, args.as_of, args.site_dir)
+    if args.command == "publish":
+        return _said(publish(config, environ))
     if args.command == "check":
         return _said(editor.check(config, environ, args.update_lock))
     if args.command == "notice":

@@ -47,9 +47,12 @@ def _today(settings: Settings, environ: Mapping[str, str]) -> dt.date:
     return build_date(settings.timezone, environ)
 
 
-def update_lock(config: SiteConfig, environ: Mapping[str, str], out: Outcome) -> None:
+def update_lock(
+    config: SiteConfig, environ: Mapping[str, str], out: Outcome, publish: bool = False
+) -> None:
     """Records the versions' hashes in the lock, and keeps the consent bundles of today and of
-    every upcoming version. Raises PolicySiteError, writing nothing, on a problem."""
+    every upcoming version. Raises PolicySiteError, writing nothing, on a problem, and on a lock
+    that records nothing (a draft site) unless ``publish``: that is policy-site publish's."""
     settings = config.settings()
     today = _today(settings, environ)
     record_day = record_date(settings.timezone, environ)
@@ -60,7 +63,14 @@ def update_lock(config: SiteConfig, environ: Mapping[str, str], out: Outcome) ->
     problems += check_translations(versions, written, settings.language, settings.languages)
     everything = [*versions, *bind_translations(versions, written)]
     lock_path = config.docs_dir / settings.lock_file
-    update = updated_lock(everything, read_lock(lock_path), record_day, lock_path, folder)
+    lock = read_lock(lock_path)
+    if not lock and lock_path.is_file() and not publish:
+        raise PolicySiteError(
+            f"{lock_path} records no version: nothing is published yet, and the versions are "
+            "drafts, free to change. When the policy is ready, publish it with policy-site "
+            "publish (it takes effect that day)."
+        )
+    update = updated_lock(everything, lock, record_day, lock_path, folder)
     if problems or update.problems:
         raise PolicySiteError([*problems, *update.problems], note="The lock was not written.")
     write_lock(lock_path, update.lock)
@@ -94,7 +104,7 @@ def check(config: SiteConfig, environ: Mapping[str, str], update: bool) -> Outco
     upcoming = f"; {timeline.upcoming.id} is upcoming" if timeline.upcoming else ""
     out.said.append(
         f"{len(policy.versions)} version(s) checked as of {site.today}: {policy.current.id} is "
-        f"in effect{upcoming}."
+        f"in effect{upcoming}{policy.draft_note}."
     )
     out.code = 1 if out.warned else 0
     return out

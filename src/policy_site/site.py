@@ -269,5 +269,6 @@ def load_site(config: SiteConfig, environ: Mapping[str, str] | None = None) -> S
     every = bundles(
         config, settings, consent, revisions(policy.versions, today, current) if kept else [current]
     )
-    unkept = kept.unkept(every) if kept is not None else []
+    # A draft keeps nothing: its bundles are kept when it is published (policy-site publish).
+    unkept = kept.unkept(every) if kept is not None and not policy.draft else []
     return Site(config, policy, record_day, consent, every[0], kept, tuple(unkept))

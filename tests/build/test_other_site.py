@@ -39,7 +39,9 @@ def test_the_wheel_carries_the_runtime_and_templates_and_nothing_of_toontrack(
                        "policy_site/consent/runtime/gate.js",
                        "policy_site/consent/runtime/texts.yml",
                        "policy_site/audit/scripts/probe.js",
-                       "policy_site/audit/report.html.j2"):  # fmt: skip
+                       "policy_site/audit/report.html.j2",
+                       "policy_site/starter/workflow.yml", "policy_site/starter/gitignore.txt",
+                       "policy_site/starter/necessary.yml"):  # fmt: skip
             assert needed in names
         assert not [name for name in names if "bench" in name]
         mentions = [
@@ -90,7 +92,7 @@ def test_the_installed_console_script_inits_and_builds_a_site(
     command = str(installed_package[1] / "bin" / "policy-site")
     env = installed_env("2026-12-02")
     made = subprocess.run(
-        [command, "init", "shop", "--domain", "shop.example.net", "--language", "nl"],
+        [command, "init", "shop", "--domain", "shop.example.net", "--language", "sv"],
         cwd=tmp_path, env=env, capture_output=True, text=True, check=False,
     )  # fmt: skip
     assert made.returncode == 0, made.stderr
@@ -101,7 +103,11 @@ def test_the_installed_console_script_inits_and_builds_a_site(
     assert built.returncode == 0, built.stderr
     assert "Preview it:  policy-site serve" in built.stdout
     page = parse_html(tmp_path / "shop/site/privacy/index.html")
-    assert page.get("lang") == "nl"
+    assert page.get("lang") == "sv"
+    published = subprocess.run(
+        [command, "publish"], cwd=tmp_path / "shop", env=env, capture_output=True, text=True
+    )  # fmt: skip
+    assert published.returncode == 0, published.stderr
     first = next((tmp_path / "shop/docs/privacy/versions").glob("*.md"))
     first.write_text(first.read_text(encoding="utf-8") + "\nA sentence more.\n", encoding="utf-8")
     checked = subprocess.run(
@@ -109,5 +115,6 @@ def test_the_installed_console_script_inits_and_builds_a_site(
     )  # fmt: skip
     assert "then run policy-site check --update-lock." in checked.stderr  # not ./scripts/check
     helped = subprocess.run([command, "--help"], env=env, capture_output=True, text=True)
-    for name in ("init", "build", "serve", "check", "new-version", "withdraw", "snippet", "audit"):
+    for name in ("init", "publish", "build", "serve", "check", "new-version", "withdraw",
+                 "snippet", "audit"):  # fmt: skip
         assert name in helped.stdout

@@ -12,7 +12,9 @@ Judged as of the day of the edit (``record_date``, never a preview's ``--as-of``
   restores it.
 
 ``./scripts/check --update-lock`` writes the lock, refusing to record a forbidden change; it never
-drops a published version's entry.
+drops a published version's entry. A lock that records nothing (``{}``, as ``policy-site init``
+writes it) is a site that has published nothing yet: its versions are drafts, and
+``policy-site publish`` records them (``policy_site.publish``).
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ __all__ = [
     "LockUpdate",
     "body_sha256",
     "check_lock",
+    "emptied",
     "normalize_body",
     "read_lock",
     "updated_lock",
@@ -310,6 +313,25 @@ def check_lock(
         )
         problems.append(Problem(versions_dir / f"{vid}.md", 1, None, message))
     return problems
+
+
+def emptied(lock_path: Path) -> Problem | None:
+    """The problem of a lock that records nothing now but recorded versions in a commit: a site
+    that published cannot become a draft again. None outside git, or when no commit had any."""
+    folder = lock_path.resolve().parent
+    try:
+        for commit in commits_with(folder, lock_path.name):
+            text = file_at(folder, commit, lock_path.name) or "{}"
+            if text.strip() not in ("", "{}"):
+                message = (
+                    f"records no version, but commit {commit[:12]} has the versions it recorded: "
+                    "what was published stays published. Restore it with: git checkout "
+                    f"{commit[:12]} -- {lock_path.name} (in {folder})."
+                )
+                return Problem(lock_path, 1, None, message)
+    except GitError:
+        return None
+    return None
 
 
 def _what(version: PolicyVersion) -> str:

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_site.locale import has_words, no_words
-from policy_site.versions.lock import LockEntry, check_lock, read_lock
+from policy_site.versions.lock import LockEntry, check_lock, emptied, read_lock
 from policy_site.versions.model import (
     TRANSLATION_NAME,
     PolicyVersion,
@@ -139,12 +139,20 @@ class Policy:
     #: Each language other than the authoritative one: its published translations and where each
     #: stands, as the versions they translate do.
     translations: Mapping[str, Timeline] = field(default_factory=dict)
+    #: Nothing is published yet: the lock records no version (``policy-site init`` writes it so),
+    #: so every version is a draft, free to change, until ``policy-site publish``.
+    draft: bool = False
 
     @property
     def current(self) -> Entry:
         """The version in effect (the authoritative timeline always has one)."""
         assert self.timeline.current is not None, "make_timeline refuses a day with none"
         return self.timeline.current
+
+    @property
+    def draft_note(self) -> str:
+        """What a build or a check adds to the version in effect while nothing is published."""
+        return " (a draft: nothing is published until policy-site publish)" if self.draft else ""
 
     @property
     def timelines(self) -> dict[str, Timeline]:
@@ -211,6 +219,7 @@ def load_policy(
     problems += check_translations(versions, written, settings.language, settings.languages)
     translated = bind_translations(versions, written)
     lock: dict[str, LockEntry] = {}
+    draft = False
     if not problems:
         lock_path = docs_dir / settings.lock_file
         try:
@@ -220,6 +229,9 @@ def load_policy(
         else:
             if not lock_path.is_file():
                 problems.append(Problem(lock_path, 1, None, _no_lock()))
+            elif not lock:  # nothing published yet: drafts, unless it once recorded some
+                draft = True
+                problems += [problem] if (problem := emptied(lock_path)) else []
             else:
                 problems += check_lock(
                     [*versions, *translated], lock, record_day or today, lock_path, folder
@@ -233,12 +245,14 @@ def load_policy(
         for language in settings.translated
     }
     warnings = lint_wording(versions) + lint_wording(translated)
-    return Policy(settings, tuple(versions), timeline, warnings, tuple(translated), by_language)
+    return Policy(
+        settings, tuple(versions), timeline, warnings, tuple(translated), by_language, draft
+    )
 
 
 def _no_lock() -> str:
     return (
         "no such lock file. It is plugins.policy-site.lock_file in mkdocs.yml (under docs_dir): if "
-        "the lock is elsewhere, correct the option; for a new site, run "
-        "policy-site check --update-lock and commit the lock it writes."
+        "the lock is elsewhere, correct the option; for a new site, write '{}' into it (a lock "
+        "that records nothing: the versions are drafts until policy-site publish)."
     )
