@@ -6,12 +6,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
+import tomllib
 from pathlib import Path
 
 from policy_site.commands import SCRIPTS_ENV
 from tests.support import AS_OF, FIXTURE_SITES, ROOT, dated_env
 
-__all__ = ["OTHER_SITE", "build_other_site", "installed_env", "installed_package"]
+__all__ = ["OTHER_SITE", "build_other_site", "installed_env", "installed_package", "package_files"]
 
 #: The fixture site that is not Toontrack's (another domain, cookie, categories and languages).
 OTHER_SITE = "other-company"
@@ -26,12 +27,19 @@ def installed_env(as_of: str = AS_OF) -> dict[str, str]:
     return env
 
 
+def package_files() -> list[str]:
+    """The files beside src/ that the package's metadata names: pyproject.toml, its readme (the
+    package's description) and its licence files."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text("utf-8"))["project"]
+    return ["pyproject.toml", project["readme"], *project["license-files"]]
+
+
 def installed_package(destination: Path) -> tuple[Path, Path]:
-    """A wheel of the package, and a fresh venv with it installed (its dependencies pinned by
-    constraints.txt); returns (wheel, venv)."""
+    """A wheel of the package, and a fresh venv with it installed as the docs tell an adopter
+    (its dependencies pinned by adopter-constraints.txt); returns (wheel, venv)."""
     source = destination / "source"
     source.mkdir()
-    for name in ("pyproject.toml", "README.md"):
+    for name in package_files():
         shutil.copy2(ROOT / name, source / name)
     ignore = shutil.ignore_patterns("__pycache__", "*.egg-info", "*.pyc")
     shutil.copytree(ROOT / "src", source / "src", ignore=ignore)
@@ -51,7 +59,8 @@ def installed_package(destination: Path) -> tuple[Path, Path]:
     (wheel,) = dist.glob("policy_site-*.whl")
     venv = destination / "venv"
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
-    install = [str(venv / "bin" / "pip"), "install", "--quiet", "-c", str(ROOT / "constraints.txt")]
+    pins = ROOT / "adopter-constraints.txt"
+    install = [str(venv / "bin" / "pip"), "install", "--quiet", "-c", str(pins)]
     subprocess.run([*install, str(wheel)], check=True, env=installed_env(), capture_output=True)
     return wheel, venv
 

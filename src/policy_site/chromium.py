@@ -29,7 +29,7 @@ def executable(environ: Mapping[str, str] | None = None) -> str:
     if not (Path(path).is_file() and os.access(path, os.X_OK)):
         raise ChromiumMissingError(
             f"Chromium not found at {path}. Install Debian's package "
-            "('apt-get install chromium', which ./scripts/test does when run as root), "
+            "('apt-get install chromium'), "
             f"or set {CHROMIUM_ENV} to a Chromium binary."
         )
     return path

@@ -15,9 +15,12 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Sequence
+from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
+from typing import Any
 
-from policy_site import audit, editor, serve
+from policy_site import __version__, audit, editor, serve
 from policy_site.arguments import CONFIG_FILE, add_as_of, add_config_file, config_file, shared
 from policy_site.commands import command, for_reader
 from policy_site.dates import AS_OF_ENV, build_date
@@ -29,6 +32,47 @@ from policy_site.versions.model import CHANGE_CLASSES
 
 __all__ = ["build_site", "main"]
 
+#: mkdocs-material's end-of-life box (shown in a process named mkdocs unless the first is set)
+#: and ProperDocs' notice (which a plugin may start): build says in one plain line what it runs on
+#: instead.
+QUIET = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+
+
+def _installed(name: str) -> str | None:
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def generator() -> str:
+    """What build runs (``python -m mkdocs``) and its theme: ``MkDocs 1.6.1 and ...``."""
+    return f"MkDocs {_installed('mkdocs')} and mkdocs-material {_installed('mkdocs-material')}"
+
+
+def versions() -> str:
+    """``policy-site --version``: the package's, and the generators it finds."""
+    properdocs = _installed("properdocs")
+    also = "ProperDocs is not installed"
+    if properdocs:
+        also = (f"ProperDocs {properdocs} is installed as well: properdocs build -f mkdocs.yml "
+                "builds the same site")  # fmt: skip
+    return f"policy-site {__version__}\npolicy-site build runs on {generator()}\n{also}"
+
+
+class _Version(argparse.Action):
+    """--version: printed as written (argparse's own action reflows it into one paragraph)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: str | Sequence[Any] | None,
+        option_string: str | None = None,
+    ) -> None:
+        print(for_reader(versions()))
+        parser.exit()
+
 
 def build_site(config_file: Path, as_of: str | None, site_dir: Path | None) -> int:
     """``mkdocs build --strict`` into a folder beside the site, swapped in only when the build
@@ -37,7 +81,8 @@ def build_site(config_file: Path, as_of: str | None, site_dir: Path | None) -> i
     new, old = site.with_name(f".{site.name}.new"), site.with_name(f".{site.name}.old")
     for stale in (new, old):
         shutil.rmtree(stale, ignore_errors=True)
-    env = _dated(as_of)
+    env = {**_dated(as_of), **QUIET}
+    print(f"Building with {generator()}", flush=True)
     mkdocs = [sys.executable, "-m", "mkdocs", "build", "--strict"]
     mkdocs += ["--config-file", str(config_file), "--site-dir", str(new)]
     if subprocess.run(mkdocs, env=env, check=False).returncode != 0:
@@ -60,6 +105,8 @@ def _parser() -> argparse.ArgumentParser:
         "script that follows it. 'policy-site COMMAND --help' tells more. -f and --as-of go "
         "after the command or before it.",
     )
+    parser.add_argument("--version", action=_Version, nargs=0, help="the package's version, "
+                        "and the MkDocs and ProperDocs it finds")  # fmt: skip
     add_config_file(parser, checked=False)  # checked in _arguments(): init ignores it
     add_as_of(parser)
     both, dated = shared(checked=False), shared(config=False)

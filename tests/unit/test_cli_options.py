@@ -1,12 +1,14 @@
 """Options where the docs write them: every command line in the code (fenced blocks and inline
-code) of README.md and of each page of the manual (manual/docs/*.md), and in the scripts' usage
-comments, parses through the real parsers, each
+code) of README.md, PACKAGE.md and each page of the manual (manual/docs/*.md), in the scripts'
+usage comments and in the package's own messages, parses through the real parsers, each
 command takes its options after its name (a global one before it keeps working, one after wins),
 and each wrapper in scripts/ hands its arguments on unchanged."""
 
 from __future__ import annotations
 
 import argparse
+import ast
+import difflib
 import itertools
 import re
 import shlex
@@ -15,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_site import cli, serve
+from policy_site import cli, commands, serve
 from policy_site.audit import cli as audit_cli
 from policy_site.receipts import cli as receipts_cli
 
@@ -46,15 +48,18 @@ SAMPLES = {
     "FILE": "releases.json",
     "HOST=IP": "ads.partner.test=127.0.0.1",
     "COMMAND": "stats",
+    "FOLDER": "site",
+    "...": "why",
 }
 COMMAND_LINE = re.compile(r"^(?:\./scripts/|policy-site )([a-z][a-z-]*)\b")
 
 
 def doc_files() -> list[Path]:
-    """README.md and every page of the manual: where the docs write command lines."""
+    """README.md, the package's description and every page of the manual: where the docs write
+    command lines."""
     pages = sorted(MANUAL.glob("*.md"))
     assert pages, f"no page in {MANUAL.relative_to(ROOT)}"
-    return [README, *pages]
+    return [README, ROOT / "PACKAGE.md", *pages]
 
 
 def doc_lines() -> list[tuple[str, str, bool]]:
@@ -270,3 +275,123 @@ def test_options_go_after_the_command_or_before_it(
     (tmp_path / "x" / "mkdocs.yml").write_text("site_name: x\n", "utf-8")
     parsed = vars(parse(argv))
     assert {key: parsed.get(key, "(not set)") for key in expected} == expected
+
+
+#: Where the package's messages are written.
+SOURCE = ROOT / "src" / "policy_site"
+#: A command named in a message, with what follows it (where it ends is found by parsing).
+NAMED = re.compile(r"(?<![\w/.-])policy-site ([a-z][a-z-]*)((?: +\S+)*)")
+#: Values tried for a message's {placeholder}: a date, a port, a word.
+FILLED = ("2027-01-01", "8080", "x")
+
+
+def _text(node: ast.expr) -> str | None:
+    """A string the code writes: a literal, an f-string with each value as {} (a call of
+    command('X'), which names a command, as policy-site X), or a call of command('X')."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return node.value
+    if isinstance(node, ast.JoinedStr):
+        return "".join(_text(part) or " {} " for part in node.values)
+    if isinstance(node, ast.FormattedValue):
+        return _text(node.value)
+    if (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+            and node.func.id == "command" and isinstance(node.args[0], ast.Constant)
+            and isinstance(node.args[0].value, str)):  # fmt: skip
+        return f"policy-site {node.args[0].value}"
+    return None
+
+
+def message_lines() -> list[tuple[str, str]]:
+    """(file:line, the words after policy-site) for each command a string in the package's
+    modules names: its messages, help texts and generated files, not its docstrings."""
+    found: list[tuple[str, str]] = []
+    for path in sorted(SOURCE.rglob("*.py")):
+        tree = ast.parse(path.read_text("utf-8"))
+        docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+        parts = {id(part) for node in ast.walk(tree) if isinstance(node, ast.JoinedStr)
+                 for part in node.values}  # fmt: skip
+        parts |= {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.FormattedValue)}
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.expr) or id(node) in docstrings | parts:
+                continue
+            text = _text(node)
+            for match in NAMED.finditer(text or ""):
+                where = f"{path.relative_to(ROOT).as_posix()}:{node.lineno}"
+                found.append((where, f"{match[1]}{match[2]}"))
+    return found
+
+
+def _words(text: str) -> list[str]:
+    """The words of a message, without the quotes and punctuation around them, placeholders
+    given sample values."""
+    words = [word.lstrip("'\"(").rstrip("'\"().,;:") for word in text.split()]
+    return [SAMPLES.get(word, word) for word in words]
+
+
+def _parses(argv: list[str]) -> bool:
+    for value in FILLED:
+        try:
+            parse([value if word == "{}" else word for word in argv])
+        except SystemExit:
+            continue
+        return True
+    return False
+
+
+MESSAGES = message_lines()
+
+
+def subcommands() -> set[str]:
+    """The commands policy-site's parser has."""
+    (chooser,) = [
+        action for action in cli._parser()._actions
+        if isinstance(action, argparse._SubParsersAction)
+    ]  # fmt: skip
+    return set(chooser.choices)
+
+
+def test_a_message_can_name_each_command_as_the_reader_has_it() -> None:
+    """commands.for_reader rewrites policy-site X to ./scripts/X for each command there is."""
+    assert set(commands.COMMANDS) == subcommands()
+
+
+def test_the_messages_name_commands() -> None:
+    named = {text.split()[0] for _, text in MESSAGES}
+    assert {"build", "check", "serve", "withdraw", "new-version", "init"} <= named, named
+
+
+@pytest.mark.parametrize(("where", "text"), MESSAGES, ids=[where for where, _ in MESSAGES])
+def test_each_command_a_message_names_parses(
+    where: str, text: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    """The command is the longest run of the message's words that parses; the word after it
+    must not be an option (one the command does not take, or mistyped)."""
+    monkeypatch.chdir(tmp_path)
+    words = _words(text)
+    if words[0] not in subcommands():  # the product's name in a sentence, or a mistyped command
+        assert not difflib.get_close_matches(words[0], subcommands(), cutoff=0.75), (
+            f"{where}: policy-site has no command {words[0]!r}"
+        )
+        return
+    length = next((n for n in range(len(words), 1, -1) if _parses(words[:n])), 1)
+    capsys.readouterr()
+    rest = words[length:]
+    assert not (rest and rest[0].startswith("-")), (
+        f"{where}: `policy-site {text}` does not parse from {rest[0]!r} on"
+    )
+
+
+def test_no_message_names_this_repository_s_scripts() -> None:
+    """The package writes policy-site X; only the edges show ./scripts/X (commands.for_reader)."""
+    named = []
+    for path in sorted(set(SOURCE.rglob("*.py")) - {SOURCE / "commands.py"}):
+        tree = ast.parse(path.read_text("utf-8"))
+        docstrings = {id(node.value) for node in ast.walk(tree) if isinstance(node, ast.Expr)}
+        named += [
+            f"{path.relative_to(ROOT).as_posix()}:{node.lineno}"
+            for node in ast.walk(tree)
+            if isinstance(node, ast.expr) and id(node) not in docstrings
+            and "./scripts/" in (_text(node) or "")
+        ]  # fmt: skip
+    assert named == []

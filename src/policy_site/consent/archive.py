@@ -231,7 +231,7 @@ def _parse(text: str, where: str) -> list[Release]:
     except (ValueError, KeyError, TypeError) as err:
         raise ArchiveError(
             f"{where}: not a ledger of consent releases ({err}). It is written by "
-            "./scripts/check --update-lock: restore it from git (git checkout -- "
+            "policy-site check --update-lock: restore it from git (git checkout -- "
             f"{Path(where).name})."
         ) from None
 

@@ -159,7 +159,7 @@ class _Ledger:
         found = read_releases(self._path.parent) if self._path.name == "releases.json" else []
         if not found:
             raise ArchiveError(
-                f"{self._path}: no consent release recorded; run ./scripts/check --update-lock"
+                f"{self._path}: no consent release recorded; run policy-site check --update-lock"
             )
         return Releases.of(found)
 
