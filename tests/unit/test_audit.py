@@ -251,13 +251,13 @@ def test_render_html_has_no_script_and_escapes_everything() -> None:
         "violations": [hostile],
         "screenshots": {},
         "cookies": [],
-        "csp": {"policies": [{"policy": hostile, "pages": ["/"]}], "hosts": []},
+        "csp": {"policies": [{"policy": hostile, "pages": ["/"]}], "hosts": [], "note": hostile},
         "states": [],
     }
     text = render_html(data)
     assert "<script" not in text
     assert "onerror=" not in text.replace("onerror=alert(1)&gt;", "")
-    assert text.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 6  # markupsafe's
+    assert text.count("&lt;script&gt;alert(&#34;x&#34;)&lt;/script&gt;") == 7  # markupsafe's
 
 
 @pytest.fixture(scope="module")
@@ -357,7 +357,7 @@ def test_the_report_records_databases_and_caches_per_state(stored_config: Consen
             "violations": [],
             "screenshots": {},
             "cookies": [],
-            "csp": {"policies": [], "hosts": []},
+            "csp": {"policies": [], "hosts": [], "note": None},
             "states": [{**details, "verdict": "pass"}],
         }
     )  # fmt: skip

@@ -29,7 +29,8 @@ from policy_site.audit.settings import (
     MAX_SETTLE,
     STORAGE_AREAS,
 )
-from policy_site.audit.states import State
+from policy_site.audit.states import State, could_not_run
+from policy_site.audit.states import title as category_title
 from policy_site.consent.config import ConsentConfig
 
 if TYPE_CHECKING:
@@ -46,7 +47,30 @@ _GPC_SCRIPT = (
     "Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', {get: () => true});"
 )
 _CONSENT_RECORD = "() => window.PrivacyConsent ? window.PrivacyConsent.get() : null"
-_LINKS = "() => Array.from(document.querySelectorAll('a[href]'), (a) => a.href)"
+#: The language in a consent script's name: assets/consent.de.<hash>.js, consent/consent.de.js.
+_SCRIPT_LANGUAGE = re.compile(r"/consent\.([a-z]{2,3}(?:-[A-Za-z0-9]+)*)\.(?:[0-9a-f]{12}\.)?js$")
+
+
+def page_language(config: ConsentConfig, found: Mapping[str, Any]) -> str:
+    """The language of the consent texts a page shows (``found``: what scripts/probe.js read):
+    that of the consent script it loaded, else of the banner's name, else the page's own
+    (or its primary language: de for de-CH), else consent.yml's first."""
+    languages = config.languages
+    for src in found.get("scripts") or []:
+        match = _SCRIPT_LANGUAGE.search(str(src).split("?", 1)[0])
+        if match and match.group(1) in languages:
+            return match.group(1)
+    named = [lang for lang in languages if config.texts[lang]["region"] == found.get("region")]
+    if len(named) == 1:
+        return named[0]
+    page = str(found.get("lang") or "").lower()
+    for lang in named or languages:
+        if lang.lower() == page:
+            return lang
+    for lang in named or languages:
+        if lang.lower().split("-")[0] == page.split("-")[0]:
+            return lang
+    return (named or languages)[0]
 
 
 class _Runner:
@@ -62,6 +86,8 @@ class _Runner:
         self.settle = settle
         self.regions = sorted({texts["region"] for texts in config.texts.values()})
         self.choice_page: str | None = None
+        #: The language of the texts on the choice page: the report names categories in it.
+        self.language = config.languages[0]
         self.screenshots: dict[str, Screenshot] = {}
         self._choice_known = asyncio.Event()
 
@@ -75,7 +101,8 @@ class _Runner:
                 await self._choice_known.wait()
             async with slots:
                 try:
-                    return await self.run(state)
+                    with could_not_run(f"the state {state.id!r} ({state.label})"):
+                        return await self.run(state)
                 finally:
                     if state.id == "no-choice":
                         self._choice_known.set()
@@ -135,6 +162,7 @@ class _Runner:
                 await page.screenshot(path=self.out / f"{shot}.png")
             if run.state.id == "no-choice" and not self._choice_known.is_set():
                 self.choice_page = visit.final_path
+                self.language = page_language(self.config, found)
                 self._choice_known.set()
         if visit.banner_visible and run.choice is not None:
             run.problems.append(("choice", path, "banner", "the banner asks again after a choice"))
@@ -211,8 +239,7 @@ class _Runner:
             await _settle(page, run.recorder, self.settle)
             found = await self._probe(page, run)
             await self._sample(page, run, run.recorder.page, found)
-            lang = str(found.get("lang", ""))[:2]
-            lang = lang if lang in self.config.texts else "en"
+            lang = page_language(self.config, found)
             texts = self.config.texts[lang]
             banner = page.get_by_role("region", name=texts["region"], exact=True)
             run.recorder.page = label
@@ -229,8 +256,7 @@ class _Runner:
                 if state.category == first:
                     self.screenshots["dialog"] = Screenshot(file="dialog.png", page=where)
                     await page.screenshot(path=self.out / "dialog.png")
-                category = self.config.category(state.category or "")
-                title = category.title[lang] if category else str(state.category)
+                title = category_title(self.config, state.category or "", lang)
                 await dialog.get_by_role("switch", name=title, exact=True).check()
                 clicked.append(title)
                 await dialog.get_by_role("button", name=texts["save"], exact=True).click()

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from policy_site.audit.run import audit
 from policy_site.audit.settings import DEFAULT_HOST, DEFAULT_JOBS, DEFAULT_SETTLE
-from policy_site.commands import command
+from policy_site.audit.states import could_not_run
+from policy_site.commands import command, install_extra
 from policy_site.problems import PolicySiteError
 
 
@@ -45,7 +46,8 @@ def _parser() -> argparse.ArgumentParser:
         default=[],
         type=_host_mapping,
         metavar="HOST=IP",
-        help="resolve HOST to IP in Chromium (repeatable); other hosts resolve nowhere",
+        help="resolve HOST to IP in Chromium (repeatable); other hosts resolve nowhere, but for a "
+        "URL's own host, which resolves as it really does",
     )
     parser.add_argument(
         "--as-of", help="the date or time the report says it was made (else SOURCE_DATE_EPOCH)"
@@ -72,23 +74,22 @@ def main(argv: list[str] | None = None) -> int:
     exits 2."""
     args = _parser().parse_args(argv)
     try:
-        report = audit(
-            args.target,
-            consent=args.consent,
-            out=args.out,
-            host=args.host,
-            host_map=dict(args.maps),
-            as_of=args.as_of,
-            settle=args.settle,
-            jobs=args.jobs,
-            log=lambda text: print(text, file=sys.stderr, flush=True),
-        )
-    except ModuleNotFoundError as err:
-        if (err.name or "").split(".")[0] != "playwright":
-            raise
+        with could_not_run("the audit"):  # what no part of it caught: one message, exit 2
+            report = audit(
+                args.target,
+                consent=args.consent,
+                out=args.out,
+                host=args.host,
+                host_map=dict(args.maps),
+                as_of=args.as_of,
+                settle=args.settle,
+                jobs=args.jobs,
+                log=lambda text: print(text, file=sys.stderr, flush=True),
+            )
+    except ModuleNotFoundError:  # Playwright's: could_not_run lets no other through
         raise PolicySiteError(
-            "Playwright is missing: the audit drives Chromium through it. Install it "
-            "(pip install playwright)."
+            "Playwright is missing: the audit drives Chromium through it, and it comes "
+            f"with policy-site's audit extra: install it with {install_extra('audit')}"
         ) from None
     for violation in report.violations:
         print(f"VIOLATION {violation}")

@@ -166,6 +166,7 @@ def render_html(data: ReportData) -> str:
         "csp_policies": [
             {"pages": _text(p["pages"]), "policy": p["policy"] or "(none)"} for p in csp["policies"]
         ],
+        "csp_note": csp.get("note"),
         "csp_hosts": _table(
             ["host", "directives", "declared under"],
             [[h["host"], h["directives"], h["categories"] or "not declared"] for h in csp["hosts"]],

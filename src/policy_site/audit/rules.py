@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from policy_site.audit.record import _Request, _StateRun
 from policy_site.audit.schema import FindingRow
 from policy_site.audit.settings import BEFORE_CHOICE, STORAGE_AREAS
-from policy_site.audit.states import Declared, _allowed
+from policy_site.audit.states import Declared
 
 if TYPE_CHECKING:
     pass
@@ -40,10 +40,10 @@ def _judge(run: _StateRun, declared: Declared) -> tuple[list[_Finding], list[_Fi
         host at all; after a choice, nothing of a category the visitor did not grant; anything
         consent.yml does not name is worth a warning."""
         if state.before_consent or page.startswith(BEFORE_CHOICE):
-            if "necessary" not in cats or kind in ("beacon", "third-party-request"):
+            if declared.necessary not in cats or kind in ("beacon", "third-party-request"):
                 declared_as = f"declared under {', '.join(cats)}" if cats else "not declared"
                 bad.append(_Finding(kind, page, subject, f"{what} ({declared_as}) before consent"))
-        elif cats and not _allowed(cats, state):
+        elif cats and not declared.allowed(cats, state):
             bad.append(
                 _Finding(kind, page, subject, f"{what} of {', '.join(cats)}: not consented to")
             )
@@ -95,13 +95,52 @@ def _finding_json(finding: _Finding) -> FindingRow:
     )
 
 
-def _csp_hosts(policy: str) -> dict[str, list[str]]:
-    """Host sources of a CSP -> the directives naming them."""
+#: Directives whose values are sources (hosts among them); report-uri, report-to, sandbox,
+#: trusted-types and the like name other things.
+_SOURCE_DIRECTIVES = frozenset({"base-uri", "form-action", "frame-ancestors", "navigate-to"})
+
+
+def csp_directives(header: str | None) -> list[tuple[str, list[str]]]:
+    """The directives of a Content-Security-Policy header as (name, values), in order: several
+    policies (one header sent twice reaches the audit joined by ", ") and empty directives
+    (``;;``, a trailing ``;``) as the CSP specification reads them. None or blank: no policy."""
+    found: list[tuple[str, list[str]]] = []
+    for policy in (header or "").split(","):
+        for directive in policy.split(";"):
+            name, *values = directive.split() or [""]
+            if name:
+                found.append((name.lower(), values))
+    return found
+
+
+def _csp_hosts(policy: str | None) -> dict[str, list[str]]:
+    """Host sources of a CSP -> the directives naming them (none for no CSP)."""
     hosts: dict[str, list[str]] = {}
-    for directive in policy.split(";"):
-        name, *sources = directive.split()
+    for name, sources in csp_directives(policy):
+        if not (name.endswith("-src") or name in _SOURCE_DIRECTIVES):
+            continue
         for source in sources:
             if source.startswith("'") or source.endswith(":"):
                 continue
             hosts.setdefault(source, []).append(name)
     return dict(sorted(hosts.items()))
+
+
+def csp_source_host(source: str) -> str:
+    """The host (and port) of a CSP host source: ``https://ads.example:443/tag.js`` ->
+    ``ads.example:443``."""
+    return source.split("://", 1)[-1].split("/", 1)[0]
+
+
+def csp_note(pages: dict[str, list[str]]) -> str | None:
+    """What the report says when pages came without a Content-Security-Policy (``pages``: policy
+    -> the pages served with it, "" for none), or None when every page had one."""
+    bare = sorted(pages.get("", []))
+    if not bare:
+        return None
+    shown = ", ".join(bare[:5]) + (f" and {len(bare) - 5} more" if len(bare) > 5 else "")
+    return (
+        f"No Content-Security-Policy on {len(bare)} page(s) ({shown}): the browser limits "
+        "nothing there, so it reports no CSP violation and the CSP check was skipped on them. "
+        "Serve the headers the build wrote (site/_headers) to have the check."
+    )

@@ -3,26 +3,26 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import os
 import re
 import tempfile
 import time
-import xml.etree.ElementTree as ElementTree
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import TYPE_CHECKING
-from urllib.parse import urljoin, urlsplit
+from urllib.parse import urlsplit
 
 from policy_site import chromium
-from policy_site.audit.browser import _LINKS, _Runner
+from policy_site.audit.browser import _Runner
 from policy_site.audit.html import render_html
-from policy_site.audit.record import _evaluate, _origin, _Site, _StateRun, _without_query
+from policy_site.audit.pages import _dir_pages, _discover, _loaded_release, _releases
+from policy_site.audit.record import _origin, _Site, _StateRun
 from policy_site.audit.report import Report, _as_of, _state_json
-from policy_site.audit.rules import _csp_hosts, _judge
+from policy_site.audit.rules import _csp_hosts, _judge, csp_note, csp_source_host
 from policy_site.audit.schema import (
     ConsentPart,
     ConsentRelease,
@@ -40,127 +40,15 @@ from policy_site.audit.schema import (
 )
 from policy_site.audit.settings import (
     _CONSENT_SCRIPT,
-    CRAWL_LIMIT,
     DEFAULT_HOST,
     DEFAULT_JOBS,
     DEFAULT_SETTLE,
-    LOAD_TIMEOUT_MS,
     REPORT_FORMAT,
 )
-from policy_site.audit.states import AuditError, Declared, consent_states
+from policy_site.audit.states import AuditError, Declared, consent_states, could_not_run, title
 from policy_site.consent.config import ConsentConfig, ConsentConfigError, load_consent
 from policy_site.receipts.launch import ReceiverError, free_port, receiving
 from policy_site.serve import serving
-
-if TYPE_CHECKING:
-    from playwright.async_api import (
-        Browser,
-    )
-
-
-def _dir_pages(directory: Path) -> list[str]:
-    """Every HTML page of a built site, as URL paths: ``index.html`` -> ``/``."""
-    pages = []
-    for file in directory.rglob("*.html"):
-        relative = file.relative_to(directory).as_posix()
-        if relative == "index.html":
-            pages.append("/")
-        elif relative.endswith("/index.html"):
-            pages.append("/" + relative[: -len("index.html")])
-        else:
-            pages.append("/" + relative)
-    return sorted(pages, key=lambda p: (p != "/", p))
-
-
-def sitemap_pages(text: str) -> list[str]:
-    """The sitemap's page paths, rebased onto ``base`` (mkdocs writes them under its site_url)."""
-    root = ElementTree.fromstring(text)
-    locs = [
-        (e.text or "").strip()
-        for e in root.iter()
-        if e.tag.rsplit("}", 1)[-1] == "loc" and (e.text or "").strip()
-    ]
-    if not locs:
-        return []
-    paths = [urlsplit(loc).path or "/" for loc in locs]
-    folders = [p.rsplit("/", 1)[0].split("/") for p in paths]
-    common = folders[0]
-    for folder in folders[1:]:
-        while folder[: len(common)] != common:
-            common = common[:-1]
-    prefix = "/".join(common) + "/"
-    return sorted({"/" + p[len(prefix) :] for p in paths}, key=lambda p: (p != "/", p))
-
-
-async def _releases(browser: Browser, base: str) -> list[ConsentRelease]:
-    """The site's ledger of consent releases (consent/archive.py), read through the browser (its
-    host names are the browser's); empty when the site has none."""
-    from playwright.async_api import Error as PlaywrightError
-
-    context = await browser.new_context()
-    try:
-        page = await context.new_page()
-        response = await page.goto(urljoin(base, "consent/releases.json"), timeout=LOAD_TIMEOUT_MS)
-        if response is None or not response.ok:
-            return []
-        releases: list[ConsentRelease] = json.loads(await response.body())["releases"]
-        return releases
-    except (PlaywrightError, ValueError, KeyError, TypeError):
-        return []
-    finally:
-        await context.close()
-
-
-def _loaded_release(
-    releases: list[ConsentRelease], loaded: set[str], base_path: str
-) -> ConsentRelease | None:
-    """The release holding every bundle file the pages loaded (paths in the site)."""
-    paths = {path.removeprefix(base_path) for path in loaded}
-    found = [release for release in releases if paths and paths <= set(release["files"])]
-    return found[-1] if found else None
-
-
-async def _discover(browser: Browser, base: str, host: str) -> list[str]:
-    """The pages of a live site: its sitemap, else the same-origin links followed from ``base``."""
-    from playwright.async_api import Error as PlaywrightError
-
-    context = await browser.new_context()
-    try:
-        page = await context.new_page()
-        for sitemap in dict.fromkeys((urljoin(base, "sitemap.xml"), urljoin(base, "/sitemap.xml"))):
-            try:
-                response = await page.goto(sitemap, timeout=LOAD_TIMEOUT_MS)
-                if response is not None and response.ok:
-                    found = sitemap_pages(await response.text())
-                    if found:
-                        return found
-            except (PlaywrightError, ElementTree.ParseError):
-                continue
-        base_path = urlsplit(base).path or "/"
-        seen: dict[str, None] = {}
-        queue = [base]
-        while queue and len(seen) < CRAWL_LIMIT:
-            parts = urlsplit(queue.pop(0))
-            path = parts.path or "/"
-            page_path = "/" + path[len(base_path) :]
-            if page_path in seen or parts.hostname != host or not path.startswith(base_path):
-                continue
-            seen[page_path] = None
-            try:
-                response = await page.goto(urljoin(base, page_path[1:]), timeout=LOAD_TIMEOUT_MS)
-            except PlaywrightError:
-                del seen[page_path]
-                continue
-            if response is None or "html" not in (
-                await response.header_value("content-type") or ""
-            ):
-                del seen[page_path]
-                continue
-            queue += [_without_query(str(link)) for link in await _evaluate(page, _LINKS, [])]
-        return sorted(seen, key=lambda p: (p != "/", p))
-    finally:
-        await context.close()
-
 
 # -- the audit -----------------------------------------------------------------------------------
 
@@ -173,10 +61,14 @@ def _target(
     text = str(target)
     if re.match(r"^https?://", text):
         base = text if text.endswith("/") else text + "/"
+        name = urlsplit(base).hostname or ""
         args = chromium.launch_args(host_map)
         if not host_map:  # a live site: the real name resolution, nothing mapped or blocked
             args = [a for a in args if not a.startswith("--host-resolver-rules=")]
-        yield _Site(base, base, urlsplit(base).hostname or "", [], "url", text), args
+        elif name not in host_map:  # the site itself resolves as it really does
+            args = [f"{a}, EXCLUDE {name}" if a.startswith("--host-resolver-rules=") else a
+                    for a in args]  # fmt: skip
+        yield _Site(base, base, name, [], "url", text), args
         return
     directory = Path(target)
     if not (directory / "index.html").is_file():
@@ -214,6 +106,8 @@ class _Collected:
     choice_page: str | None
     screenshots: dict[str, Screenshot]
     releases: list[ConsentRelease]
+    #: The language of the texts the visitor was shown: the report names categories in it.
+    language: str
 
 
 async def _collect(
@@ -224,10 +118,16 @@ async def _collect(
     settle: float,
     jobs: int,
 ) -> _Collected:
+    from playwright.async_api import Error as PlaywrightError
     from playwright.async_api import async_playwright
 
     async with async_playwright() as playwright:
-        browser = await playwright.chromium.launch(executable_path=chromium.executable(), args=args)
+        executable = chromium.executable()
+        try:
+            browser = await playwright.chromium.launch(executable_path=executable, args=args)
+        except PlaywrightError as err:
+            said = str(err).strip().splitlines()[0]
+            raise AuditError(f"Chromium ({executable}) did not start: {said}") from None
         try:
             if not site.pages:
                 site = replace(site, pages=await _discover(browser, site.base, site.host))
@@ -235,9 +135,18 @@ async def _collect(
                 raise AuditError(f"no pages found at {site.target}")
             runner = _Runner(browser, site, config, out, settle)
             runs = await runner.run_all(consent_states(config), jobs)
+            # Named in the language the visitor was shown, as the site's own words name them.
+            labels = {s.id: s for s in consent_states(config, runner.language)}
+            runs = [replace(run, state=labels[run.state.id]) for run in runs]
             releases = await _releases(browser, site.base)
             return _Collected(
-                site, runs, browser.version, runner.choice_page, runner.screenshots, releases
+                site,
+                runs,
+                browser.version,
+                runner.choice_page,
+                runner.screenshots,
+                releases,
+                runner.language,
             )
         finally:
             await browser.close()
@@ -261,22 +170,36 @@ def audit(
     mapped as given, every other name unresolvable; for a URL without ``host_map``, nothing
     mapped. ``jobs`` states run at a time, each in its own browser context. Playwright's async API
     runs in a thread of its own, so a caller may have a Playwright of its own running.
+
+    Raises AuditError when the audit cannot run, an unexpected failure in a state or in writing
+    the report among them (naming what failed); ModuleNotFoundError when Playwright is missing.
     """
+    importlib.import_module("playwright.async_api")  # missing: said before anything starts
     try:
         config = load_consent(consent)
     except ConsentConfigError as err:
         raise AuditError(str(err)) from None
     declared = Declared.of(config)
     with _target(target, host, host_map or {}) as (site, args), ThreadPoolExecutor(1) as pool:
-        out.mkdir(parents=True, exist_ok=True)
-        for stale in ("banner.png", "banner-gpc.png", "dialog.png"):
-            (out / stale).unlink(missing_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+            for stale in ("banner.png", "banner-gpc.png", "dialog.png"):
+                (out / stale).unlink(missing_ok=True)
+        except OSError as err:
+            raise AuditError(f"--out {out}: cannot write there ({err.strerror}).") from None
         task = _collect(site, args, config, out, settle, jobs)
         collected = pool.submit(asyncio.run, task).result()
     if log is not None:
         for run in collected.runs:
             log(f"audit: {run.state.id}: {len(run.visits)} pages in {run.seconds:.1f} s")
-    return _write(collected, config, declared, consent, out, as_of)
+    with could_not_run("writing the report"):
+        try:
+            report = _write(collected, config, declared, consent, out, as_of)
+        except OSError as err:
+            raise AuditError(f"--out {out}: cannot write the report ({err}).") from None
+    if log is not None and report.data["csp"].get("note"):
+        log(f"audit: {report.data['csp']['note']}")
+    return report
 
 
 def _write(
@@ -304,7 +227,7 @@ def _write(
                 csp_pages.setdefault(visit.csp or "", []).append(visit.path)
     hosts: dict[str, set[str]] = {}
     for policy in csp_pages:
-        for source, directives in _csp_hosts(policy).items():
+        for source, directives in _csp_hosts(policy or None).items():
             hosts.setdefault(source, set()).update(directives)
     consent_files = {
         urlsplit(r.url).path
@@ -324,7 +247,7 @@ def _write(
             categories=[
                 DeclaredCategory(
                     id=c.id,
-                    title=c.title["en"],
+                    title=title(config, c.id, collected.language),
                     gpc=c.gpc,
                     cookies=[i.name or i.pattern for i in c.cookies],
                     storage=[i.name or i.pattern for i in c.storage],
@@ -350,9 +273,14 @@ def _write(
                 for policy, paths in sorted(csp_pages.items())
             ],
             hosts=[
-                CspHost(host=h, directives=sorted(d), categories=declared.host_categories(h))
+                CspHost(
+                    host=h,
+                    directives=sorted(d),
+                    categories=declared.host_categories(csp_source_host(h)),
+                )
                 for h, d in sorted(hosts.items())
             ],
+            note=csp_note(csp_pages),
         ),
         screenshots=dict(sorted(collected.screenshots.items())),
         summary=summary,

@@ -199,6 +199,8 @@ class CspHost(TypedDict):
 class CspPart(TypedDict):
     policies: list[CspPolicy]
     hosts: list[CspHost]
+    #: Why the CSP check covered less than every page (some had no policy), or None.
+    note: str | None
 
 
 class Screenshot(TypedDict):

@@ -3,19 +3,60 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+import traceback
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from pathlib import Path
 
 from policy_site.consent.config import ConsentConfig
 from policy_site.problems import PolicySiteError
 
-if TYPE_CHECKING:
-    pass
-
 
 class AuditError(PolicySiteError):
     """The audit could not run (no site, no Chromium, a bad consent.yml): exit status 2."""
+
+
+@contextmanager
+def could_not_run(what: str) -> Iterator[None]:
+    """The boundary of one part of the audit (``what``: a state, the report): an unexpected
+    exception in it becomes an AuditError that names the part, the exception and the line of
+    policy-site it came from, so the audit stops with exit status 2 and no traceback, and the
+    fault can still be found. PolicySiteError passes as it is, and so does Playwright missing
+    (the command line names the extra to install)."""
+    try:
+        yield
+    except PolicySiteError:
+        raise
+    except ModuleNotFoundError as err:
+        if (err.name or "").split(".")[0] == "playwright":
+            raise
+        raise AuditError(_fault(what, err)) from err
+    except Exception as err:
+        raise AuditError(_fault(what, err)) from err
+
+
+def _fault(what: str, err: BaseException) -> str:
+    frames = [f for f in traceback.extract_tb(err.__traceback__) if f.name != "could_not_run"]
+    ours = [f for f in frames if "policy_site" in Path(f.filename).parts] or frames
+    where = ""
+    if ours:
+        frame = ours[-1]
+        parts = Path(frame.filename).parts
+        file = (
+            "/".join(parts[parts.index("policy_site") :])
+            if "policy_site" in parts
+            else frame.filename
+        )
+        where = f" (at {file}:{frame.lineno}, in {frame.name})"
+    if type(err).__module__.split(".")[0] == "playwright":
+        blame = "Chromium or Playwright failed: run the audit again, and report it if it recurs."
+    else:
+        blame = (
+            "This is a fault in policy-site, not in the site: please report it, with this message."
+        )
+    first = str(err).strip().splitlines()[0] if str(err).strip() else ""
+    return f"The audit stopped: {what} could not run: {type(err).__name__}: {first}{where}. {blame}"
 
 
 # -- consent states and what consent.yml declares ------------------------------------------------
@@ -39,8 +80,18 @@ class State:
         return not self.granted
 
 
-def consent_states(config: ConsentConfig) -> list[State]:
-    """The states to audit, in order: no choice first (its pages show the banner)."""
+def title(config: ConsentConfig, category_id: str, language: str | None = None) -> str:
+    """A category's title in ``language`` (else consent.yml's first language): as the site's
+    visitors read it."""
+    category = config.category(category_id)
+    if category is None:
+        return category_id
+    return category.title.get(language or "") or category.title[config.languages[0]]
+
+
+def consent_states(config: ConsentConfig, language: str | None = None) -> list[State]:
+    """The states to audit, in order: no choice first (its pages show the banner). A category
+    is named by its title in ``language`` (else consent.yml's first language)."""
     optional = [c for c in config.categories if not c.necessary]
     every = frozenset(c.id for c in optional)
     states = [
@@ -49,7 +100,13 @@ def consent_states(config: ConsentConfig) -> list[State]:
         State("accept-all", "Accept all", "accept", every),
     ]
     states += [
-        State(f"only-{c.id}", f"{c.title['en']} only", "only", frozenset({c.id}), category=c.id)
+        State(
+            f"only-{c.id}",
+            f"{title(config, c.id, language)} only",
+            "only",
+            frozenset({c.id}),
+            category=c.id,
+        )
         for c in optional
     ]
     states += [
@@ -75,14 +132,19 @@ class Declared:
     hosts: dict[str, frozenset[str]]
     indexeddb: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
     caches: dict[str, tuple[re.Pattern[str], ...]] = field(default_factory=dict)
+    #: The id of the category the site cannot work without (``necessary: true``), whatever its
+    #: name: "necessary", "notwendig", "essentiels".
+    necessary: str = "necessary"
 
     @classmethod
     def of(cls, config: ConsentConfig) -> Declared:
+        necessary = next((c.id for c in config.categories if c.necessary), "necessary")
         cookies = {c.id: tuple(re.compile(i.regex) for i in c.cookies) for c in config.categories}
         # The consent cookie is necessary whatever the list says.
         consent_cookie = re.compile(f"^{re.escape(config.cookie.name)}$")
-        cookies["necessary"] = (*cookies.get("necessary", ()), consent_cookie)
+        cookies[necessary] = (*cookies.get(necessary, ()), consent_cookie)
         return cls(
+            necessary=necessary,
             cookies=cookies,
             storage={
                 c.id: tuple(re.compile(i.regex) for i in c.storage) for c in config.categories
@@ -110,10 +172,10 @@ class Declared:
         name = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
         return [cid for cid, hosts in self.hosts.items() if netloc in hosts or name in hosts]
 
-
-def _allowed(categories: Sequence[str], state: State) -> bool:
-    """True if something of these categories may happen in ``state`` (necessary always may)."""
-    return "necessary" in categories or bool(set(categories) & state.granted)
+    def allowed(self, categories: Sequence[str], state: State) -> bool:
+        """True if something of these categories may happen in ``state`` (necessary always
+        may)."""
+        return self.necessary in categories or bool(set(categories) & state.granted)
 
 
 # -- what one state's browser context records ---------------------------------------------------

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from policy_site.arguments import add_config_file
-from policy_site.commands import command
+from policy_site.commands import command, install_extra
 from policy_site.consent.archive import LEDGER, ArchiveError, read_releases
 from policy_site.receipts.opening import open_store
 from policy_site.receipts.store import Store, StoreError
@@ -146,9 +146,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 if err.name not in _RECEIPTS_EXTRA:
                     raise
                 print(f"receipts serve: the receiver needs {err.name}, which comes with "
-                      "policy-site's receipts extra: install it with pip install "
-                      "'/path/to/checkout[receipts]' (the checkout or wheel policy-site was "
-                      "installed from)", file=sys.stderr)  # fmt: skip
+                      f"policy-site's receipts extra: install it with "
+                      f"{install_extra('receipts')}", file=sys.stderr)  # fmt: skip
                 return 2
 
             ledger = args.releases or _releases_file(args.config_file)

@@ -9,6 +9,7 @@ from contextlib import closing
 from pathlib import Path
 from typing import Any
 
+from policy_site.commands import install_extra
 from policy_site.receipts.store import Store, StoreError
 
 __all__ = ["KINDS", "open_store"]
@@ -133,8 +134,7 @@ def open_store(url: str, *, create: bool = True) -> Store:
         except ModuleNotFoundError:
             raise StoreError(
                 "--db postgresql://... needs psycopg, which comes with policy-site's postgresql "
-                "extra: install it with pip install '/path/to/checkout[postgresql]' (the "
-                "checkout or wheel policy-site was installed from)"
+                f"extra: install it with {install_extra('postgresql')}"
             ) from None
         try:
             connection = psycopg.connect(url)
