@@ -7,6 +7,7 @@ The browser runs are in tests/browser/test_audit_anywhere.py."""
 from __future__ import annotations
 
 import ast
+import datetime as dt
 import json
 import re
 import tomllib
@@ -16,6 +17,7 @@ from typing import Any
 
 import pytest
 
+from policy_site import scaffold
 from policy_site.audit import AuditError, Declared, consent_states
 from policy_site.audit.browser import page_language
 from policy_site.audit.record import _Recorder, _StateRun
@@ -44,6 +46,14 @@ def german(tmp_path_factory: pytest.TempPathFactory) -> ConsentConfig:
 def two_languages(tmp_path_factory: pytest.TempPathFactory) -> ConsentConfig:
     """The other company's consent.yml: English and German, a region name for each."""
     return fixture_consent("other-company", tmp_path_factory.mktemp("two"))
+
+
+def test_a_site_with_nothing_to_choose_is_audited_without_a_choice(tmp_path: Path) -> None:
+    """init's site has only the necessary category, and so no banner to click (ui.js)."""
+    scaffold.init_site(tmp_path / "site", "www.example.de", "de", dt.date(2026, 12, 2), None)
+    config = load_consent(tmp_path / "site" / "consent" / "consent.yml")
+    assert [s.id for s in consent_states(config)] == ["no-choice", "gpc-no-choice"]
+    assert all(s.before_consent for s in consent_states(config))
 
 
 def test_a_german_only_site_has_its_states_named_in_german(german: ConsentConfig) -> None:

@@ -91,8 +91,15 @@ def title(config: ConsentConfig, category_id: str, language: str | None = None) 
 
 def consent_states(config: ConsentConfig, language: str | None = None) -> list[State]:
     """The states to audit, in order: no choice first (its pages show the banner). A category
-    is named by its title in ``language`` (else consent.yml's first language)."""
+    is named by its title in ``language`` (else consent.yml's first language). A site with no
+    optional category shows no banner, there being nothing to choose: it has the two states
+    without a choice, with and without GPC."""
     optional = [c for c in config.categories if not c.necessary]
+    if not optional:
+        return [
+            State("no-choice", "No choice (no banner: nothing to choose)", "none", frozenset()),
+            State("gpc-no-choice", "GPC on, no choice", "none", frozenset(), gpc=True),
+        ]
     every = frozenset(c.id for c in optional)
     states = [
         State("no-choice", "No choice (banner open)", "none", frozenset()),
