@@ -51,6 +51,12 @@ def installed_package(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, P
 
 
 @pytest.fixture(scope="session")
+def installed_with_audit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
+    """(wheel, venv): as installed_package, with the [audit] extra an adopter's CI installs."""
+    return wheel.installed_package(tmp_path_factory.mktemp("wheel-audit"), "[audit]")
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Debian's Chromium, with the test host names mapped to loopback. Missing means failing."""
     host_map = {SITE_HOST: "127.0.0.1", f"*.{SITE_HOST.split('.', 1)[1]}": "127.0.0.1"}

@@ -34,9 +34,10 @@ def package_files() -> list[str]:
     return ["pyproject.toml", project["readme"], *project["license-files"]]
 
 
-def installed_package(destination: Path) -> tuple[Path, Path]:
+def installed_package(destination: Path, extras: str = "") -> tuple[Path, Path]:
     """A wheel of the package, and a fresh venv with it installed as the docs tell an adopter
-    (its dependencies pinned by adopter-constraints.txt); returns (wheel, venv)."""
+    (its dependencies pinned by adopter-constraints.txt), with ``extras`` (e.g. ``"[audit]"``);
+    returns (wheel, venv)."""
     source = destination / "source"
     source.mkdir()
     for name in package_files():
@@ -61,7 +62,9 @@ def installed_package(destination: Path) -> tuple[Path, Path]:
     subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True, capture_output=True)
     pins = ROOT / "adopter-constraints.txt"
     install = [str(venv / "bin" / "pip"), "install", "--quiet", "-c", str(pins)]
-    subprocess.run([*install, str(wheel)], check=True, env=installed_env(), capture_output=True)
+    subprocess.run(
+        [*install, f"{wheel}{extras}"], check=True, env=installed_env(), capture_output=True
+    )
     return wheel, venv
 
 
