@@ -37,7 +37,8 @@ NGINX_FILE = "_headers.nginx.conf"
 NGINX_LOCATIONS_FILE = "_headers.nginx.locations.conf"
 
 #: HTTP Strict Transport Security: two years, as the Mozilla Observatory and hstspreload.org
-#: recommend. Sub domains are the policy's own (web shop, forum), all served over HTTPS.
+#: recommend. includeSubDomains reaches only the hosts under the one that sends it (from
+#: www.example.org: *.www.example.org), not the shop or the forum beside it; they send their own.
 HSTS = "max-age=63072000; includeSubDomains"
 #: Powerful features this site never uses, denied to it and to anything it embeds.
 PERMISSIONS = ("accelerometer", "autoplay", "camera", "display-capture", "geolocation",
