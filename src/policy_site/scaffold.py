@@ -14,6 +14,7 @@ import yaml
 
 from policy_site.consent.archive import keep_bundles
 from policy_site.consent.config import HOST_NAME, default_texts
+from policy_site.locale import has_words, say, texts
 from policy_site.problems import PolicySiteError
 from policy_site.site import read_config
 from policy_site.versions.lock import updated_lock, write_lock
@@ -46,25 +47,24 @@ _NECESSARY = {
            "attivi.", "La tua scelta sui cookie"),
 }  # fmt: skip
 
+#: The first version, in the language's starter words (policy_site/locale/<language>.yml).
 _FIRST_VERSION = """\
 ---
-title: Privacy Policy
+title: {title}
 effective: {today}
 ---
 
-# Privacy Policy
+# {title}
 
-This is the first version of the privacy policy of {name}. Replace this text with your own: what
-you collect and why, who receives it, how long you keep it, and how people reach you.
+{intro}
 
-## Cookies
+## {cookies_heading}
 
-Cookies that this site needs to work are always on. Any other cookie is used only with your
-consent, which you can change at any time in Cookie settings.
+{cookies}
 
-## Contact
+## {contact_heading}
 
-Write to privacy@{domain}.
+{contact}
 """
 
 
@@ -133,9 +133,9 @@ def init_site(folder: Path, domain: str, language: str, today: dt.date, name: st
     domain = domain.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
     if not HOST_NAME.match(domain):
         raise InitError(f"--domain {domain!r} is not a host name: write e.g. www.example.org.")
-    if language not in _NECESSARY or language not in default_texts():
-        known = ", ".join(sorted(_NECESSARY))
-        raise InitError(f"--language {language!r}: init knows {known}; choose one of them.")
+    known = sorted(code for code in _NECESSARY if code in default_texts() and has_words(code))
+    if language not in known:
+        raise InitError(f"--language {language!r}: init knows {', '.join(known)}; choose one.")
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
         raise InitError(f"{folder} exists and is not an empty folder: choose a new one.")
     site_name = name or domain.removeprefix("www.")
@@ -143,10 +143,14 @@ def init_site(folder: Path, domain: str, language: str, today: dt.date, name: st
     versions.mkdir(parents=True)
     (folder / "consent").mkdir()
     (folder / "mkdocs.yml").write_text(_mkdocs_yml(site_name, domain, language), encoding="utf-8")
+    starter = texts(language)["starter"]
     (folder / "docs" / "index.md").write_text(
-        "---\ntitle: Privacy\ntemplate: policy-redirect.html\n---\n", encoding="utf-8"
+        f"---\ntitle: {starter['nav']}\ntemplate: policy-redirect.html\n---\n", encoding="utf-8"
     )
-    first = _FIRST_VERSION.format(today=today.isoformat(), name=site_name, domain=domain)
+    parts = {"name": site_name, "email": f"privacy@{domain}",
+             "settings": default_texts()[language]["settings"]}  # fmt: skip
+    words = {key: say(text, **parts) for key, text in starter.items()}
+    first = _FIRST_VERSION.format(today=today.isoformat(), **words)
     (versions / f"{today.isoformat()}.md").write_text(first, encoding="utf-8")
     consent = _consent_yml(domain, language, today)
     (folder / "consent" / "consent.yml").write_text(consent, encoding="utf-8")
