@@ -108,13 +108,14 @@ def test_a_language_without_words_names_the_language_where_it_looked_and_the_fix
     tmp_path: Path,
 ) -> None:
     said = problems_of(site(tmp_path, "      language: pt\n"))
-    assert "mkdocs.yml:8: 'plugins.policy-site.language': no words for the policy pages in 'pt'" in (
-        said
+    assert (
+        "mkdocs.yml:8: 'plugins.policy-site.language': no words for the policy pages in 'pt'"
+        in (said)
     )
-    assert f"there is no {display(PACKAGE_DIR)}/pt.yml (the package has en, " in said
-    assert "Set 'locale_dir: locale' under plugins.policy-site in mkdocs.yml and add locale/pt.yml" in (
-        said
-    )
+    package = f"{display(PACKAGE_DIR)}/pt.yml (the package has {', '.join(available())})"
+    assert f"there is no {package}" in said
+    assert "Set 'locale_dir: locale' under plugins.policy-site in mkdocs.yml" in said
+    assert "and add locale/pt.yml beside mkdocs.yml" in said
     assert f"a copy of the package's {display(PACKAGE_DIR / 'en.yml')}, translated." in said
     # A translated language, with a locale_dir that has no file for it.
     config = site(tmp_path, "      languages: {en: English, pt: Português}\n"
@@ -173,7 +174,10 @@ def test_a_site_file_missing_keys_names_each_with_the_file(tmp_path: Path) -> No
     for key in missing:
         assert re.search(rf"locale/pt\.yml:\d+: '{re.escape(key)}': missing", said), key
     assert len(re.findall(r"': missing", said)) == len(missing)  # starter is not asked for
-    assert "Add it, translating 'Effective {effective}'" in said
+    assert (
+        "'status.effective': missing: add it, translating 'Effective {effective}' (the package"
+        in (said)
+    )
 
 
 def test_unknown_keys_and_different_names_are_named(tmp_path: Path) -> None:

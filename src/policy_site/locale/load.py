@@ -129,8 +129,8 @@ def _site_file(path: Path, complete: bool) -> tuple[dict[str, Any] | None, list[
     if complete:
         problems += [
             Problem(path, _line(lines, key), key,
-                    f"missing: the package has no words in this language, so {path.name} needs "
-                    f"every key of {_english()}. Add it, translating {english!r}.")
+                    f"missing: add it, translating {english!r} (the package has no "
+                    f"{path.name} to take it from).")
             for key, english in _leaves(texts("en"), "").items()
             if not _has(own, key) and not key.startswith(_OPTIONAL)
         ]  # fmt: skip
