@@ -105,6 +105,11 @@ def test_a_translation_has_pages_of_its_own_under_its_language(project: Path) ->
     )
     (bar_link,) = strings(current, f"//*{with_class('policy-notice')}//a/@href")
     assert bar_link == "changes/2021-01-01/"  # the Swedish redline
+    # The section links' title, in each page's language (the same Markdown options for both).
+    links = f"//a{with_class('headerlink')}/@title"
+    assert set(strings(current, links)) == {"Länk till det här avsnittet"}
+    english = parse_html(site / "privacy/index.html")
+    assert set(strings(english, links)) == {"Link to this section"}
 
 
 def test_every_page_links_its_other_languages(project: Path) -> None:
