@@ -1,4 +1,5 @@
-"""The build's notion of "today", and how dates are written for readers."""
+"""The build's notion of "today" (how dates are written for readers is the page words':
+``policy_site.locale.Words.long_date``)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,9 @@ import os
 from collections.abc import Mapping
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from policy_site.locale import long_date
 from policy_site.problems import PolicySiteError
 
-__all__ = ["AS_OF_ENV", "BuildDateError", "build_date", "long_date", "record_date", "time_zone"]
+__all__ = ["AS_OF_ENV", "BuildDateError", "build_date", "record_date", "time_zone"]
 
 #: Environment variable that ``./scripts/build --as-of YYYY-MM-DD`` sets for the plugin.
 AS_OF_ENV = "POLICY_SITE_AS_OF"

@@ -174,6 +174,11 @@ OPTIONS: dict[str, Option[Any]] = {
     "language": Language("", "the language of the authoritative text (default: the theme's)"),
     "languages": Languages({}, "every language published, code: name in itself"),
     "contact": Email("", "the address readers write to with questions"),
+    "locale_dir": OptionalPath(
+        "the folder, beside mkdocs.yml, of the site's own page words: <language>.yml, keyed as "
+        "the package's en.yml",
+        "locale",
+    ),
 }
 
 
@@ -198,3 +203,4 @@ class Options:
     language: str = OPTIONS["language"].default
     languages: Mapping[str, str] = field(default_factory=dict)
     contact: str = OPTIONS["contact"].default
+    locale_dir: str = OPTIONS["locale_dir"].default

@@ -1,7 +1,7 @@
 """What a build publishes beside the pages, as files (path in the site -> content): the feed, the
-manifest, the print stylesheet, the consent bundle's files and ``gpc.json``; then, once the pages
-are written, the security headers that fit them. Pure of any generator: an adapter writes the
-files (``policy_site.adapter`` for MkDocs).
+manifest, the print and words stylesheets, the consent bundle's files and ``gpc.json``; then,
+once the pages are written, the security headers that fit them. Pure of any generator: an
+adapter writes the files (``policy_site.adapter`` for MkDocs).
 """
 
 from __future__ import annotations
@@ -34,7 +34,12 @@ from policy_site.versions.anchors import Anchors
 from policy_site.versions.calendar import calendar
 from policy_site.versions.feeds import atom_feed, json_feed
 from policy_site.versions.manifest import manifest
-from policy_site.versions.print_css import PRINT_STYLESHEET, print_stylesheet
+from policy_site.versions.print_css import (
+    PRINT_STYLESHEET,
+    WORDS_STYLESHEET,
+    print_stylesheet,
+    words_stylesheet,
+)
 from policy_site.versions.timeline import WITHDRAWN
 
 __all__ = [
@@ -145,6 +150,7 @@ def published_files(
         f"{folder}/changes.ics": calendar(policy, site_url, site_name),
         f"{folder}/versions.json": manifest(policy, site_url, rendered, anchors, ledger).encode(),
         PRINT_STYLESHEET: print_stylesheet(policy, site_url).encode(),
+        WORDS_STYLESHEET: words_stylesheet(policy).encode(),
     }
     if consent is not None:
         files |= {f"assets/{name}": content for name, content in consent.kept.items()}

@@ -21,7 +21,8 @@ import yaml
 from policy_site.consent import Bundle, ConsentConfig, load_consent
 from policy_site.consent.archive import Kept, bundles, read_kept, revisions
 from policy_site.dates import build_date, record_date
-from policy_site.locale import LocaleError
+from policy_site.locale import Words
+from policy_site.locale.load import load_words, no_words
 from policy_site.options import OPTIONS, PLUGIN_NAME, OptionError, Options, unknown_option
 from policy_site.problems import PolicySiteError, Problem, yaml_problem
 from policy_site.versions import Policy, Settings, VersionError, load_policy
@@ -67,7 +68,7 @@ class SiteConfig:
             language, languages = language_settings(
                 options.language or None, options.languages, self.theme_language
             )
-        except (ValueError, LocaleError) as err:
+        except ValueError as err:
             key = "language" if "language" in self.lines and "languages" not in self.lines else ""
             raise PolicySiteError([self.problem(key or "languages", str(err))]) from None
         return Settings(
@@ -78,7 +79,33 @@ class SiteConfig:
             language=language,
             languages=languages,
             contact=options.contact or None,
+            words=self.words(language, list(languages)),
         )
+
+    def words(self, language: str, languages: list[str]) -> Words:
+        """The pages' words in every language published, ``language`` (the authoritative one)
+        among them. Raises PolicySiteError naming each language without words, and each problem
+        of the site's files of words, with the fix."""
+        shown = self.options.locale_dir
+        folder = self.root / shown if shown else None
+        if folder is not None and not folder.is_dir():
+            raise PolicySiteError([self.problem("locale_dir", (
+                f"{shown!r}: no such folder beside {self.config_file.name}. Create it, with a "
+                "<language>.yml of the site's own page words, or remove the option."
+            ))])  # fmt: skip
+        codes = list(dict.fromkeys([language, *languages]))
+        words, problems, missing = load_words(folder, shown, codes)
+        for code in missing:
+            if code in self.options.languages:
+                problem = self.problem("languages", no_words(code, shown))
+            elif self.options.language:
+                problem = self.problem("language", no_words(code, shown))
+            else:  # the theme's language, or English
+                problem = Problem(self.config_file, 1, "theme.language", no_words(code, shown))
+            problems.append(problem)
+        if problems:
+            raise PolicySiteError(problems)
+        return words
 
 
 class _TolerantLoader(yaml.SafeLoader):

@@ -16,7 +16,7 @@ import datetime as dt
 from typing import Any
 
 from policy_site.consent import Bundle, ConsentConfig
-from policy_site.locale import long_date, texts
+from policy_site.locale import Words
 from policy_site.versions import Entry, Policy, Settings
 from policy_site.versions.print_css import print_class
 from policy_site.versions.redline import Redline
@@ -27,12 +27,8 @@ __all__ = ["consent_view", "day", "page_view", "timeline_view"]
 View = dict[str, Any]
 
 
-def day(date: dt.date, language: str = "en") -> dict[str, str]:
-    return {"iso": date.isoformat(), "long": long_date(date, language)}
-
-
-def _maybe_day(date: dt.date | None, language: str) -> dict[str, str] | None:
-    return None if date is None else day(date, language)
+def day(words: Words, date: dt.date, language: str) -> dict[str, str]:
+    return {"iso": date.isoformat(), "long": words.long_date(date, language)}
 
 
 def urls(settings: Settings, language: str | None = None) -> dict[str, str]:
@@ -52,27 +48,34 @@ def entry_view(entry: Entry, settings: Settings, language: str | None = None) ->
     """A published version (or its translation into ``language``) and where it stands: what the
     archive's rows and a version's status line show."""
     version, previous, withdrawal = entry.version, entry.previous, entry.withdrawal
-    words = language or settings.language
+    code = language or settings.language
+
+    def date(value: dt.date) -> dict[str, str]:
+        return day(settings.words, value, code)
+
+    def maybe(value: dt.date | None) -> dict[str, str] | None:
+        return None if value is None else date(value)
+
     return {
         "id": entry.id,
         "status": entry.status,
         "url": settings.version_url(entry.id, language),
         "redline_url": settings.redline_url(entry.id, language) if previous is not None else None,
-        "effective": day(version.effective, words),
-        "until": _maybe_day(entry.until, words),
-        "first_announced": _maybe_day(entry.first_announced, words),
-        "revised": [day(revised, words) for revised in entry.revised],
+        "effective": date(version.effective),
+        "until": maybe(entry.until),
+        "first_announced": maybe(entry.first_announced),
+        "revised": [date(revised) for revised in entry.revised],
         "change": version.change,
         "summary": version.summary,
         "title": version.title,
-        "notified": _maybe_day(version.notified, words),
+        "notified": maybe(version.notified),
         "withdrawn": (
             None
             if withdrawal is None
-            else {"date": day(withdrawal.date, words), "reason": withdrawal.reason}
+            else {"date": date(withdrawal.date), "reason": withdrawal.reason}
         ),
         "errata": [
-            {"date": day(erratum.date, words), "text": erratum.text} for erratum in version.errata
+            {"date": date(erratum.date), "text": erratum.text} for erratum in version.errata
         ],
         "previous": (
             None
@@ -80,7 +83,7 @@ def entry_view(entry: Entry, settings: Settings, language: str | None = None) ->
             else {
                 "id": previous.id,
                 "url": settings.version_url(previous.id, language),
-                "effective": day(previous.effective, words),
+                "effective": date(previous.effective),
             }
         ),
         #: Whether this is the text in the page's language; when not, the row or link leads to
@@ -102,6 +105,7 @@ def timeline_view(policy: Policy, language: str | None = None) -> View:
     translation where it has one, and otherwise the authoritative text, marked as such."""
     settings, timeline = policy.settings, policy.timeline
     code = language or settings.language
+    words = settings.words
     translated = policy.translations.get(code)
     entries = []
     for entry in timeline.entries:
@@ -116,9 +120,9 @@ def timeline_view(policy: Policy, language: str | None = None) -> View:
             entries.append(view)
         else:  # dates in the page's words, the rest of the authoritative text's
             view = entry_view(entry, settings)
-            words = entry_view(entry, settings, code)
+            dated = entry_view(entry, settings, code)
             view.update(
-                {key: words[key] for key in ("effective", "until", "first_announced", "revised")}
+                {key: dated[key] for key in ("effective", "until", "first_announced", "revised")}
             )
             view["translated"] = False
             view["redline_language"] = settings.language if view["redline_url"] else None
@@ -132,10 +136,10 @@ def timeline_view(policy: Policy, language: str | None = None) -> View:
         "language": code,
         "authoritative": {
             "code": settings.language,
-            "name": texts(code)["names"].get(settings.language, settings.language),
+            "name": words.name(settings.language, code),
             "current_url": settings.current_url(),
         },
-        "t": texts(code),
+        "t": words.texts(code),
         "urls": urls(settings, code),
         "entries": entries,
         "by_id": by_id,
@@ -146,15 +150,15 @@ def timeline_view(policy: Policy, language: str | None = None) -> View:
             None
             if translated is None or translated.current is not None
             else {
-                "effective": day(source.version.effective, code),
+                "effective": day(words, source.version.effective, code),
                 "url": settings.current_url(),
-                "this_language": texts(code)["names"].get(code, code),
+                "this_language": words.name(code, code),
                 "earlier": any(found.status == SUPERSEDED for found in translated.entries),
                 "upcoming": (
                     None
                     if translated.upcoming is None
                     else {
-                        "effective": day(translated.upcoming.version.effective, code),
+                        "effective": day(words, translated.upcoming.version.effective, code),
                         "url": settings.version_url(translated.upcoming.id, code),
                     }
                 ),
@@ -208,7 +212,9 @@ def consent_view(
     footer's control and link, and the categories /privacy/cookies/ lists in that language."""
     script = bundle.script(language)
     code = bundle.language(language)
-    words = texts(language or settings.language)
+    # The theme's language when the site publishes it, else the authoritative one's words.
+    shown = language if language in settings.languages else None
+    words = settings.words.texts(shown or settings.language)
 
     def local(field: Any) -> Any:  # a {language: text} of consent.yml, in the page's language
         return field.get(code) or field.get(bundle.language(None)) or next(iter(field.values()))

@@ -64,3 +64,16 @@ def test_without_a_translation_in_effect_the_swedish_page_leads_to_the_english_o
     page.wait_for_url(f"{site_url}privacy/")
     assert _language(page) == "en"
     expect(page.locator(".policy-status")).to_contain_text("Effective 1 October 2007")
+
+
+def test_a_screen_reader_hears_the_redline_marks_in_the_page_language(
+    page: Page, site_url: str
+) -> None:
+    """What the redline's insertions and deletions say to a screen reader is the page words'
+    (policy-words.css, which the build writes for each language published)."""
+    page.goto(f"{site_url}privacy/changes/2027-01-01/")
+    marks = page.evaluate(
+        "() => ['ins', 'del'].flatMap(tag => ['::before', '::after'].map(side =>"
+        " getComputedStyle(document.querySelector('.policy-redline ' + tag), side).content))"
+    )
+    assert marks == ['" [inserted: "', '"] "', '" [deleted: "', '"] "']

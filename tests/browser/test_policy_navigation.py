@@ -43,8 +43,8 @@ def test_printed_version_shows_its_date_and_url_without_navigation(
     expect(page.locator(".md-banner")).to_be_hidden()
     expect(page.locator("article .policy-status")).to_contain_text("1 October 2007")
     expect(page.locator(".policy-print-url")).to_be_visible()
-    expect(page.locator(".policy-print-url")).to_have_text(
-        "https://www.toontrack.com/privacy/versions/2007-10-01/"
+    expect(page.locator(".policy-print-url")).to_have_text(  # the label is the page words'
+        "This version: https://www.toontrack.com/privacy/versions/2007-10-01/"
     )
     page.emulate_media(media="screen")
     expect(page.locator(".policy-print-url")).to_be_hidden()

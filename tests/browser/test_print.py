@@ -126,3 +126,18 @@ def test_printing_with_the_dialog_open_prints_the_text_not_the_dialog(
         for banner in CONSENT_TEXTS:
             assert squeeze(banner) not in squeeze(text), banner
     assert "Our Privacy Policy" in sheets[0]
+
+
+def test_a_swedish_page_is_printed_with_swedish_page_numbers_and_address(
+    page: Page, site_url: str
+) -> None:
+    """The printed page's words are the page's (policy-print.css, from the page words): the
+    Swedish translation and the Swedish archive say "Sida 1 av 3", never "Page 1 of 3"."""
+    sheets = print_pdf(page, f"{site_url}sv/privacy/versions/2027-01-01/")
+    for number, text in enumerate(sheets, start=1):
+        assert f"Sida{number}av{len(sheets)}" in squeeze(text), number
+        assert f"Page{number}of" not in squeeze(text), number
+    address = "https://www.toontrack.com/sv/privacy/versions/2027-01-01/"
+    assert f"Dennaversion:{address}" in squeeze("".join(sheets))
+    (archive, *_) = print_pdf(page, f"{site_url}sv/privacy/versions/")
+    assert "Sida1av" in squeeze(archive)

@@ -55,6 +55,21 @@ def delete(name: str) -> Callable[[Path], None]:
 
 
 OPTION = "      consent: consent/consent.yml"
+#: A site file of page words with a mistyped key and a text that lost its {effective}.
+WORDS = b"status:\n  all_version: Every version\n  effective: Valid from today\n"
+
+
+def own_words(name: str, content: bytes, options: str = "") -> Callable[[Path], None]:
+    """The site's own page words: locale_dir (and ``options``) set, ``locale/<name>`` written."""
+
+    def edit(project: Path) -> None:
+        replace("mkdocs.yml", OPTION, f"{OPTION}\n      locale_dir: locale{options}")(project)
+        (project / "locale").mkdir()
+        (project / "locale" / name).write_bytes(content)
+
+    return edit
+
+
 LOCK = "docs/privacy/versions.lock"
 VERSION = "docs/privacy/versions/2021-01-01.md"
 #: (id, the mistake, what the message says).
@@ -82,6 +97,17 @@ MISTAKES = [
     ("contact-not-an-address",
      replace("mkdocs.yml", OPTION, OPTION + "\n      contact: the privacy team"),
      ["'plugins.policy-site.contact': 'the privacy team' is not an e-mail address"]),
+    ("language-without-words", replace("mkdocs.yml", OPTION, OPTION + "\n      language: pt"),
+     ["mkdocs.yml:", "'plugins.policy-site.language': no words for the policy pages in 'pt'",
+      "Set 'locale_dir: locale' under plugins.policy-site", "add locale/pt.yml"]),
+    ("words-of-the-site", own_words("en.yml", WORDS),
+     ["locale/en.yml:2: 'status.all_version': no such key: did you mean 'status.all_versions'?",
+      "locale/en.yml:3: 'status.effective': lacks {effective}"]),
+    ("words-not-utf8", own_words("en.yml", b"status: caf\xe9\n"), ["en.yml", "not UTF-8"]),
+    ("words-a-new-language",
+     own_words("pt.yml", b"status:\n  all_versions: Todas\n", "\n      language: pt"),
+     ["locale/pt.yml:1: 'months': missing",
+      "locale/pt.yml:1: 'status.what_changed': missing: add it"]),
     ("path-outside", replace("mkdocs.yml", OPTION, OPTION + "\n      versions_dir: ../elsewhere"),
      ["'plugins.policy-site.versions_dir': '../elsewhere' is not a path inside the project"]),
     ("site-url-a-number", replace("mkdocs.yml", "site_url: https://www.toontrack.test/",
@@ -139,6 +165,27 @@ def test_a_mistake_in_a_site_file_exits_2_naming_file_and_fix(
     for part in says:
         assert part in said.err, f"{part!r} not in:\n{said.err}"
     assert "Traceback" not in said.err
+
+
+@pytest.mark.parametrize(
+    ("mistake", "says"),
+    [
+        pytest.param(mistake, says, id=name)
+        for name, mistake, says in MISTAKES
+        if name.startswith(("language-without", "words-"))
+    ],
+)
+def test_the_strict_build_refuses_a_language_without_words(
+    project: Path, tmp_path: Path, mistake: Callable[[Path], None], says: list[str]
+) -> None:
+    """No silent English (issue 22): what check refuses of the page words, the build refuses,
+    in the same words."""
+    mistake(project)
+    built = build(project, tmp_path / "site")
+    assert built.returncode != 0
+    for part in says:
+        assert part in built.stderr, f"{part!r} not in:\n{built.stderr}"
+    assert "Traceback" not in built.stderr
 
 
 def test_an_impossible_as_of_date_exits_2(

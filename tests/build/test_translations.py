@@ -105,6 +105,11 @@ def test_a_translation_has_pages_of_its_own_under_its_language(project: Path) ->
     )
     (bar_link,) = strings(current, f"//*{with_class('policy-notice')}//a/@href")
     assert bar_link == "changes/2021-01-01/"  # the Swedish redline
+    # The section links' title, in each page's language (the same Markdown options for both).
+    links = f"//a{with_class('headerlink')}/@title"
+    assert set(strings(current, links)) == {"Länk till det här avsnittet"}
+    english = parse_html(site / "privacy/index.html")
+    assert set(strings(english, links)) == {"Link to this section"}
 
 
 def test_every_page_links_its_other_languages(project: Path) -> None:
@@ -171,6 +176,17 @@ def test_the_feeds_manifest_and_print_footer_carry_each_language(project: Path) 
     assert footer in printed
     page = parse_html(site / "sv/privacy/versions/2021-01-01/index.html")
     assert elements(page, f"//*{with_class('policy-print--2021-01-01-sv')}")
+    # The page number, the printed address's label and a redline's hidden labels, in Swedish.
+    assert 'content: "Sida " counter(page) " av " counter(pages)' in printed
+    assert "body:lang(sv) { page: policy-lang-sv; }" in printed
+    assert 'content: "Page " counter(page) " of " counter(pages)' in printed  # the default
+    (address,) = strings(page, f"//*{with_class('policy-print-url')}/text()")
+    assert address.startswith("Denna version: https://policy.example/sv/privacy/versions/")
+    words = (site / "assets/stylesheets/policy-words.css").read_text(encoding="utf-8")
+    assert '.policy-redline ins:lang(sv)::before, .policy-compare__result ins:lang(sv)::before ' \
+        '{ content: " [infogat: "; }' in words  # fmt: skip
+    assert '.policy-redline del:lang(en)::after, .policy-compare__result del:lang(en)::after ' \
+        '{ content: "] "; }' in words  # fmt: skip
 
 
 def test_without_a_translation_of_the_version_in_effect_the_page_says_so(repo: Path) -> None:
@@ -318,7 +334,10 @@ def test_a_translation_with_no_words_for_its_language_fails_the_build(repo: Path
     )
     result = build(repo, repo / "site", as_of="2020-12-31")
     assert result.returncode != 0
-    assert "policy-site has no words for the policy pages in 'xx'" in result.stderr
+    assert "'plugins.policy-site.languages': no words for the policy pages in 'xx'" in (
+        result.stderr
+    )
+    assert "add locale/xx.yml beside mkdocs.yml: a copy of the package's" in result.stderr
     shutil.rmtree(repo / "site", ignore_errors=True)
 
 

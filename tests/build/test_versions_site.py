@@ -160,6 +160,7 @@ def test_the_json_feed_has_the_atom_feeds_entries(project: Path) -> None:
     assert upcoming["_policy"] == {
         "effective": "2021-01-01",
         "status": "upcoming",
+        "change": "material",
         "redline_url": "https://policy.example/privacy/changes/2021-01-01/",
     }
     archive = parse_html(site / "privacy/versions/index.html")

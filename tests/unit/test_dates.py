@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from policy_site.dates import AS_OF_ENV, BuildDateError, build_date, long_date
+from policy_site.dates import AS_OF_ENV, BuildDateError, build_date
 
 
 def test_as_of_wins_over_source_date_epoch() -> None:
@@ -31,10 +31,6 @@ def test_source_date_epoch_is_read_in_the_configured_time_zone() -> None:
 def test_a_date_that_cannot_be_read_is_an_error(env: dict[str, str], message: str) -> None:
     with pytest.raises(BuildDateError, match=message):
         build_date(environ=env)
-
-
-def test_long_date_is_day_month_year_in_words() -> None:
-    assert long_date(dt.date(2007, 10, 1)) == "1 October 2007"
 
 
 @pytest.mark.parametrize("name", ["Europe/Stokholm", "", "../etc/passwd", "UTC+1"])

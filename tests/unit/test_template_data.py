@@ -29,7 +29,7 @@ from tests.support import ROOT
 #: extends mkdocs-material's base.html, which is the theme's to render, not this package's.
 MAIN = "{% block content %}{% endblock %}\n{% block scripts %}{% endblock %}"
 PAGES = ["policy-archive.html", "policy-redline.html", "policy-cookies.html",
-         "policy-redirect.html", "policy-untranslated.html"]  # fmt: skip
+         "policy-redirect.html", "policy-untranslated.html", "404.html"]  # fmt: skip
 PARTIALS = ["partials/policy-status.html", "partials/policy-upcoming.html",
             "partials/copyright.html", "partials/policy-languages.html"]  # fmt: skip
 

@@ -68,3 +68,12 @@ def test_the_comparison_sees_any_change_but_an_escape() -> None:
     changed = ours.replace("{{ config.site_name | e }}", "{{ config.site_name }} <b>", 1)
     assert changed != ours
     assert plain(changed) != plain(ours)
+
+
+def test_the_404_page_replaces_the_themes_english_one() -> None:
+    """theme/404.html says the theme's "404 - Not found" in the site's words: when the theme's
+    page says more, say it too."""
+    theirs = (THEME / "404.html").read_text(encoding="utf-8")
+    assert plain(block(theirs, "content")) == ["<h1>404 - Not found</h1>"]
+    ours = (OVERRIDES / "404.html").read_text(encoding="utf-8")
+    assert plain(block(ours, "content")) == ["<h1>404 - {{ policy.t.not_found }}</h1>"]

@@ -42,6 +42,7 @@ class PolicySiteConfig(Config):
     language = _Checked("language")
     languages = _Checked("languages")
     contact = _Checked("contact")
+    locale_dir = _Checked("locale_dir")
 
 
 def site_config(config: MkDocsConfig, options: PolicySiteConfig) -> SiteConfig:

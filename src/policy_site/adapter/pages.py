@@ -24,7 +24,7 @@ from mkdocs.structure.nav import Navigation
 from mkdocs.structure.pages import Page
 from mkdocs.utils import get_relative_url
 
-from policy_site.locale import long_date, say, texts
+from policy_site.locale import say
 from policy_site.site import Site
 from policy_site.versions import Entry, PolicyVersion
 from policy_site.versions.anchors import Removed
@@ -103,7 +103,7 @@ def _sources(
     """The policy's pages in ``code`` (under ``<code>/`` for a translated language): each with its
     source path, what it shows, and its generated Markdown (None: the site's own file)."""
     policy, settings = site.policy, site.settings
-    words = texts(code)
+    words = settings.words.texts(code)
     prefix = settings.prefix(code)
     versions_dir, policy_dir = f"{prefix}{settings.versions_dir}", f"{prefix}{settings.policy_dir}"
     own = code == settings.language
@@ -116,7 +116,8 @@ def _sources(
                       content))  # fmt: skip
         if entry.previous is not None:
             title = say(
-                words["redline"]["title"], effective=long_date(entry.version.effective, code)
+                words["redline"]["title"],
+                effective=settings.words.long_date(entry.version.effective, code),
             )
             found.append((f"{policy_dir}/changes/{entry.id}.md", PageRef("redline", entry.id, code),
                           entry, _page(title, "policy-redline")))  # fmt: skip
@@ -154,11 +155,13 @@ def language_navs(nav: Navigation, codes: tuple[str, ...]) -> dict[str, Navigati
 def removed_note(site: Site, page: Page, anchor: str, gone: Removed, language: str) -> str:
     """What a link to a removed section finds (policy.css shows it only as the target)."""
     href = get_relative_url(site.settings.redline_url(gone.version_id, language), page.url)
-    day = long_date(dt.date.fromisoformat(gone.version_id), language)
+    words = site.settings.words
+    day = words.long_date(dt.date.fromisoformat(gone.version_id), language)
     link = f'<a href="{html.escape(href)}">'
     note = say(
-        texts(language)["removed_anchor"], title=html.escape(gone.title), effective=day, a=link
-    ).replace("{/a}", "</a>")
+        words.texts(language)["removed_anchor"], title=html.escape(gone.title), effective=day,
+        a=link,
+    ).replace("{/a}", "</a>")  # fmt: skip
     return f'<p id="{html.escape(anchor)}" class="policy-removed-anchor">{note}</p>'
 
 

@@ -25,8 +25,8 @@ from policy_site.adapter.pages import (
     language_navs,
     removed_note,
 )
+from policy_site.adapter.words import permalink_title, section_titles, translated_permalinks
 from policy_site.commands import for_reader
-from policy_site.locale import has_words
 from policy_site.problems import PolicySiteError
 from policy_site.publishing import (
     gated_markup_problems,
@@ -80,12 +80,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         except PolicySiteError as err:
             raise PluginError(f"The site cannot be built:\n{for_reader(str(err))}") from None
         policy = site.policy
-        if not has_words(policy.settings.language):
-            log.info(
-                "The policy pages' own words (status lines, the archive) are in English: "
-                "policy-site has no policy_site/locale/%s.yml.",
-                policy.settings.language,
-            )
+        permalink_title(config, site.settings)
         for problem in policy.warnings:
             log.warning(str(problem))
         log.info("Build date %s: version %s is in effect%s.", policy.timeline.today,
@@ -102,6 +97,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
 
     def on_nav(self, nav: Navigation, /, *, config: MkDocsConfig, files: Files) -> Navigation:
         """Each translated language's pages get the site's navigation in their language."""
+        section_titles(nav, config, self.site.settings)
         self.navs = language_navs(nav, self.site.settings.translated)
         return nav
 
@@ -112,11 +108,14 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             language = config.theme.get("language")
             consent = consent_view(site.consent, site.bundle, site.settings, language)
         env.globals["consent"] = consent
+        # The words of a page the plugin is not called for (404.html), as every other page has.
+        env.globals["policy"] = page_view(timeline_view(site.policy), "", None)
         return env
 
     def on_page_content(
         self, html: str, /, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str:
+        html = translated_permalinks(html, page, config, self.site.settings)
         if isinstance(page, PolicyPage) and page.ref.kind == "version" and page.entry:
             self.rendered[page.entry.version.key] = html
         problems = gated_markup_problems(self.site, html)

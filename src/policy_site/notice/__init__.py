@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 import markdown
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 
-from policy_site.locale import long_date, say, texts
+from policy_site.locale import say
 from policy_site.problems import PolicySiteError
 from policy_site.site import SiteConfig, load_site
 from policy_site.versions import Entry, Policy
@@ -126,12 +126,13 @@ def notices(
         if found is not None:
             entries[code] = found
     for code, entry in entries.items():
-        words = texts(code)
+        words = settings.words.texts(code)
         notice_words = words["notice"]
         page = root + settings.version_url(version_id, code)
         own_redline = entry.previous is not None
         redline_language = code if own_redline else settings.language
-        effective = long_date(entry.version.effective, code)
+        effective = settings.words.long_date(entry.version.effective, code)
+        authoritative = settings.words.name(settings.language, code)
         data = {
             "language": code,
             "t": notice_words,
@@ -144,10 +145,7 @@ def notices(
             "redline_label": (
                 notice_words["redline"]
                 if own_redline
-                else say(
-                    notice_words["redline_other"],
-                    language=words["names"].get(settings.language, settings.language),
-                )
+                else say(notice_words["redline_other"], language=authoritative)
             ),
             "archive": root + settings.archive_url(code),
             "questions": notice_words["questions"],
@@ -156,10 +154,7 @@ def notices(
             "translation": (
                 None
                 if code == settings.language
-                else say(
-                    notice_words["translation"],
-                    language=words["names"].get(settings.language, settings.language),
-                )
+                else say(notice_words["translation"], language=authoritative)
             ),
         }
         text = env.get_template("notice.txt.j2").render(**data)

@@ -7,6 +7,7 @@ from urllib.parse import urlsplit
 
 import icalendar
 
+from policy_site.locale import say
 from policy_site.versions.feeds import feed_items, updated
 from policy_site.versions.policy import Policy
 from policy_site.versions.timeline import WITHDRAWN
@@ -18,14 +19,15 @@ def calendar(policy: Policy, site_url: str, site_name: str) -> bytes:
     """An iCalendar file (RFC 5545) with the day each version takes effect, or took effect, as
     an all-day event, for a privacy team's calendar. A withdrawn version's event is cancelled,
     so that a subscribed calendar drops it; each event's UID is the version's, so that an
-    announcement revised keeps its event."""
+    announcement revised keeps its event. In the authoritative language, as the versions are."""
+    words = policy.settings.words.texts(policy.settings.language)["calendar"]
     host = urlsplit(site_url).netloc or "policy-site"
     cal = icalendar.Calendar()
     cal.add("prodid", "-//policy-site//privacy policy versions//EN")
     cal.add("version", "2.0")
     cal.add("calscale", "GREGORIAN")
     cal.add("method", "PUBLISH")
-    cal.add("x-wr-calname", f"{site_name} privacy policy: changes")
+    cal.add("x-wr-calname", say(words["name"], site=site_name))
     for item in feed_items(policy, site_url)[::-1]:
         entry = item.entry
         version = entry.version
@@ -37,9 +39,9 @@ def calendar(policy: Policy, site_url: str, site_name: str) -> bytes:
         event.add("dtstart", version.effective)
         event.add("dtend", version.effective + dt.timedelta(days=1))
         event.add("transp", "TRANSPARENT")
-        event.add("summary", f"{site_name} privacy policy: {version.title} takes effect")
+        event.add("summary", say(words["event"], site=site_name, title=version.title))
         event.add("status", "CANCELLED" if entry.status == WITHDRAWN else "CONFIRMED")
-        what_changed = f"\nWhat changes: {item.redline_url}" if item.redline_url else ""
+        what_changed = f"\n{words['what_changes']} {item.redline_url}" if item.redline_url else ""
         event.add("description", f"{item.summary}\n{item.url}{what_changed}")
         event.add("url", item.url)
         cal.add_component(event)

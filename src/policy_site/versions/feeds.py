@@ -8,7 +8,7 @@ import json
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from policy_site.locale import long_date, say, texts
+from policy_site.locale import Words, say
 from policy_site.versions.model import xml_illegal
 from policy_site.versions.policy import Policy
 from policy_site.versions.timeline import UPCOMING, Entry
@@ -34,18 +34,18 @@ def _stamp(day: dt.date) -> str:
     return f"{day.isoformat()}T00:00:00Z"
 
 
-def _feed_title(entry: Entry, language: str) -> str:
+def _feed_title(entry: Entry, all_words: Words, language: str) -> str:
     version = entry.version
-    words = texts(language)["feed"]
-    effective = long_date(version.effective, language)
+    words = all_words.texts(language)["feed"]
+
+    def long(day: dt.date) -> str:
+        return all_words.long_date(day, language)
+
     if entry.withdrawal is not None:
-        withdrawn = long_date(entry.withdrawal.date, language)
-        return say(words["withdrawn"], title=version.title, withdrawn=withdrawn)
+        return say(words["withdrawn"], title=version.title, withdrawn=long(entry.withdrawal.date))
     state = words["takes_effect"] if entry.status == UPCOMING else words["effective"]
-    revised = ""
-    if entry.revised:
-        revised = say(words["revised"], revised=long_date(entry.revised[-1], language))
-    return say(state, title=version.title, effective=effective) + revised
+    revised = say(words["revised"], revised=long(entry.revised[-1])) if entry.revised else ""
+    return say(state, title=version.title, effective=long(version.effective)) + revised
 
 
 @dataclass(frozen=True)
@@ -63,7 +63,7 @@ def feed_items(policy: Policy, site_url: str, language: str | None = None) -> li
     """The feeds' entries in ``language``, newest first (by first announcement)."""
     settings = policy.settings
     code = language or settings.language
-    words = texts(code)
+    words = settings.words.texts(code)
     items = []
     for entry in sorted(policy.timeline_in(language).entries, key=_published, reverse=True):
         version = entry.version
@@ -74,17 +74,18 @@ def feed_items(policy: Policy, site_url: str, language: str | None = None) -> li
             )
         redline = site_url + settings.redline_url(version.id, code) if entry.previous else None
         page = site_url + settings.version_url(version.id, code)
-        items.append(FeedItem(entry, page, redline, _feed_title(entry, code), summary))
+        title = _feed_title(entry, settings.words, code)
+        items.append(FeedItem(entry, page, redline, title, summary))
     return items
 
 
-def _feed_name(site_name: str, language: str) -> str:
+def _feed_name(policy: Policy, site_name: str, language: str) -> str:
     code = xml_illegal(site_name)
     if code is not None:  # front matter is checked on reading; the site name only here
         raise ValueError(
             f"mkdocs.yml: 'site_name' holds {code}, which the feed (XML) cannot carry: delete it."
         )
-    return say(texts(language)["feed"]["title"], site=site_name)
+    return say(policy.settings.words.texts(language)["feed"]["title"], site=site_name)
 
 
 def feed_url(policy: Policy, site_url: str, name: str, language: str | None = None) -> str:
@@ -97,7 +98,8 @@ def atom_feed(policy: Policy, site_url: str, site_name: str, language: str | Non
     linking its page and its redline."""
     settings = policy.settings
     code = language or settings.language
-    title = _feed_name(site_name, code)
+    title = _feed_name(policy, site_name, code)
+    words = settings.words.texts(code)
     ET.register_namespace("", _ATOM)
     feed = ET.Element(f"{{{_ATOM}}}feed")
 
@@ -125,9 +127,10 @@ def atom_feed(policy: Policy, site_url: str, site_name: str, language: str | Non
         sub(element, "link", rel="alternate", type="text/html", href=item.url)
         if item.redline_url is not None:
             sub(element, "link", rel="related", type="text/html",
-                title=texts(code)["feed"]["what_changed"], href=item.redline_url)  # fmt: skip
-        if entry.version.change:
-            sub(element, "category", term=entry.version.change)
+                title=words["feed"]["what_changed"], href=item.redline_url)  # fmt: skip
+        change = entry.version.change
+        if change:  # the class as versions.json has it; its label in the feed's language
+            sub(element, "category", term=change, label=words["changes"][change])
         sub(element, "summary", item.summary)
     ET.indent(feed)
     body: bytes = ET.tostring(feed, encoding="utf-8", xml_declaration=False)
@@ -137,9 +140,11 @@ def atom_feed(policy: Policy, site_url: str, site_name: str, language: str | Non
 def json_feed(policy: Policy, site_url: str, site_name: str, language: str | None = None) -> bytes:
     """The Atom feed's entries as a JSON Feed 1.1 (jsonfeed.org/version/1.1), for the readers and
     scripts that take JSON. Each item's ``_policy`` (an extension, as the format allows) gives the
-    version's dates, status and redline."""
+    version's dates, status, change class and redline; its ``tags``, the class in the feed's
+    language."""
     settings = policy.settings
     code = language or settings.language
+    changes = settings.words.texts(code)["changes"]
     items = []
     for item in feed_items(policy, site_url, code):
         entry = item.entry
@@ -152,17 +157,18 @@ def json_feed(policy: Policy, site_url: str, site_name: str, language: str | Non
                 "summary": item.summary,
                 "date_published": _stamp(_published(entry)),
                 "date_modified": _stamp(updated(entry)),
-                "tags": [entry.version.change] if entry.version.change else [],
+                "tags": [changes[entry.version.change]] if entry.version.change else [],
                 "_policy": {
                     "effective": entry.id,
                     "status": entry.status,
+                    "change": entry.version.change,
                     "redline_url": item.redline_url,
                 },
             }
         )
     document = {
         "version": "https://jsonfeed.org/version/1.1",
-        "title": _feed_name(site_name, code),
+        "title": _feed_name(policy, site_name, code),
         "home_page_url": site_url + settings.current_url(code),
         "feed_url": feed_url(policy, site_url, "feed.json", code),
         "language": code,

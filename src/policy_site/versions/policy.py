@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policy_site.locale import has_words, no_words
+from policy_site.locale import Words
 from policy_site.versions.lock import LockEntry, check_lock, emptied, read_lock
 from policy_site.versions.model import (
     TRANSLATION_NAME,
@@ -40,7 +40,8 @@ __all__ = [
 
 #: The name of a language in itself, for the language switch when mkdocs.yml names none.
 LANGUAGE_NAMES = {"en": "English", "sv": "Svenska", "de": "Deutsch", "fr": "Français",
-                  "es": "Español", "nb": "Norsk bokmål", "da": "Dansk", "fi": "Suomi"}  # fmt: skip
+                  "es": "Español", "nb": "Norsk bokmål", "da": "Dansk", "fi": "Suomi",
+                  "nl": "Nederlands", "it": "Italiano"}  # fmt: skip
 _CODE = re.compile(r"\A[a-z]{2,3}(?:-[A-Za-z0-9]{1,8})*\Z")
 
 
@@ -62,9 +63,6 @@ def language_settings(
             f"{where} must map each language's code to its name in itself, e.g. "
             "'en: English' and 'sv: Svenska' on lines of their own."
         )
-    for code in languages:
-        if code != authoritative and not has_words(code):
-            raise no_words(code)
     if authoritative not in languages:
         raise ValueError(
             f"{where} does not list {authoritative}, the language of the authoritative text "
@@ -89,6 +87,9 @@ class Settings:
     languages: Mapping[str, str] = field(default_factory=dict)
     #: Where readers write with questions about the policy (change notices name it).
     contact: str | None = None
+    #: The pages' own words in each language published (policy_site.locale): the package's,
+    #: under the site's ``locale_dir``. The default, the package's alone, is for tests.
+    words: Words = field(default_factory=Words.package)
 
     def __post_init__(self) -> None:
         if self.language not in self.languages:  # the authoritative language is always published
