@@ -14,7 +14,7 @@ import yaml
 
 from policy_site import scaffold
 from policy_site.consent.config import default_texts
-from policy_site.locale import long_date, texts
+from policy_site.locale import Words, texts
 from tests.support import build, cli, git, parse_html
 
 DOMAIN = "www.example.org"
@@ -49,7 +49,7 @@ def test_an_initialised_site_builds_at_once_in_its_language(tmp_path: Path, lang
     assert starter["intro"].replace("{name}", "Example AB") in shown
     settings = default_texts()[language]["settings"]  # the banner's own name for its settings
     assert starter["cookies"].replace("{settings}", settings) in shown
-    assert long_date(dt.date(2026, 12, 2), language) in shown
+    assert Words.package().long_date(dt.date(2026, 12, 2), language) in shown
     first = (folder / "docs/privacy/versions/2026-12-02.md").read_text(encoding="utf-8")
     assert "{" not in first  # every placeholder filled
     # No English starter text is left in another language's (German's "Cookies" is German too).
