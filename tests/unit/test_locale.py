@@ -77,6 +77,10 @@ def test_dates_are_written_in_the_language() -> None:
     assert words.long_date(dt.date(2027, 8, 15), "es") == "15 de agosto de 2027"
     assert words.long_date(dt.date(2027, 8, 15), "it") == "15 agosto 2027"
     assert words.long_date(dt.date(2027, 8, 15), "fi") == "15. elokuuta 2027"
+    # The first of a month, as French and Italian write it (date_first).
+    assert words.long_date(dt.date(2027, 8, 1), "fr") == "1er août 2027"
+    assert words.long_date(dt.date(2007, 10, 1), "it") == "1° ottobre 2007"
+    assert words.long_date(dt.date(2007, 10, 1), "es") == "1 de octubre de 2007"
 
 
 def test_no_words_is_never_english() -> None:

@@ -117,10 +117,11 @@ class Words:
         return str(names.get(code) or names.get(code.split("-")[0]) or code)
 
     def long_date(self, day: dt.date, language: str) -> str:
-        """``2007-10-01`` -> ``1 October 2007`` (``1 oktober 2007``): the month's name, never a
-        locale's guess, so a date cannot be read the wrong way round."""
+        """``2007-10-01`` -> ``1 October 2007`` (``1 oktober 2007``, ``1er octobre 2007``): the
+        month's name, never a locale's guess, so a date cannot be read the wrong way round."""
         words = self.texts(language)
-        return say(words["date"], day=day.day, month=words["months"][day.month - 1], year=day.year)
+        pattern = words["date_first" if day.day == 1 else "date"]
+        return say(pattern, day=day.day, month=words["months"][day.month - 1], year=day.year)
 
 
 def say(text: str, **parts: object) -> str:
