@@ -111,7 +111,7 @@ class _Runner:
 
     async def run(self, state: State) -> _StateRun:
         started = time.monotonic()
-        run = _StateRun(state, _Recorder(self.site.host, self.site.normalize))
+        run = _StateRun(state, _Recorder(self.site.host, self.site.normalize, self.site.blocked))
         context = await self.browser.new_context(
             extra_http_headers={"Sec-GPC": "1"} if state.gpc else None,
         )

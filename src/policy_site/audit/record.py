@@ -64,12 +64,18 @@ def _without_query(url: str) -> str:
     return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))
 
 
+#: Chromium's console error for a resource whose host name did not resolve.
+_UNRESOLVED = "Failed to load resource: net::ERR_NAME_NOT_RESOLVED"
+
+
 @dataclass
 class _Recorder:
     """Listens to one browser context; ``page`` names the page that events belong to."""
 
     site_host: str
     normalize: Callable[[str], str]
+    #: Whether the audit itself keeps a host name from resolving (see _Site.blocked).
+    blocked: Callable[[str], bool] = lambda _name: False
     page: str = "(start)"
     requests: list[_Request] = field(default_factory=list)
     inflight: set[Request] = field(default_factory=set)
@@ -125,6 +131,13 @@ class _Recorder:
             where = message.location.get("url", "") if message.location else ""
             if self._favicon(where) and message.text.startswith("Failed to load resource"):
                 return
+            # A host the audit keeps from resolving: the browser's complaint is the audit's own
+            # doing (a partner's pixel, allowed after consent, has nowhere to load from); the
+            # request itself is recorded and judged.
+            if message.text.startswith(_UNRESOLVED) and self.blocked(
+                urlsplit(where).hostname or ""
+            ):
+                return
             text = self.normalize(message.text + (f" ({where})" if where else ""))
             self.console_errors.append((self.page, text))
 
@@ -173,6 +186,13 @@ class _Site:
     pages: list[str]
     mode: str
     target: str
+    #: The host names that resolve in the audit's Chromium (the site's and those --map names);
+    #: None for a live site audited with the real name resolution.
+    resolving: frozenset[str] | None = None
+
+    def blocked(self, name: str) -> bool:
+        """Whether the audit itself keeps ``name`` from resolving."""
+        return self.resolving is not None and name not in self.resolving and name != self.host
 
     def url(self, path: str) -> str:
         return urljoin(self.base, path.lstrip("/"))

@@ -68,7 +68,8 @@ def _target(
         elif name not in host_map:  # the site itself resolves as it really does
             args = [f"{a}, EXCLUDE {name}" if a.startswith("--host-resolver-rules=") else a
                     for a in args]  # fmt: skip
-        yield _Site(base, base, name, [], "url", text), args
+        resolving = frozenset({name, *host_map}) if host_map else None
+        yield _Site(base, base, name, [], "url", text, resolving), args
         return
     directory = Path(target)
     if not (directory / "index.html").is_file():
@@ -85,7 +86,8 @@ def _target(
         # Served over HTTP here, the site is HTTPS in production: the browser treats this origin
         # as secure, so that headers such as Cross-Origin-Opener-Policy apply as they will there.
         args.append(f"--unsafely-treat-insecure-origin-as-secure={_origin(base)}")
-        yield _Site(base, f"http://{host}/", host, pages, "dir", text), args
+        resolving = frozenset({host, *host_map})
+        yield _Site(base, f"http://{host}/", host, pages, "dir", text, resolving), args
 
 
 @contextmanager
