@@ -80,7 +80,7 @@ def known_languages() -> list[str]:
     return sorted(code for code in candidates if not _missing_words(code))
 
 
-def _mkdocs_yml(name: str, domain: str, language: str) -> str:
+def _mkdocs_yml(name: str, domain: str, language: str, contact: str) -> str:
     words = texts(language)
     config = {
         "site_name": name,
@@ -92,10 +92,13 @@ def _mkdocs_yml(name: str, domain: str, language: str) -> str:
                 "policy-site": {
                     "consent": "consent/consent.yml",
                     "published_bundles": "consent/published",
+                    "contact": contact,
                 }
             }
         ],
         "markdown_extensions": [{"toc": {"permalink": True}}, "attr_list"],
+        # docs/index.md only leads to the policy: a page of the site, not of its navigation.
+        "not_in_nav": "/index.md",
         "nav": [
             {words["starter"]["nav"]: "privacy/index.md"},
             {words["archive"]["title"]: "privacy/versions/index.md"},
@@ -184,7 +187,7 @@ def init_site(folder: Path, domain: str, language: str, today: dt.date, name: st
     (folder / "consent").mkdir()
     (folder / ".github" / "workflows").mkdir(parents=True)
     written = {
-        "mkdocs.yml": _mkdocs_yml(site_name, host, language),
+        "mkdocs.yml": _mkdocs_yml(site_name, host, language, f"privacy@{bare}"),
         "docs/index.md": yaml.safe_dump(
             {"title": texts(language)["starter"]["title"], "template": "policy-redirect.html"},
             allow_unicode=True,

@@ -33,7 +33,7 @@ import yaml
 from policy_site.consent.config import default_texts
 from policy_site.locale import available, texts
 from policy_site.scaffold import init_site
-from tests.support import AS_OF, build, bundle_config, keep_bundles, parse_html, strings
+from tests.support import AS_OF, build, bundle_config, cli, parse_html, strings
 
 #: A category that needs consent, as a site in each language would write it: (title,
 #: description, a cookie's purpose).
@@ -179,7 +179,8 @@ def make_site(folder: Path, language: str) -> Path:
         "services": [{"name": "AdPartner", "hosts": ["ads.adpartner.test"]}],
     }
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
-    keep_bundles(folder)  # a new category: a new consent revision, kept as the build wants
+    published = cli(folder, "publish", as_of=AS_OF)  # the site as its visitors will see it
+    assert published.returncode == 0, published.stdout + published.stderr
     return folder
 
 

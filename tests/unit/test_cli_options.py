@@ -157,7 +157,7 @@ def test_the_docs_have_command_lines_to_check() -> None:
     manual's pages are read as well as the README."""
     lines = doc_lines()
     docs = [text for _, text, _ in lines]
-    assert any(text.startswith("./scripts/receipts serve") for text in docs)
+    assert any(text.startswith("policy-site receipts serve") for text in docs)
     assert any(text.startswith("./scripts/build --as-of") for text in docs)
     assert any(text.startswith("policy-site init") for text in docs)
     read = {where.rsplit(":", 1)[0] for where, _, _ in lines}
