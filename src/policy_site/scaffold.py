@@ -39,7 +39,7 @@ __all__ = ["STARTER_KEYS", "InitError", "init_site", "known_languages", "publish
 
 _STARTER = files(__package__).joinpath("starter")
 #: The words of the first version, under ``starter`` in each language's locale file.
-STARTER_KEYS = ("nav", "title", "intro", "cookies_heading", "cookies", "contact_heading",
+STARTER_KEYS = ("title", "intro", "cookies_heading", "cookies", "contact_heading",
                 "contact")  # fmt: skip
 #: Where init writes the workflow (GitHub reads it there, in the repository's root).
 WORKFLOW = ".github/workflows/policy-site.yml"
@@ -81,7 +81,6 @@ def known_languages() -> list[str]:
 
 
 def _mkdocs_yml(name: str, domain: str, language: str, contact: str) -> str:
-    words = texts(language)
     config = {
         "site_name": name,
         "site_url": f"https://{domain}/",
@@ -99,11 +98,8 @@ def _mkdocs_yml(name: str, domain: str, language: str, contact: str) -> str:
         "markdown_extensions": [{"toc": {"permalink": True}}, "attr_list"],
         # docs/index.md only leads to the policy: a page of the site, not of its navigation.
         "not_in_nav": "/index.md",
-        "nav": [
-            {words["starter"]["nav"]: "privacy/index.md"},
-            {words["archive"]["title"]: "privacy/versions/index.md"},
-            {words["cookies"]["title"]: "privacy/cookies.md"},
-        ],
+        # The pages' own titles, in the page words (the site's locale_dir may change them).
+        "nav": ["privacy/index.md", "privacy/versions/index.md", "privacy/cookies.md"],
     }
     header = (
         "# Written by policy-site init. font: false keeps the theme from loading Google Fonts\n"

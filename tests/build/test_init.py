@@ -85,7 +85,11 @@ def test_the_nav_names_each_page_once_in_the_sites_language(tmp_path: Path, lang
         )
     ]
     words = texts(language)
-    assert links == [words["starter"]["nav"], words["archive"]["title"], words["cookies"]["title"]]
+    assert links == [
+        words["starter"]["title"],
+        words["archive"]["title"],
+        words["cookies"]["title"],
+    ]
     # No section named after a folder ("Privacy", "Versions") around them.
     assert nav.xpath(".//li[contains(@class, 'md-nav__item--nested')]") == []
 
@@ -111,7 +115,7 @@ def test_the_draft_is_edited_and_built_freely_until_it_is_published(tmp_path: Pa
     checked = cli(folder, "check", "--update-lock", as_of="2026-12-09")
     assert checked.returncode == 2
     assert "nothing is published yet" in checked.stderr
-    assert "publish it with policy-site publish" in checked.stderr
+    assert "publish it with ./scripts/publish" in checked.stderr
 
     published = cli(folder, "publish", as_of="2026-12-10")
     assert published.returncode == 0, published.stderr
@@ -205,7 +209,7 @@ def test_init_refuses_a_language_whose_starter_words_are_missing(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A language with page words but not all of the first version's: each missing key named."""
-    words = {**texts("sv"), "starter": {"nav": "Integritet", "title": "Integritetspolicy"}}
+    words = {**texts("sv"), "starter": {"title": "Integritetspolicy"}}
     monkeypatch.setattr(scaffold, "texts", lambda language: words)
     with pytest.raises(scaffold.InitError) as refused:
         scaffold.init_site(tmp_path / "s", DOMAIN, "sv", dt.date(2026, 12, 2), None)
