@@ -10,9 +10,10 @@ when they are given after its name and leaves the value given before it standing
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 from pathlib import Path
 
-__all__ = ["CONFIG_FILE", "add_as_of", "add_config_file", "config_file", "shared"]
+__all__ = ["CONFIG_FILE", "add_as_of", "add_config_file", "as_of", "config_file", "shared"]
 
 #: Where the commands look for the site's configuration unless -f says otherwise.
 CONFIG_FILE = Path("mkdocs.yml")
@@ -43,9 +44,22 @@ def add_config_file(
     )  # fmt: skip
 
 
+def as_of(text: str) -> str:
+    """An --as-of given on the command line: a date (the environment's own is checked where
+    it is read, naming the variable)."""
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not a date: write it as YYYY-MM-DD, e.g. 2027-01-01"
+        ) from None
+    return text
+
+
 def add_as_of(parser: argparse.ArgumentParser, *, suppress: bool = False) -> None:
     parser.add_argument(
-        "--as-of", metavar="YYYY-MM-DD", default=argparse.SUPPRESS if suppress else None,
+        "--as-of", metavar="YYYY-MM-DD", type=as_of,
+        default=argparse.SUPPRESS if suppress else None,
         help="the build date, YYYY-MM-DD (default: SOURCE_DATE_EPOCH, else today)",
     )  # fmt: skip
 

@@ -94,7 +94,8 @@ def build_site(config_file: Path, as_of: str | None, site_dir: Path | None) -> i
     new.rename(site)
     shutil.rmtree(old, ignore_errors=True)
     print(f"Built the site into {site}/")
-    print(f"Preview it:  {command('serve')}   then open http://127.0.0.1:8000/privacy/")
+    serving = command("serve") + ("" if config_file == CONFIG_FILE else f" -f {config_file}")
+    print(f"Preview it:  {serving}   then open http://127.0.0.1:8000/privacy/")
     return 0
 
 
@@ -272,6 +273,9 @@ def _arguments(argv: list[str]) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """The command line: the one place that catches PolicySiteError, says it, and exits 2."""
     argv = sys.argv[1:] if argv is None else argv
+    if not argv:  # what there is to run, rather than argparse's "COMMAND is required"
+        _parser().print_help(sys.stderr)
+        return 2
     try:
         passed = _passed_on(argv)
         if passed is not None:

@@ -167,6 +167,13 @@ def init_site(folder: Path, domain: str, language: str, today: dt.date, name: st
     host = domain.strip().lower().removeprefix("https://").removeprefix("http://").rstrip("/")
     if not HOST_NAME.match(host):
         raise InitError(f"--domain {host!r} is not a host name: write e.g. www.example.org.")
+    primary = language.split("-")[0].lower()
+    if primary != language and primary in known_languages():
+        raise InitError(
+            f"--language {language!r}: init writes a site in a language, not a region's variant: "
+            f"write --language {primary}, then adjust its words in the site's own locale_dir "
+            "(manual: adopting.md, 'Page words')."
+        )
     missing = _missing_words(language)
     if missing:
         raise InitError(

@@ -194,6 +194,12 @@ def main(argv: list[str] | None = None) -> int:
     """``policy-site serve``. Raises PolicySiteError (ReceiverError among them) when the site
     cannot be served: policy_site.cli.main says it and exits 2."""
     args = _parser().parse_args(argv)
+    if args.directory is None and not args.config_file.is_file():
+        raise PolicySiteError(
+            f"{args.config_file.resolve()} not found, nor a built site beside it: run "
+            f"{command('serve')} in the site's folder, or name its mkdocs.yml with -f "
+            "(-f my-site/mkdocs.yml)."
+        )
     args.directory = args.directory or args.config_file.parent / "site"
     if not (args.directory / "index.html").is_file():
         raise PolicySiteError(

@@ -195,6 +195,11 @@ def test_the_gitignore_keeps_what_the_commands_write_out_of_git(tmp_path: Path) 
             "--language 'pt': policy-site lacks the words init writes in it "
             "(policy_site/locale/pt.yml).",
         ),
+        (
+            ["--domain", "example.at", "--language", "de-AT"],
+            "--language 'de-AT': init writes a site in a language, not a region's variant: "
+            "write --language de",
+        ),
     ],
 )
 def test_init_refuses_what_it_cannot_make(tmp_path: Path, args: list[str], message: str) -> None:

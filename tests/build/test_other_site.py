@@ -101,7 +101,13 @@ def test_the_installed_console_script_inits_and_builds_a_site(
         check=False,
     )  # fmt: skip
     assert built.returncode == 0, built.stderr
-    assert "Preview it:  policy-site serve" in built.stdout
+    assert "Preview it:  policy-site serve   then" in built.stdout
+    elsewhere = subprocess.run(
+        [command, "build", "-f", "shop/mkdocs.yml"], cwd=tmp_path, env=env, capture_output=True,
+        text=True, check=False,
+    )  # fmt: skip
+    assert elsewhere.returncode == 0, elsewhere.stderr
+    assert "Preview it:  policy-site serve -f shop/mkdocs.yml   then" in elsewhere.stdout
     page = parse_html(tmp_path / "shop/site/privacy/index.html")
     assert page.get("lang") == "sv"
     published = subprocess.run(

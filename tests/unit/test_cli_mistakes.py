@@ -55,6 +55,9 @@ MISTAKES = [
     (["--as-of", "2027-01-01", "serve"], ("--as-of does not apply to serve",)),
     (["-f", "mkdocs.yml", "audit"], ("-f does not apply to audit",)),
     (["serve", "sub"], ("sub/index.html not found", "build first")),
+    (["build", "--as-of", "2027-13-01"], ("--as-of", "'2027-13-01' is not a date", "YYYY-MM-DD")),
+    (["--as-of", "2027-02-30", "check"], ("--as-of", "'2027-02-30' is not a date")),
+    ([], ("COMMAND", "init", "publish", "audit", "--help")),
     (["audit", "sub"], ("consent/consent.yml: not found",)),
     (["receipts", "serve", "--db", "mysql://x/y", "--releases", "releases.json"],
      ("--db mysql://x/y", *KINDS)),
@@ -81,7 +84,9 @@ def run(argv: list[str]) -> int:
         return stop.code if isinstance(stop.code, int) else 1
 
 
-@pytest.mark.parametrize(("argv", "said"), MISTAKES, ids=[" ".join(m[0]) for m in MISTAKES])
+@pytest.mark.parametrize(
+    ("argv", "said"), MISTAKES, ids=[" ".join(m[0]) or "(nothing)" for m in MISTAKES]
+)
 def test_a_mistake_exits_2_naming_the_option_and_the_fix(
     argv: list[str], said: tuple[str, ...], workdir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -157,3 +162,14 @@ def test_an_option_before_the_command_and_after_it_both_reach_the_store(
     assert capsys.readouterr().out == before
     assert run(["receipts", "verify", "--db", "sqlite:///receipts.db"]) == 0
     assert "the chain holds: 0 receipts" in capsys.readouterr().out
+
+
+def test_serve_outside_a_site_says_where_it_looked_and_how_to_name_the_site(
+    workdir: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.chdir(workdir / "sub")  # no mkdocs.yml, no site/
+    code = run(["serve"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert f"{workdir / 'sub' / 'mkdocs.yml'} not found" in err
+    assert "-f my-site/mkdocs.yml" in err
