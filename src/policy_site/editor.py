@@ -284,6 +284,16 @@ def print_snippet(site_dir: Path, language: str | None, pinned: bool) -> Outcome
     if not manifest.is_file():
         raise PolicySiteError(f"{manifest} not found: run policy-site build first.")
     try:
+        languages = json.loads(manifest.read_text(encoding="utf-8"))["pinned"]["js"]
+    except (ValueError, KeyError, TypeError):
+        languages = None  # not the build's manifest: said below
+    if language is not None and isinstance(languages, dict) and language not in languages:
+        raise PolicySiteError(
+            f"--lang {language}: the site's consent script has no texts in {language!r}, only "
+            f"in {', '.join(sorted(languages))}: give one of them, or add texts.{language} to "
+            "consent/consent.yml and build again."
+        )
+    try:
         return Outcome(
             [snippet(json.loads(manifest.read_text(encoding="utf-8")), language, pinned)]
         )

@@ -173,3 +173,17 @@ def test_serve_outside_a_site_says_where_it_looked_and_how_to_name_the_site(
     assert code == 2
     assert f"{workdir / 'sub' / 'mkdocs.yml'} not found" in err
     assert "-f my-site/mkdocs.yml" in err
+
+
+def test_snippet_in_a_language_the_script_lacks_names_those_it_has(
+    workdir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    manifest = workdir / "site" / "consent" / "consent.json"
+    manifest.parent.mkdir(parents=True)
+    manifest.write_text('{"pinned": {"js": {"de": {}, "en": {}}}}', "utf-8")
+    code = run(["snippet", "--lang", "sv"])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "--lang sv: the site's consent script has no texts in 'sv', only in de, en" in err
+    assert "texts.sv" in err
+    assert "ValueError" not in err
