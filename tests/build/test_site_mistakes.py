@@ -191,9 +191,11 @@ def test_the_strict_build_refuses_a_language_without_words(
 def test_an_impossible_as_of_date_exits_2(
     project: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    code = cli.main(["-f", str(project / "mkdocs.yml"), "check", "--as-of", "2027-02-30"])
-    assert code == 2
-    assert "'2027-02-30' is not a date: write it as YYYY-MM-DD" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stopped:  # refused as given, by the command line's parser
+        cli.main(["-f", str(project / "mkdocs.yml"), "check", "--as-of", "2027-02-30"])
+    assert stopped.value.code == 2
+    said = capsys.readouterr().err
+    assert "argument --as-of: '2027-02-30' is not a date: write it as YYYY-MM-DD" in said
 
 
 @pytest.mark.parametrize(
