@@ -2,7 +2,8 @@
 
 ``init`` (a new site, a draft) and ``publish`` (its first publication), ``build`` (the strict
 build, swapped in only when it succeeded), ``serve``
-(the built site with its headers), ``check``, ``new-version``, ``withdraw`` and ``snippet`` (the
+(the built site with its headers), ``check``, ``new-version``, ``announce``, ``withdraw`` and
+``snippet`` (the
 editor's commands, ``policy_site.editor``), ``notice`` (change notices, ``policy_site.notice``),
 and ``audit`` (``policy_site.audit``). This
 repository's ``scripts/`` are thin wrappers around it.
@@ -153,6 +154,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="YYYY-MM-DD",
         help="the version to copy (default: the newest published, upcoming included)",
     )
+    announcer = commands.add_parser(
+        "announce",
+        help="announce a draft, or a revised text, today: readers see it from the next build",
+        parents=[both],
+    )
+    announcer.add_argument("version", metavar="YYYY-MM-DD", help="the version's effective date")
     taker = commands.add_parser(
         "withdraw", help="take back an announced version before it takes effect", parents=[both]
     )
@@ -244,6 +251,8 @@ def _run(args: argparse.Namespace) -> int:
         return 0
     if args.command == "withdraw":
         return _said(editor.withdraw(config, args.version, args.reason, environ))
+    if args.command == "announce":
+        return _said(editor.announce(config, args.version, environ))
     return _said(editor.new_version(config, args.effective, args.change, environ, args.source))
 
 

@@ -19,8 +19,8 @@ __all__ = ["COMMANDS", "SCRIPTS_ENV", "command", "for_reader", "install_extra"]
 
 SCRIPTS_ENV = "POLICY_SITE_SCRIPTS"
 #: The subcommands a message may tell the reader to run.
-COMMANDS = ("init", "publish", "build", "serve", "check", "new-version", "withdraw", "notice",
-            "snippet", "audit", "receipts")  # fmt: skip
+COMMANDS = ("init", "publish", "build", "serve", "check", "new-version", "announce", "withdraw",
+            "notice", "snippet", "audit", "receipts")  # fmt: skip
 _NAMED = re.compile(rf"\bpolicy-site ({'|'.join(map(re.escape, COMMANDS))})\b")
 
 

@@ -23,6 +23,7 @@ from policy_site.dates import build_date, record_date
 from policy_site.problems import PolicySiteError
 from policy_site.site import SiteConfig, load_site
 from policy_site.versions import Settings
+from policy_site.versions.history import lock_history, merged
 from policy_site.versions.lock import read_lock, updated_lock, write_lock
 from policy_site.versions.model import PolicyVersion, split_front_matter
 from policy_site.versions.policy import read_translations, read_versions
@@ -30,7 +31,7 @@ from policy_site.versions.rules import check_rules, restate_effective_date
 from policy_site.versions.timeline import is_published
 from policy_site.versions.translations import bind_translations, check_translations
 
-__all__ = ["Outcome", "check", "new_version", "print_snippet", "withdraw"]
+__all__ = ["Outcome", "announce", "check", "new_version", "print_snippet", "withdraw"]
 
 
 @dataclass
@@ -59,21 +60,29 @@ def update_lock(
     folder = config.docs_dir / settings.versions_dir
     versions, problems = read_versions(folder)
     written, unreadable = read_translations(folder)
-    problems += unreadable + check_rules(versions, settings.notice_days)
+    problems += unreadable + check_rules(versions, settings.notice_days, today)
     problems += check_translations(versions, written, settings.language, settings.languages)
     everything = [*versions, *bind_translations(versions, written)]
     lock_path = config.docs_dir / settings.lock_file
     lock = read_lock(lock_path)
-    if not lock and lock_path.is_file() and not publish:
+    history = lock_history(lock_path, record_day)
+    if not lock and lock_path.is_file() and not publish and not history.entries:
         raise PolicySiteError(
             f"{lock_path} records no version: nothing is published yet, and the versions are "
             "drafts, free to change. When the policy is ready, publish it with policy-site "
             "publish (it takes effect that day)."
         )
-    update = updated_lock(everything, lock, record_day, lock_path, folder)
-    if problems or update.problems:
-        raise PolicySiteError([*problems, *update.problems], note="The lock was not written.")
+    base, forged = merged(lock, history, record_day, lock_path)
+    update = updated_lock(everything, base, record_day, lock_path, folder)
+    if problems or forged or update.problems:
+        found = [*problems, *forged, *update.problems]
+        raise PolicySiteError(found, note="The lock was not written.")
     write_lock(lock_path, update.lock)
+    if history.unverified:
+        out.said.append(history.unverified)
+    if not lock and history.entries:
+        out.said.append(f"{lock_path}: the versions commit {history.newest} published are "
+                        "recorded again as it recorded them.")  # fmt: skip
     for vid in update.dropped:
         out.said.append(f"{lock_path}: dropped draft {vid}, whose file is gone (it was never "
                         "published).")  # fmt: skip
@@ -98,6 +107,8 @@ def check(config: SiteConfig, environ: Mapping[str, str], update: bool) -> Outco
     site = load_site(config, environ)
     policy = site.policy
     out.warned += [f"{warning} (warning: fails the strict build)" for warning in policy.warnings]
+    if policy.unverified and not update:
+        out.said.append(policy.unverified)
     if site.kept is not None and site.unkept:
         out.warned.append(f"{site.kept.not_kept(site.unkept)} (warning: fails the strict build)")
     timeline = policy.timeline
@@ -183,13 +194,13 @@ def new_version(
             f"A material change announced today ({today}) can take effect on {earliest} at the "
             "earliest: choose that date or a later one."
         )
+    announce = f"policy-site announce {day.isoformat()}"
     meta: dict[str, Any] = {"title": source.title}
     header = yaml.safe_dump(meta, allow_unicode=True, sort_keys=False, width=96).splitlines()
     front = [
         "---",
         *header,
         f"effective: {day.isoformat()}",
-        f"announced: {today.isoformat()}",
         f"change: {change}",
         "summary: ''  # plain words on what changed and what does not",
     ]
@@ -212,12 +223,16 @@ def new_version(
         line = len(front) + 1 + index
         said.append(f"Changed the stated effective date on line {line}: {old} -> {new}.")
     said += [
+        "It is a draft: not on the site, free to change, until it is announced.",
         "Next:",
         "  1. Edit its text; change only what this revision is about.",
         "  2. Write 'summary': what changes, in plain words, and that nothing else does.",
-        f"  3. Set 'announced' to the day you publish the announcement (today: {today}).",
-        "  4. policy-site check --update-lock, then policy-site build and read the redline",
+        "  3. policy-site check, then policy-site build --as-of "
+        f"{day.isoformat()} and read the redline",
         f"     at /{settings.redline_url(day.isoformat())} (policy-site serve).",
+        f"  4. When the text is final: {announce}. It sets 'announced' to that day and records",
+        "     the text in the lock; from then on readers see it, and a change to it is announced",
+        "     again (the notice period starts over).",
         "  5. Commit the version file and the lock together.",
     ]
     for code in settings.translated:
@@ -232,6 +247,80 @@ def new_version(
     return Outcome(said)
 
 
+def announce(config: SiteConfig, version_id: str, environ: Mapping[str, str]) -> Outcome:
+    """Announces a draft (or a revised text of an announced version) today: sets 'announced'
+    and records the version in the lock, or changes nothing and says why."""
+    settings = config.settings()
+    today = record_date(settings.timezone, environ)
+    version = _version(config, _day(version_id, "version"))
+    if version.effective <= today:
+        raise PolicySiteError(
+            f"{version.path}: in effect since {version.id}; only a version not in effect yet is "
+            "announced. A new text is a new version: policy-site new-version YYYY-MM-DD."
+        )
+    if version.withdrawn is not None:
+        raise PolicySiteError(
+            f"{version.path}: withdrawn on {version.withdrawn.date}, and a withdrawal is final: "
+            "give the text a new effective date (policy-site new-version)."
+        )
+    notice = (version.effective - today).days
+    if version.change == "material" and notice < settings.notice_days:
+        earliest = today + dt.timedelta(days=settings.notice_days)
+        raise PolicySiteError(
+            f"{version.path}: announced today ({today}), this material change gives {notice} "
+            f"days' notice; at least {settings.notice_days} are needed. Move it to {earliest} "
+            f"or later (rename the file and set 'effective'), then run policy-site announce "
+            f"{earliest} again."
+        )
+    original = version.path.read_text(encoding="utf-8")
+    if version.announced != today:
+        head, body, closing = _front_matter(version, original)
+        line = f"announced: {today.isoformat()}\n"
+        lines = head.splitlines(keepends=True)
+        at = version.line("announced") - 1 if version.announced else None
+        if at is not None and lines[at].startswith("announced:"):
+            lines[at] = line
+        else:
+            lines.insert(closing, line)
+        version.path.write_text("".join(lines) + body, encoding="utf-8")
+    out = Outcome()
+    try:
+        update_lock(config, environ, out)
+    except PolicySiteError as err:
+        version.path.write_text(original, encoding="utf-8")
+        raise PolicySiteError(err.found, note=f"{version.path} was left as it was.") from None
+    out.said[:0] = [
+        f"{version.path}: announced on {today}; it takes effect on {version.id} "
+        f"({notice} days' notice). From the next build readers see it as upcoming."
+    ]
+    out.said += [
+        "Next:",
+        "  1. policy-site build, and commit the version file and the lock together.",
+        f"  2. policy-site notice {version.id} writes the e-mail to registered users.",
+        "  A change to its text from now on is announced again: edit it, then run "
+        f"policy-site announce {version.id}.",
+    ]
+    return out
+
+
+def _version(config: SiteConfig, day: dt.date) -> PolicyVersion:
+    versions = _versions(config)
+    version = next((v for v in versions if v.effective == day), None)
+    if version is None:
+        ids = ", ".join(v.id for v in versions)
+        raise PolicySiteError(f"no version takes effect on {day}; the versions are {ids}.")
+    return version
+
+
+def _front_matter(version: PolicyVersion, text: str) -> tuple[str, str, int]:
+    """``text`` split into its front matter (with the '---' lines) and its body, and the index
+    of the closing '---' among the front matter's lines."""
+    parts = split_front_matter(text)
+    assert parts is not None, "read_versions read it"
+    head = text[: len(text) - len(parts[1])]
+    return head, parts[1], len(head.splitlines()) - 1
+
+
 def withdraw(
     config: SiteConfig, version_id: str, reason: str, environ: Mapping[str, str]
 ) -> Outcome:
@@ -243,11 +332,7 @@ def withdraw(
         raise PolicySiteError(
             "--reason is empty: say, in plain words, why the version is withdrawn."
         )
-    versions = _versions(config)
-    version = next((v for v in versions if v.effective == day), None)
-    if version is None:
-        ids = ", ".join(v.id for v in versions)
-        raise PolicySiteError(f"no version takes effect on {day}; the versions are {ids}.")
+    version = _version(config, day)
     if version.withdrawn is not None:
         raise PolicySiteError(f"{version.path}: withdrawn already, on {version.withdrawn.date}.")
     if version.effective <= today:
@@ -257,17 +342,14 @@ def withdraw(
         )
     if not is_published(version, today):
         raise PolicySiteError(
-            f"{version.path}: not announced yet (announced: {version.announced}), so no reader "
-            "has seen it: delete the file instead (and run policy-site check --update-lock)."
+            f"{version.path}: a draft, not announced yet, so no reader has seen it: delete the "
+            "file instead (and run policy-site check --update-lock)."
         )
-    text = version.path.read_text(encoding="utf-8")
-    parts = split_front_matter(text)
-    assert parts is not None, "read_versions read it"
-    head = text[: len(text) - len(parts[1])]
-    closing = head.rstrip("\r\n").rfind("\n") + 1
+    head, body, closing = _front_matter(version, version.path.read_text(encoding="utf-8"))
+    lines = head.splitlines(keepends=True)
     entry = {"withdrawn": {"date": today, "reason": " ".join(reason.split())}}
-    added = yaml.safe_dump(entry, allow_unicode=True, sort_keys=False, width=96)
-    version.path.write_text(head[:closing] + added + head[closing:] + parts[1], encoding="utf-8")
+    lines.insert(closing, yaml.safe_dump(entry, allow_unicode=True, sort_keys=False, width=96))
+    version.path.write_text("".join(lines) + body, encoding="utf-8")
     return Outcome(
         [
             f"{version.path}: withdrawn on {today}. Its page stays at its address and says so.",

@@ -10,6 +10,7 @@ history: nothing to check). Nothing here prints or reads the environment.
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 from pathlib import Path
 
@@ -22,6 +23,7 @@ __all__ = [
     "deleted_paths",
     "file_at",
     "file_at_head",
+    "file_history",
     "last_commit_with",
 ]
 
@@ -94,6 +96,38 @@ def file_at_head(folder: Path, name: str) -> str | None:
     """The content of ``name`` (in ``folder``) in the last commit; None when the last commit
     lacks it or there is no commit yet."""
     return file_at(folder, "HEAD", name)
+
+
+def file_history(folder: Path, name: str) -> list[tuple[str, dt.date, str]]:
+    """Every committed content of ``name`` (in ``folder``), oldest first: the commit, its day
+    (the committer's date) and the text, for each commit that changed it and has it. In a
+    shallow clone, those the clone holds (``check_history(folder, full=True)`` says if so)."""
+    check_history(folder)
+    log = _output(folder, "log", "--reverse", "--format=%H %cs", "--", name) or ""
+    commits = [line.split() for line in log.splitlines() if line.strip()]
+    if not commits:
+        return []
+    top = _output(folder, "rev-parse", "--show-prefix")
+    path = f"{(top or '').strip()}{name}"
+    asked = "".join(f"{commit}:{path}\n" for commit, _ in commits).encode()
+    try:
+        batch = subprocess.run(["git", "cat-file", "--batch"], cwd=folder, input=asked,
+                               capture_output=True, check=False)  # fmt: skip
+    except OSError:
+        raise _unavailable(folder, _NOT_INSTALLED) from None
+    found: list[tuple[str, dt.date, str]] = []
+    out, at = batch.stdout, 0
+    for commit, day in commits:
+        end = out.index(b"\n", at)
+        header = out[at:end].split()
+        at = end + 1
+        if header[-1] == b"missing":
+            continue  # the commit that deleted it
+        size = int(header[2])
+        text = out[at : at + size].decode("utf-8", "replace")
+        at += size + 1
+        found.append((commit, dt.date.fromisoformat(day), text))
+    return found
 
 
 def commits_with(folder: Path, name: str) -> list[str]:

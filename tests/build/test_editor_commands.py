@@ -101,12 +101,12 @@ def test_new_version_copies_the_version_in_effect(project: Path) -> None:
     result = run(project, "--as-of", "2021-02-01", "new-version", "2021-04-01")
     assert result.returncode == 0, result.stderr
     created = (project / "docs/privacy/versions/2021-04-01.md").read_text(encoding="utf-8")
-    assert "effective: 2021-04-01\nannounced: 2021-02-01\nchange: material\n" in created
+    assert "effective: 2021-04-01\nchange: material\n" in created  # a draft: not announced
     assert "- Auditors" in created  # the text of 2021-01-01, the version in effect
     assert "Next:" in result.stdout
     # Until the editor writes a summary, the check fails and says so.
     check = run(project, "--as-of", "2021-02-01", "check")
-    assert "2021-04-01.md:6: 'summary': must be non-empty text." in check.stderr
+    assert "2021-04-01.md:5: 'summary': must be non-empty text." in check.stderr
 
 
 def test_new_version_refuses_too_short_a_notice(project: Path) -> None:

@@ -161,12 +161,12 @@ def assert_nothing_lost(before: dict[str, Any], after: dict[str, Any], site: Pat
 
 
 def add_version(project: Path, as_of: str) -> None:
-    """The editor's workflow from the README: new-version, edit, summary, lock."""
+    """The editor's workflow from the README: new-version, edit, summary, announce."""
     created = script(project, "new-version", NEW, as_of=as_of)
     assert created.returncode == 0, created.stderr
     path = project / f"docs/privacy/versions/{NEW}.md"
     text = path.read_text(encoding="utf-8")
-    assert f"announced: {as_of}\n" in text
+    assert "announced:" not in text  # a draft
     edited = text.replace(
         "summary: ''  # plain words on what changed and what does not",
         "summary: Says that changes are announced here and by email before they take effect, "
@@ -176,8 +176,9 @@ def add_version(project: Path, as_of: str) -> None:
     assert edited.count("April 1, 2027") == 1
     assert CHECK_BACK not in edited
     path.write_text(edited, encoding="utf-8")
-    locked = script(project, "check", "--update-lock", as_of=as_of)
-    assert locked.returncode == 0, locked.stderr
+    announced = script(project, "announce", NEW, as_of=as_of)
+    assert announced.returncode == 0, announced.stderr
+    assert f"announced: {as_of}\n" in path.read_text(encoding="utf-8")
 
 
 def test_every_published_version_keeps_its_url_and_text(project: Path) -> None:

@@ -116,7 +116,7 @@ def test_a_withdrawn_version_keeps_its_page_and_says_why(repo: Path) -> None:
     [
         ("2020-01-01", "2020-12-01", "in effect since 2020-01-01; a version in effect is not "
          "withdrawn but replaced: ./scripts/new-version YYYY-MM-DD."),
-        ("2021-01-01", "2020-11-01", "not announced yet (announced: 2020-11-15), so no reader has "
+        ("2021-01-01", "2020-11-01", "2021-01-01.md: a draft, not announced yet, so no reader has "
          "seen it: delete the file instead"),
         ("2021-02-01", "2020-12-01", "no version takes effect on 2021-02-01; the versions are "
          "2020-01-01, 2021-01-01."),
@@ -137,9 +137,9 @@ def test_a_revised_announced_text_restarts_the_notice(repo: Path) -> None:
     assert refused.returncode == 2
     assert (
         f"{SECOND}:4: 'announced': version 2021-01-01 was announced on 2020-11-15 with another "
-        "text, and readers were given notice of that text: a revised text is announced again. Set "
-        "'announced' to the day you announce the revision (2020-12-01 or later); the notice "
-        "period then starts over." in refused.stderr
+        "text, and readers were given notice of that text: a revised text is announced again, and "
+        "the notice period starts over. Run ./scripts/announce 2021-01-01 (it sets 'announced' to "
+        "today, 2020-12-01), or undo the edit." in refused.stderr
     )
     assert "+We use cookies to remember your cart. Other cookies need your consent, which" in (
         refused.stderr
@@ -184,14 +184,16 @@ def test_an_announced_clarification_is_corrected_with_an_erratum(repo: Path) -> 
     assert cli(repo, "check", "--update-lock", as_of="2020-12-01").returncode == 0
 
 
-def test_a_future_preview_of_an_edited_draft_does_not_call_it_in_effect(repo: Path) -> None:
+def test_a_draft_edited_and_previewed_later_asks_for_nothing(repo: Path) -> None:
     edit(repo, SECOND, "Other cookies need your consent.", "Other cookies need consent.")
-    # Edited on 2020-11-01, before its announcement; previewed as of a day it will be in effect.
+    # Edited on 2020-11-01, before its announcement (a draft until 2020-11-15, free to change);
+    # previewed as of a day it will be in effect: the lock is not asked to record a draft.
     result = build(repo, repo / "site", as_of="2021-06-01", today="2020-11-01")
-    assert result.returncode != 0
-    assert (
-        "version 2021-01-01 changed since versions.lock was written (on 2020-11-01 it is not in "
-        "effect yet): run ./scripts/check --update-lock to record the change" in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert "Other cookies need consent." in (repo / "site/privacy/index.html").read_text(
+        encoding="utf-8"
     )
-    assert "already in effect" not in result.stderr
-    assert "errata" not in result.stderr
+    # Once its announcement day has come, the edit is one readers were given notice of.
+    announced = build(repo, repo / "site", as_of="2020-11-15")
+    assert announced.returncode != 0
+    assert "version 2021-01-01 changed since versions.lock was written" in announced.stderr

@@ -76,8 +76,6 @@ def test_a_valid_site_loads(tmp_path: Path) -> None:
         (SECOND_FRONT.replace("announced: 2020-11-01", "announced: 2020-12-15"),
          "'announced': gives 17 days' notice of a material change; at least 30 are needed. "
          "Announce it by 2020-12-02"),
-        (SECOND_FRONT.replace("announced: 2020-11-01\n", ""),
-         "'announced': is missing: a material change must be announced at least 30 days"),
         (SECOND_FRONT + "owner: legal\n", "2021-01-01.md:7: 'owner': unknown key; the keys are"),
         (SECOND_FRONT.replace("summary: Adds email addresses.\n", ""),
          "2021-01-01.md:1: key 'summary' is missing: every version after the first needs it"),
@@ -212,8 +210,9 @@ def test_an_announced_material_text_that_changes_is_announced_again(tmp_path: Pa
     message = problems(docs)
     assert (
         "2021-01-01.md:4: 'announced': version 2021-01-01 was announced on 2020-11-01 with another "
-        "text, and readers were given notice of that text: a revised text is announced again. Set "
-        "'announced' to the day you announce the revision (2020-12-01 or later)" in message
+        "text, and readers were given notice of that text: a revised text is announced again, and "
+        "the notice period starts over. Run policy-site announce 2021-01-01 (it sets 'announced' "
+        "to today, 2020-12-01), or undo the edit." in message
     )
     assert locked(second.parent, read_lock(docs / LOCK)).problems != []
     # Announced again on 2020-12-10: 22 days' notice, and the error gives the new earliest date.
@@ -233,6 +232,36 @@ def test_an_announced_material_text_that_changes_is_announced_again(tmp_path: Pa
     assert (upcoming.first_announced, upcoming.revised) == (
         dt.date(2020, 11, 1),
         (dt.date(2020, 12, 1),),
+    )
+
+
+def test_a_same_day_revision_of_an_announced_text_is_announced_again_that_day(
+    tmp_path: Path,
+) -> None:
+    # Announced today, recorded, then revised the same day: 'announced' already says today, and
+    # that is all it takes; the lock records the revision as announced again that day.
+    docs = site(tmp_path, SECOND_FRONT.replace("2020-11-01", "2020-12-01"))
+    second = docs / "privacy/versions/2021-01-01.md"
+    second.write_text(second.read_text().replace("email", "postal"), encoding="utf-8")
+    update = locked(second.parent, read_lock(docs / LOCK))
+    assert update.problems == []
+    assert update.lock["2021-01-01"].announced == (TODAY, TODAY)
+    write_lock(docs / LOCK, update.lock)
+    assert load_policy(docs, Settings(), TODAY).timeline.upcoming is not None
+
+
+def test_a_material_version_never_announced_is_a_draft_until_it_would_apply(
+    tmp_path: Path,
+) -> None:
+    docs = site(tmp_path, SECOND_FRONT.replace("announced: 2020-11-01\n", ""))
+    policy = load_policy(docs, Settings(), TODAY)  # a draft: checked, not published
+    assert policy.timeline.upcoming is None
+    assert [entry.id for entry in policy.timeline.entries] == ["2020-01-01"]
+    assert (
+        "2021-01-01.md:4: 'announced': is missing, and on 2021-01-01 this material change would "
+        "be in effect without notice: it must be announced at least 30 days before it takes "
+        "effect. Move 'effective' (and the file name) to 2021-01-31 or later, then run "
+        "policy-site announce 2021-01-31." in problems(docs, dt.date(2021, 1, 1), TODAY)
     )
 
 
@@ -332,7 +361,7 @@ def test_a_stated_effective_date_must_be_the_effective_date(
 def test_the_projects_versions_state_their_own_effective_date() -> None:
     versions, found = read_versions(ROOT / "docs" / "privacy" / "versions")
     assert found == []
-    assert check_rules(versions, notice_days=30) == []
+    assert check_rules(versions, notice_days=30, today=TODAY) == []
     for version in versions:
         assert [stated.day for stated in stated_effective_dates(version.body)] == [
             version.effective

@@ -26,9 +26,10 @@ KEY_DOCS = {
     "summary": "plain words on what changed (and that nothing else did); required after the "
     "first version",
     "change": "`material`, `clarification` or `editorial`; required after the first version",
-    "announced": "the day the change is announced; required for a material change, at least "
-    "`notice_days` before `effective`; a version announced after the build date is a draft, "
-    "checked but not published",
+    "announced": "the day the version is announced, set by `policy-site announce`; until then "
+    "(or until that day) a version not in effect is a draft, checked but not published; a "
+    "material change is announced at least `notice_days` before `effective`, and a change to "
+    "its text once announced is announced again",
     "notified": "the day registered users were sent the change notice by e-mail "
     "(`policy-site notice`); its pages then say so, in every language",
     "errata": "corrections to a version already in effect (or to an announced clarification or "

@@ -20,35 +20,23 @@ writes it) is a site that has published nothing yet: its versions are drafts, an
 from __future__ import annotations
 
 import datetime as dt
-import difflib
-import hashlib
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
-from policy_site.git import (
-    GitError,
-    check_history,
-    commits_with,
-    file_at,
-    last_commit_with,
-)
-from policy_site.versions.model import (
-    TRANSLATION_NAME,
-    PolicyVersion,
-    Problem,
-    VersionError,
-    split_front_matter,
-)
+from policy_site.versions.hashes import body_sha256, front_sha256, normalize_body
+from policy_site.versions.model import TRANSLATION_NAME, PolicyVersion, Problem, VersionError
+from policy_site.versions.recall import changed_lines, restore_hint
 
 __all__ = [
+    "NOT_A_LOCK",
     "LockEntry",
     "LockUpdate",
     "body_sha256",
     "check_lock",
-    "emptied",
     "normalize_body",
+    "parse_lock",
     "read_lock",
     "updated_lock",
     "write_lock",
@@ -63,21 +51,19 @@ class LockEntry:
     #: a revised text. Empty for a version that was never announced ahead of its effective date.
     announced: tuple[dt.date, ...] = ()
     withdrawn: dt.date | None = None
+    #: ``hashes.front_sha256`` of the version with ``errata`` errata; None in a lock written
+    #: before the front matter was locked (the next --update-lock records it).
+    front: str | None = None
 
     def published(self, effective: dt.date, day: dt.date) -> bool:
-        """Whether readers could see the version on ``day``: in effect, or announced by then."""
-        first = self.announced[0] if self.announced else None
-        return effective <= day or first is None or first <= day
+        """Whether readers could see the version on ``day``: in effect, or announced by then. A
+        version neither is a draft."""
+        return effective <= day or (bool(self.announced) and self.announced[0] <= day)
 
-
-def normalize_body(body: str) -> str:
-    """The text that is hashed: line endings and trailing spaces do not count as changes."""
-    lines = [line.rstrip() for line in body.replace("\r\n", "\n").replace("\r", "\n").split("\n")]
-    return "\n".join(lines).strip("\n") + "\n"
-
-
-def body_sha256(body: str) -> str:
-    return hashlib.sha256(normalize_body(body).encode("utf-8")).hexdigest()
+    def same_text(self, other: LockEntry) -> bool:
+        """Whether ``other`` records the same text and front matter (an unknown front is)."""
+        fronts = self.front is None or other.front is None or self.front == other.front
+        return self.sha256 == other.sha256 and fronts
 
 
 def _entry(value: Mapping[str, object]) -> LockEntry:
@@ -89,21 +75,31 @@ def _entry(value: Mapping[str, object]) -> LockEntry:
         int(str(value["errata"])),
         tuple(dt.date.fromisoformat(str(day)) for day in announced),
         dt.date.fromisoformat(str(withdrawn)) if withdrawn else None,
+        str(value["front"]) if value.get("front") else None,
     )
+
+
+def parse_lock(text: str) -> dict[str, LockEntry]:
+    """A lock file's entries; ValueError (or a kin) when the text is not a lock this build wrote."""
+    raw = json.loads(text)
+    entries = {str(key): _entry(value) for key, value in raw.items()}
+    for key in entries:
+        dt.date.fromisoformat(key[:10])
+        if len(key) > 10 and not TRANSLATION_NAME.match(key):
+            raise ValueError(f"{key!r} names no version file")
+    return entries
+
+
+#: What ``parse_lock`` raises on a text that is not a lock.
+NOT_A_LOCK = (ValueError, KeyError, TypeError, AttributeError, AssertionError)
 
 
 def read_lock(path: Path) -> dict[str, LockEntry]:
     if not path.is_file():
         return {}
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-        entries = {str(key): _entry(value) for key, value in raw.items()}
-        for key in entries:
-            dt.date.fromisoformat(key[:10])
-            if len(key) > 10 and not TRANSLATION_NAME.match(key):
-                raise ValueError(f"{key!r} names no version file")
-        return entries
-    except (ValueError, KeyError, TypeError, AttributeError, AssertionError) as err:
+        return parse_lock(path.read_text(encoding="utf-8"))
+    except NOT_A_LOCK as err:
         message = (
             f"not a lock file this build wrote ({err}). Restore it from git (git checkout -- "
             "it), then run policy-site check --update-lock."
@@ -115,6 +111,8 @@ def write_lock(path: Path, lock: Mapping[str, LockEntry]) -> None:
     content: dict[str, dict[str, object]] = {}
     for key, entry in sorted(lock.items()):
         item: dict[str, object] = {"sha256": entry.sha256, "errata": entry.errata}
+        if entry.front:
+            item["front"] = entry.front
         if entry.announced:
             item["announced"] = [day.isoformat() for day in entry.announced]
         if entry.withdrawn:
@@ -132,10 +130,11 @@ def _judge(
 ) -> tuple[LockEntry, Problem | None]:
     """The entry the lock should hold for ``version`` on ``day``, and the problem that forbids
     recording it (None when it may be recorded)."""
-    sha = body_sha256(version.body)
     withdrawn = version.withdrawn.date if version.withdrawn else None
     announced = (version.announced,) if version.announced else ()
-    fresh = LockEntry(sha, len(version.errata), announced, withdrawn)
+    fresh = LockEntry(
+        body_sha256(version.body), len(version.errata), announced, withdrawn, front_sha256(version)
+    )
     if locked is None or not locked.published(version.effective, day):
         return fresh, None  # a draft: readers have seen none of it
     vid = version.key
@@ -148,7 +147,8 @@ def _judge(
             f"(policy-site new-version).",
         )
     was = locked.announced[-1] if locked.announced else None
-    entry = LockEntry(sha, len(version.errata), locked.announced or announced, withdrawn)
+    entry = replace(fresh, announced=locked.announced or announced)
+    grew = len(version.errata) > locked.errata
     if len(version.errata) < locked.errata:
         return entry, _problem(
             version,
@@ -156,7 +156,8 @@ def _judge(
             f"version {vid} had {locked.errata} errata entries when the lock was written and has "
             f"{len(version.errata)} now: a published correction stays on the page. Put it back.",
         )
-    if sha == locked.sha256:
+    front = front_sha256(version, locked.errata)
+    if fresh.sha256 == locked.sha256 and locked.front in (None, front):
         if locked.announced and version.announced != was:
             return entry, _problem(
                 version,
@@ -171,9 +172,7 @@ def _judge(
             version, locked, "was withdrawn", "Its text stays as it was announced: undo the edit."
         )
     if version.effective <= day:
-        if len(version.errata) > locked.errata:
-            return entry, None
-        return entry, _changed(
+        return entry, None if grew else _changed(
             version,
             locked,
             "is already in effect",
@@ -181,30 +180,24 @@ def _judge(
             "'errata' entry (date and text), then run policy-site check --update-lock.",
         )
     if version.change != "material":
-        if len(version.errata) > locked.errata:
-            return entry, None
-        return entry, _problem(
+        return entry, None if grew else _problem(
             version,
             None,
             f"version {vid} ({version.change}) was announced on {was} and its text no longer "
             "matches the lock: record the correction with a new 'errata' entry (date and text), "
             f"or undo the edit; then run policy-site check --update-lock."
-            f"{_changed_lines(version, locked.sha256)}",
+            f"{changed_lines(version, locked)}",
         )
-    if (
-        version.announced is not None
-        and version.announced >= day
-        and (was is None or version.announced > was)
-    ):
-        revised = (*locked.announced, version.announced)
-        return LockEntry(sha, len(version.errata), revised, withdrawn), None
+    if version.announced is not None and version.announced >= max(day, was or day):
+        # A revised text is announced again: on a later day, or the same day (both count).
+        return replace(entry, announced=(*locked.announced, version.announced)), None
     return entry, _problem(
         version,
         "announced",
         f"version {vid} was announced on {was} with another text, and readers were given notice "
-        f"of that text: a revised text is announced again. Set 'announced' to the day you "
-        f"announce the revision ({day} or later); the notice period then starts over. Or undo "
-        f"the edit.{_changed_lines(version, locked.sha256)}",
+        f"of that text: a revised text is announced again, and the notice period starts over. "
+        f"Run policy-site announce {vid} (it sets 'announced' to today, {day}), or undo the "
+        f"edit.{changed_lines(version, locked)}",
     )
 
 
@@ -213,17 +206,16 @@ def _changed(version: PolicyVersion, locked: LockEntry, status: str, fix: str) -
         version,
         None,
         f"{_what(version)} {version.key} {status} and its text no longer matches the lock. {fix}"
-        f"{_changed_lines(version, locked.sha256)}",
+        f"{changed_lines(version, locked)}",
     )
 
 
-def _gone(lock_path: Path, versions_dir: Path, vid: str, entry: LockEntry) -> Problem:
+def _gone(lock_path: Path, versions_dir: Path, vid: str, entry: LockEntry, day: dt.date) -> Problem:
     path = versions_dir / f"{vid}.md"
     first = f"announced on {entry.announced[0]}, " if entry.announced else ""
-    if len(vid) > 10:  # a translation
-        what, instead = "translation", ""
-    else:
-        what = "version"
+    what = "translation" if len(vid) > 10 else "version"
+    instead = ""
+    if what == "version" and dt.date.fromisoformat(vid) > day and entry.withdrawn is None:
         instead = (
             " (to take back an announced version before it takes effect, run "
             f"policy-site withdraw {vid} --reason '...' instead)"
@@ -234,7 +226,7 @@ def _gone(lock_path: Path, versions_dir: Path, vid: str, entry: LockEntry) -> Pr
         None,
         f"{what} {vid} was published ({first}effective {vid[:10]}) and {lock_path.name} records "
         f"it, but its file is gone: a published {what} stays at its address{instead}."
-        f"{_restore(path)}",
+        f"{restore_hint(path)}",
     )
 
 
@@ -266,7 +258,7 @@ def updated_lock(
             continue
         if entry.published(dt.date.fromisoformat(vid[:10]), day):
             new[vid] = entry
-            problems.append(_gone(lock_path, versions_dir, vid, entry))
+            problems.append(_gone(lock_path, versions_dir, vid, entry, day))
         else:
             dropped.append(vid)
     return LockUpdate(new, problems, dropped)
@@ -279,11 +271,13 @@ def check_lock(
     lock_path: Path,
     versions_dir: Path,
 ) -> list[Problem]:
-    """Problems that a build must stop on: a version that differs from the lock, or a published
+    """Problems that a build must stop on: a published version that differs from the lock, or
     one that is gone. ``day`` is the day of the edit (not a preview's date)."""
     update = updated_lock(versions, lock, day, lock_path, versions_dir)
     problems = list(update.problems)
     for version in versions:
+        if not update.lock[version.key].published(version.effective, day):
+            continue  # a draft: free to change, recorded or not
         if version.key not in lock:
             problems.append(
                 _problem(
@@ -293,7 +287,7 @@ def check_lock(
                     f"policy-site check --update-lock and commit the lock.",
                 )
             )
-        elif update.lock[version.key] != lock[version.key] and not any(
+        elif _differs(update.lock[version.key], lock[version.key]) and not any(
             problem.path == version.path for problem in update.problems
         ):
             status = "in effect" if version.effective <= day else "not in effect yet"
@@ -315,68 +309,11 @@ def check_lock(
     return problems
 
 
-def emptied(lock_path: Path) -> Problem | None:
-    """The problem of a lock that records nothing now but recorded versions in a commit: a site
-    that published cannot become a draft again. None outside git, or when no commit had any."""
-    folder = lock_path.resolve().parent
-    try:
-        for commit in commits_with(folder, lock_path.name):
-            text = file_at(folder, commit, lock_path.name) or "{}"
-            if text.strip() not in ("", "{}"):
-                message = (
-                    f"records no version, but commit {commit[:12]} has the versions it recorded: "
-                    "what was published stays published. Restore it with: git checkout "
-                    f"{commit[:12]} -- {lock_path.name} (in {folder})."
-                )
-                return Problem(lock_path, 1, None, message)
-    except GitError:
-        return None
-    return None
-
-
 def _what(version: PolicyVersion) -> str:
     return "version" if version.language is None else "translation"
 
 
-def _restore(path: Path) -> str:
-    """How to get ``path`` back from git: the last commit that had it, and the command."""
-    try:
-        found = last_commit_with(path)
-    except GitError as err:
-        return f" {err} Restore it from a backup."
-    if found is None:
-        return " Git has no commit with it: restore it from a backup."
-    commit, relative = found
-    return f" It was last in commit {commit}; restore it with: git checkout {commit} -- {relative}"
-
-
-def _changed_lines(version: PolicyVersion, locked_sha: str) -> str:
-    """A diff against the locked text, found in git history; empty if it cannot be found."""
-    try:
-        old = _locked_text_from_git(version.path, locked_sha)
-    except GitError as err:
-        return f" {err} So the locked text cannot be shown."
-    if old is None:
-        return " (The locked text is not in git history; see git log -p on the file.)"
-    diff = difflib.unified_diff(
-        normalize_body(old).splitlines(),
-        normalize_body(version.body).splitlines(),
-        f"{version.key} as locked",
-        f"{version.key} now",
-        lineterm="",
-        n=0,
-    )
-    return "\n" + "\n".join(line for line in diff if not line.startswith("@@"))
-
-
-def _locked_text_from_git(path: Path, locked_sha: str) -> str | None:
-    """The text of ``path`` as locked, from the commits that changed it; None when none has it
-    (GitError when git cannot answer, or a shallow clone lacks older commits)."""
-    folder = path.resolve().parent
-    for commit in commits_with(folder, path.name):
-        text = file_at(folder, commit, path.name)
-        parts = split_front_matter(text or "")
-        if parts is not None and body_sha256(parts[1]) == locked_sha:
-            return parts[1]
-    check_history(folder, full=True)
-    return None
+def _differs(recorded: LockEntry, locked: LockEntry) -> bool:
+    """Whether the lock must be written again: ``recorded`` is what it would hold now. A front
+    matter the lock does not know yet is recorded by the next --update-lock, without a fuss."""
+    return recorded != (locked if locked.front else replace(locked, front=recorded.front))

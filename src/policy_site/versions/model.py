@@ -112,14 +112,16 @@ class PolicyVersion:
         return self.lines.get(key, 1)
 
 
-def read_version(path: Path) -> tuple[PolicyVersion | None, list[Problem]]:
+def read_version(path: Path, text: str | None = None) -> tuple[PolicyVersion | None, list[Problem]]:
     """Read one version file, or a translation (``YYYY-MM-DD.<language>.md``); return it (None if
-    unusable) and what is wrong with it."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as err:
-        line = err.object[: err.start].count(b"\n") + 1
-        return None, [Problem(path, line, None, f"not UTF-8 text ({err}); save it as UTF-8.")]
+    unusable) and what is wrong with it. ``text``, when given, is the file's content (as a
+    commit had it)."""
+    if text is None:
+        try:
+            text = path.read_text(encoding="utf-8")
+        except UnicodeDecodeError as err:
+            line = err.object[: err.start].count(b"\n") + 1
+            return None, [Problem(path, line, None, f"not UTF-8 text ({err}); save it as UTF-8.")]
     parsed = parse(path, text)
     if isinstance(parsed, Problem):
         return None, [parsed]

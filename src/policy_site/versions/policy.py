@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_site.locale import Words
-from policy_site.versions.lock import LockEntry, check_lock, emptied, read_lock
+from policy_site.versions.history import History, lock_history, merged, restore
+from policy_site.versions.lock import LockEntry, check_lock, read_lock
 from policy_site.versions.model import (
     TRANSLATION_NAME,
     PolicyVersion,
@@ -143,6 +144,8 @@ class Policy:
     #: Nothing is published yet: the lock records no version (``policy-site init`` writes it so),
     #: so every version is a draft, free to change, until ``policy-site publish``.
     draft: bool = False
+    #: Why the lock could not be checked against git's history, said by check and the build.
+    unverified: str | None = None
 
     @property
     def current(self) -> Entry:
@@ -154,6 +157,11 @@ class Policy:
     def draft_note(self) -> str:
         """What a build or a check adds to the version in effect while nothing is published."""
         return " (a draft: nothing is published until policy-site publish)" if self.draft else ""
+
+    @property
+    def unverified_note(self) -> str:
+        """What could not be checked against git's history, as a sentence after the status."""
+        return f" {self.unverified}" if self.unverified else ""
 
     @property
     def timelines(self) -> dict[str, Timeline]:
@@ -216,27 +224,31 @@ def load_policy(
     versions, problems = read_versions(folder)
     written, found = read_translations(folder)
     problems += found
-    problems += check_rules(versions, settings.notice_days)
+    problems += check_rules(versions, settings.notice_days, today)
     problems += check_translations(versions, written, settings.language, settings.languages)
     translated = bind_translations(versions, written)
+    lock_path = docs_dir / settings.lock_file
+    day = record_day or today
+    history = lock_history(lock_path, day)
     lock: dict[str, LockEntry] = {}
-    draft = False
-    if not problems:
-        lock_path = docs_dir / settings.lock_file
-        try:
-            lock = read_lock(lock_path)
-        except VersionError as err:
-            problems += err.problems
-        else:
-            if not lock_path.is_file():
-                problems.append(Problem(lock_path, 1, None, _no_lock()))
-            elif not lock:  # nothing published yet: drafts, unless it once recorded some
-                draft = True
-                problems += [problem] if (problem := emptied(lock_path)) else []
-            else:
-                problems += check_lock(
-                    [*versions, *translated], lock, record_day or today, lock_path, folder
-                )
+    found = []
+    try:
+        lock = read_lock(lock_path)
+    except VersionError as err:
+        found = err.problems
+    else:
+        if not lock_path.is_file():
+            found = [Problem(lock_path, 1, None, _no_lock(history, lock_path))]
+        elif not lock and history.newest:  # published once: it cannot be a draft again
+            found = [Problem(lock_path, 1, None, _emptied(history.newest, lock_path))]
+        elif lock:
+            base, found = merged(lock, history, day, lock_path)
+            found += check_lock([*versions, *translated], base, day, lock_path, folder)
+            lock = base
+    # A published file that is gone comes first: the problems of what follows from it (a
+    # translation without its version) go away once it is back.
+    gone = [p for p in found if p.path != lock_path and not p.path.exists()]
+    problems = [*gone, *problems] if problems else found
     if problems:
         raise VersionError(problems)
     announcements = {key: entry.announced for key, entry in lock.items()}
@@ -246,14 +258,34 @@ def load_policy(
         for language in settings.translated
     }
     warnings = lint_wording(versions) + lint_wording(translated)
+    draft = bool(lock_path.is_file() and not lock)
     return Policy(
-        settings, tuple(versions), timeline, warnings, tuple(translated), by_language, draft
+        settings,
+        tuple(versions),
+        timeline,
+        warnings,
+        tuple(translated),
+        by_language,
+        draft,
+        history.unverified,
     )
 
 
-def _no_lock() -> str:
+def _no_lock(history: History, lock_path: Path) -> str:
+    if history.newest:
+        return (
+            f"no such lock file, but commit {history.newest[:12]} has it, with the versions it "
+            f"published: restore it with {restore(history.newest, lock_path)}."
+        )
     return (
         "no such lock file. It is plugins.policy-site.lock_file in mkdocs.yml (under docs_dir): if "
         "the lock is elsewhere, correct the option; for a new site, write '{}' into it (a lock "
         "that records nothing: the versions are drafts until policy-site publish)."
+    )
+
+
+def _emptied(commit: str, lock_path: Path) -> str:
+    return (
+        f"records no version, but commit {commit[:12]} has the versions it recorded: what was "
+        f"published stays published. Restore it with: {restore(commit, lock_path)}."
     )

@@ -229,7 +229,9 @@ def check_stated_date(version: PolicyVersion, language: str = "en") -> list[Prob
     return problems
 
 
-def check_rules(versions: Sequence[PolicyVersion], notice_days: int) -> list[Problem]:
+def check_rules(
+    versions: Sequence[PolicyVersion], notice_days: int, today: dt.date
+) -> list[Problem]:
     """Problems that only show across versions. ``versions`` are sorted oldest first."""
     problems: list[Problem] = []
     by_date: dict[str, list[PolicyVersion]] = defaultdict(list)
@@ -264,7 +266,7 @@ def check_rules(versions: Sequence[PolicyVersion], notice_days: int) -> list[Pro
                             f"every version after the first needs it ({hint}).",
                         )
                     )
-        problems += _announcement(version, notice_days)
+        problems += _announcement(version, notice_days, today)
         problems += _notified(version)
         problems += _withdrawal(version)
         problems += check_stated_date(version)
@@ -272,20 +274,20 @@ def check_rules(versions: Sequence[PolicyVersion], notice_days: int) -> list[Pro
     return problems
 
 
-def _announcement(version: PolicyVersion, notice_days: int) -> list[Problem]:
+def _announcement(version: PolicyVersion, notice_days: int, today: dt.date) -> list[Problem]:
+    """A material change not announced is a draft; on its effective date it would apply unheard."""
     announced = version.announced
     if announced is None:
-        if version.change == "material":
-            return [
-                Problem(
-                    version.path,
-                    version.line("change"),
-                    "announced",
-                    "is missing: a material change must be announced at least "
-                    f"{notice_days} days before it takes effect; add 'announced: YYYY-MM-DD'.",
-                )
-            ]
-        return []
+        if version.change != "material" or version.effective > today or version.withdrawn:
+            return []
+        earliest = today + dt.timedelta(days=notice_days)
+        message = (
+            f"is missing, and on {today} this material change would be in effect without "
+            f"notice: it must be announced at least {notice_days} days before it takes effect. "
+            f"Move 'effective' (and the file name) to {earliest} or later, then run policy-site "
+            f"announce {earliest}."
+        )
+        return [Problem(version.path, version.line("change"), "announced", message)]
     if announced > version.effective:
         return [
             Problem(

@@ -102,8 +102,10 @@ class Timeline:
 
 
 def is_published(version: PolicyVersion, today: dt.date) -> bool:
-    """In effect by now, or announced by now (a version announced for a later day is a draft)."""
-    return version.effective <= today or version.announced is None or version.announced <= today
+    """In effect by now, or announced by now; a version neither is a draft."""
+    if version.effective <= today:
+        return True
+    return version.announced is not None and version.announced <= today
 
 
 def make_timeline(
