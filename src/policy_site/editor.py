@@ -21,6 +21,8 @@ from policy_site.consent.archive import keep_bundles
 from policy_site.consent.include import MANIFEST, snippet
 from policy_site.dates import build_date, record_date
 from policy_site.problems import PolicySiteError
+from policy_site.publishing import section_anchors
+from policy_site.render import site_renderer
 from policy_site.site import SiteConfig, load_site
 from policy_site.versions import Settings
 from policy_site.versions.history import lock_history, merged
@@ -106,7 +108,9 @@ def check(config: SiteConfig, environ: Mapping[str, str], update: bool) -> Outco
         update_lock(config, environ, out)
     site = load_site(config, environ)
     policy = site.policy
-    out.warned += [f"{warning} (warning: fails the strict build)" for warning in policy.warnings]
+    _, broken = section_anchors(policy, {}, site_renderer(config.markdown, config.config_file))
+    warnings = [*policy.warnings, *broken]
+    out.warned += [f"{warning} (warning: fails the strict build)" for warning in warnings]
     if policy.unverified and not update:
         out.said.append(policy.unverified)
     if site.kept is not None and site.unkept:

@@ -7,7 +7,7 @@ adapter writes the files (``policy_site.adapter`` for MkDocs).
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from policy_site.consent import Bundle, ConsentConfig, check_gated_markup
 from policy_site.consent.archive import Release, releases_json
 from policy_site.consent.include import shared_files
-from policy_site.problems import PolicySiteError
+from policy_site.problems import PolicySiteError, Problem
 from policy_site.security import (
     CLOUDFLARE_LINE_LIMIT,
     HEADERS_FILE,
@@ -30,7 +30,7 @@ from policy_site.security import (
 )
 from policy_site.site import Site
 from policy_site.versions import Policy, PolicyVersion
-from policy_site.versions.anchors import Anchors
+from policy_site.versions.anchors import Anchors, policy_anchors
 from policy_site.versions.calendar import calendar
 from policy_site.versions.feeds import atom_feed, json_feed
 from policy_site.versions.manifest import manifest
@@ -51,6 +51,7 @@ __all__ = [
     "header_files",
     "published_files",
     "rendered_chains",
+    "section_anchors",
     "site_consent",
     "write_files",
 ]
@@ -123,6 +124,28 @@ def rendered_chains(
         ]
         for code, timeline in policy.timelines.items()
     }
+
+
+def section_anchors(
+    policy: Policy, rendered: Mapping[str, str], render: Callable[[str], str]
+) -> tuple[dict[str, dict[str, Anchors]], list[Problem]]:
+    """The section anchors of the versions published (``policy_anchors`` over
+    ``rendered_chains``), and every section link a version breaks: among those, and in each
+    language's chain of all its versions by effective date, drafts included and withdrawn ones
+    left out, so that a heading renamed or removed in a version not in effect yet fails the day
+    it is written, not the day it takes effect. ``rendered`` holds the content of the versions
+    the pages show, by ``PolicyVersion.key``; ``render`` renders any other's Markdown as the
+    pages would."""
+    everything = [*policy.versions, *policy.translated_versions]
+    content = {v.key: rendered[v.key] if v.key in rendered else render(v.body) for v in everything}
+    anchors, problems = policy_anchors(rendered_chains(policy, content))
+    planned: dict[str, list[tuple[PolicyVersion, str]]] = {}
+    for version in sorted(everything, key=lambda version: version.effective):
+        if version.withdrawn is None:
+            code = version.language or policy.settings.language
+            planned.setdefault(code, []).append((version, content[version.key]))
+    problems += policy_anchors(planned)[1]
+    return anchors, list(dict.fromkeys(problems))
 
 
 def published_files(

@@ -25,6 +25,7 @@ from policy_site.locale import Words
 from policy_site.locale.load import load_words, no_words
 from policy_site.options import OPTIONS, PLUGIN_NAME, OptionError, Options, unknown_option
 from policy_site.problems import PolicySiteError, Problem, yaml_problem
+from policy_site.render import python_tag
 from policy_site.versions import Policy, Settings, VersionError, load_policy
 from policy_site.versions.policy import language_settings
 
@@ -109,11 +110,12 @@ class SiteConfig:
 
 
 class _TolerantLoader(yaml.SafeLoader):
-    """Reads mkdocs.yml even when it holds tags such as ``!!python/name:`` or ``!ENV`` (they
-    become None: nothing this package reads needs them)."""
+    """Reads mkdocs.yml even when it holds tags such as ``!ENV`` (they become None: nothing this
+    package reads needs them); a ``!!python/name:`` or ``!!python/object/apply:`` is kept,
+    unimported, for the Markdown extensions' options (``policy_site.render``)."""
 
 
-_TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
+_TolerantLoader.add_multi_constructor("", python_tag)
 
 
 def _lines(node: yaml.Node | None) -> dict[str, int]:

@@ -3,15 +3,21 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 from pathlib import Path
 
+from policy_site.publishing import section_anchors
+from policy_site.render import site_renderer
+from policy_site.site import read_config
+from policy_site.versions import load_policy
 from policy_site.versions.anchors import (
     Removed,
     check_anchors,
     heading_anchors,
     with_old_anchors,
 )
-from policy_site.versions.model import PolicyVersion
+from policy_site.versions.model import PolicyVersion, Withdrawal
+from tests.support import fixture_site
 
 
 def version(day: str, anchors: dict[str, str | None] | None = None) -> PolicyVersion:
@@ -95,3 +101,26 @@ def test_old_anchors_are_elements_in_the_page() -> None:
         '<p id="contact">Contact</p><h2 id="recipients"><span id="sharing" '
         'class="policy-old-anchor"></span>Recipients'
     )
+
+
+def test_versions_not_in_effect_yet_are_checked_drafts_included_withdrawn_not(
+    tmp_path: Path,
+) -> None:
+    """``section_anchors`` walks every version by effective date (issue 23, point 4b): a heading
+    a draft renames is found on the day it is written; a withdrawn version breaks nothing. The
+    published anchors are the pages' alone."""
+    config = read_config(fixture_site("two-versions", tmp_path) / "mkdocs.yml")
+    drafting = load_policy(config.docs_dir, config.settings(), dt.date(2020, 11, 1))
+    first, second = drafting.versions
+    assert [entry.id for entry in drafting.timeline.entries] == [first.id]  # 2021: a draft
+    renamed = replace(second, body=second.body.replace("## Sharing", "## Recipients"))
+    render = site_renderer(config.markdown, config.config_file)
+    anchors, problems = section_anchors(replace(drafting, versions=(first, renamed)), {}, render)
+    assert list(anchors["en"]) == [first.id]
+    assert [(problem.path, problem.key) for problem in problems] == [(second.path, "anchors")]
+    assert "'anchors: {sharing: new-anchor}' (its new headings: recipients)" in (
+        problems[0].message
+    )
+    taken_back = replace(renamed, withdrawn=Withdrawal(dt.date(2020, 11, 1), "Not needed."))
+    policy = replace(drafting, versions=(first, taken_back))
+    assert section_anchors(policy, {}, render)[1] == []

@@ -32,12 +32,13 @@ from policy_site.publishing import (
     gated_markup_problems,
     header_files,
     published_files,
-    rendered_chains,
+    section_anchors,
     site_consent,
     write_files,
 )
+from policy_site.render import converter
 from policy_site.site import Site, load_site
-from policy_site.versions.anchors import Anchors, policy_anchors, with_old_anchors
+from policy_site.versions.anchors import Anchors, with_old_anchors
 from policy_site.versions.redline import make_redline, rendered_text_sha256
 from policy_site.views import consent_view, page_view, timeline_view
 
@@ -145,7 +146,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             rendered = self.rendered.get(entry.version.key)
             if rendered is not None:
                 text_sha256 = rendered_text_sha256(rendered)
-                anchors = self._anchors().get(code, {}).get(entry.id)
+                anchors = self._anchors(config).get(code, {}).get(entry.id)
                 if anchors is not None and page.content is not None:
                     page.content = with_old_anchors(
                         page.content,
@@ -168,14 +169,13 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
             data["consent"] = consent_view(site.consent, site.bundle, site.settings, code)
         return context
 
-    def _anchors(self) -> dict[str, dict[str, Anchors]]:
+    def _anchors(self, config: MkDocsConfig) -> dict[str, dict[str, Anchors]]:
         """Every version's anchors, in each language; the first call (all pages are rendered by
         then) warns, which fails the strict build, of each section link that a later version
-        breaks."""
+        breaks, a draft included (no page shows it: rendered with the pages' extensions)."""
         if self.anchors is None:
-            self.anchors, problems = policy_anchors(
-                rendered_chains(self.site.policy, self.rendered)
-            )
+            render = converter(config.markdown_extensions, config.mdx_configs)
+            self.anchors, problems = section_anchors(self.site.policy, self.rendered, render)
             for problem in problems:
                 log.warning(str(problem))
         return self.anchors
@@ -188,7 +188,7 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         consent = site_consent(site)
         try:
             files = published_files(site.policy, site_url, config.site_name, self.rendered,
-                                    self._anchors(), consent)  # fmt: skip
+                                    self._anchors(config), consent)  # fmt: skip
             write_files(folder, files)
             headers = header_files(folder, urlsplit(site_url).netloc, consent)
         except PolicySiteError as err:
