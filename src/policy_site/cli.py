@@ -245,10 +245,7 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "check":
         return _said(editor.check(config, environ, args.update_lock))
     if args.command == "notice":
-        for path in write_notices(config, args.version, environ, args.out, args.sender):
-            print(f"Wrote {path}")
-        print("Import the .eml into the mailing tool, or paste the .html as the message.")
-        return 0
+        return _said(write_notices(config, args.version, environ, args.out, args.sender))
     if args.command == "withdraw":
         return _said(editor.withdraw(config, args.version, args.reason, environ))
     if args.command == "announce":

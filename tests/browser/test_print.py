@@ -141,3 +141,11 @@ def test_a_swedish_page_is_printed_with_swedish_page_numbers_and_address(
     assert f"Dennaversion:{address}" in squeeze("".join(sheets))
     (archive, *_) = print_pdf(page, f"{site_url}sv/privacy/versions/")
     assert "Sida1av" in squeeze(archive)
+
+
+def test_a_printed_redline_strikes_the_old_text_before_the_new(page: Page, site_url: str) -> None:
+    """Printed, a redline reads as on screen, as a legal redline does: the struck date, then the
+    one that replaces it."""
+    printed = squeeze("".join(print_pdf(page, f"{site_url}privacy/changes/2027-01-01/")))
+    stated = printed[printed.rindex("EffectiveDate") :]
+    assert 0 <= stated.index("October1,2007") < stated.index("January1,2027"), stated

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.support import AS_OF, ROOT, build, dated_env, fixture_site
+from tests.support import AS_OF, build, dated_env, fixture_site
 
 CLI = [sys.executable, "-m", "policy_site.cli"]
 
@@ -29,17 +28,6 @@ def run(project: Path, *args: str, today: str | None = None) -> subprocess.Compl
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     return fixture_site("two-versions", tmp_path)
-
-
-@pytest.fixture
-def real_project(tmp_path: Path) -> Path:
-    """A copy of the project's own site: 2007-10-01 in effect, 2027-01-01 announced."""
-    copied = tmp_path / "project"
-    copied.mkdir()
-    for name in ("docs", "consent"):
-        shutil.copytree(ROOT / name, copied / name)
-    shutil.copy2(ROOT / "mkdocs.yml", copied / "mkdocs.yml")
-    return copied
 
 
 def test_check_passes_a_valid_site_quickly(project: Path) -> None:

@@ -1,13 +1,15 @@
 """Change notices (issue 14, point 5): ``policy-site notice`` writes, for each language a version
 has, an RFC 5322 message (multipart: plain text and HTML) and the HTML alone, read back here with
 Python's ``email`` package; and a version's page says users were notified only when its front
-matter says so."""
+matter says so. Issue 23, point 5: it says which languages it wrote and why it skipped any, and
+its list of the sections that change leaves out one whose only change is the date."""
 
 from __future__ import annotations
 
 import email
 import email.policy
 import email.utils
+import re
 from email.message import EmailMessage
 from pathlib import Path
 
@@ -27,8 +29,8 @@ def written(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return project
 
 
-def message(project: Path, language: str) -> EmailMessage:
-    raw = (project / "out" / f"notice-2021-01-01.{language}.eml").read_bytes()
+def message(project: Path, language: str, version: str = "2021-01-01") -> EmailMessage:
+    raw = (project / "out" / f"notice-{version}.{language}.eml").read_bytes()
     assert b"\r\n" in raw
     assert b"\n" not in raw.replace(b"\r\n", b"")  # CRLF only, as RFC 5322 has it
     parsed = email.message_from_bytes(raw, policy=email.policy.default)
@@ -162,3 +164,102 @@ def test_a_page_says_users_were_notified_only_when_its_front_matter_does(tmp_pat
         "2021-01-01.md:6: 'notified': 2020-11-01 is before the version was announced (2020-11-15)"
         in refused.stderr
     )
+
+
+#: The project's own site, on the day a revision is announced (policy_site.editor's new-version).
+ANNOUNCED = "2027-03-01"
+VERSIONS = Path("docs/privacy/versions")
+REVISED_SECTION = "Can I Indicate Whether or Not I Want To Receive Communications?"
+
+
+def revise(project: Path) -> None:
+    """A version 2027-06-01 of the project's own site, announced on ANNOUNCED, as new-version
+    writes it (the date its text states changed) with one sentence changed: no translation yet."""
+    made = cli(project, "new-version", "2027-06-01", "--change", "material", as_of=ANNOUNCED)
+    assert made.returncode == 0, made.stderr
+    path = project / VERSIONS / "2027-06-01.md"
+    text = re.sub(
+        r"(?m)^summary: ''.*$",
+        "summary: Unsubscribing stops every e-mail.",
+        path.read_text("utf-8"),
+    )
+    text = text.replace("To stop receiving e-mails from us", "To stop receiving any e-mail from us")
+    path.write_text(text, encoding="utf-8")
+
+
+def translate(project: Path, *front: str) -> None:
+    """The Swedish translation of the revision, its front matter with ``front`` added."""
+    text = (project / VERSIONS / "2027-01-01.sv.md").read_text(encoding="utf-8")
+    text = re.sub(
+        r"summary: >-\n(  .*\n)+", "summary: Avregistreringen stoppar all e-post.\n", text
+    )
+    text = text.replace("translates: 2027-01-01", "\n".join(("translates: 2027-06-01", *front)))
+    text = text.replace("_1 januari 2027_", "_1 juni 2027_")
+    text = text.replace("För att sluta få e-post från oss", "För att sluta få all e-post från oss")
+    (project / VERSIONS / "2027-06-01.sv.md").write_text(text, encoding="utf-8")
+
+
+def notice(project: Path, as_of: str = ANNOUNCED) -> list[str]:
+    """What ``policy-site notice 2027-06-01 --out out`` says, line by line, once the lock
+    records the versions."""
+    locked = cli(project, "check", "--update-lock", as_of=as_of)
+    assert locked.returncode == 0, locked.stderr
+    made = cli(project, "notice", "2027-06-01", "--out", "out", as_of=as_of)
+    assert made.returncode == 0, made.stderr
+    return made.stdout.splitlines()
+
+
+def listed(project: Path, language: str) -> list[str]:
+    """The sections the notice in ``language`` lists, in the text and in the HTML."""
+    parsed = message(project, language, "2027-06-01")
+    text = [line[2:].rpartition(": ")[0] for line in body(parsed, "plain").splitlines()
+            if line.startswith("- ")]  # fmt: skip
+    html = strings(lxml.html.document_fromstring(body(parsed, "html")), "//ul[1]/li/a/text()")
+    assert text == html
+    return text
+
+
+WROTE = "{0}: wrote out/notice-2027-06-01.{0}.eml and out/notice-2027-06-01.{0}.html"
+IMPORT = "Import the .eml into the mailing tool, or paste the .html as the message."
+
+
+def test_a_version_with_no_translation_is_noticed_in_english_and_says_why_not_in_swedish(
+    real_project: Path,
+) -> None:
+    revise(real_project)
+    assert notice(real_project) == [
+        WROTE.format("en"),
+        "sv: skipped, no translation of 2027-06-01 (the newest sv translation is "
+        "2027-01-01.sv.md): write docs/privacy/versions/2027-06-01.sv.md, then "
+        "./scripts/check --update-lock and ./scripts/notice 2027-06-01 again.",
+        IMPORT,
+    ]
+    assert sorted(path.name for path in (real_project / "out").iterdir()) == [
+        "notice-2027-06-01.en.eml", "notice-2027-06-01.en.html"]  # fmt: skip
+    # The closing "Effective Date" section changed its date alone: not a change to list.
+    assert listed(real_project, "en") == [REVISED_SECTION]
+
+
+def test_a_translated_version_is_noticed_in_each_language(real_project: Path) -> None:
+    revise(real_project)
+    translate(real_project)
+    assert notice(real_project) == [WROTE.format("en"), WROTE.format("sv"), IMPORT]
+    assert listed(real_project, "en") == [REVISED_SECTION]
+    # Its own redline against the 2027-01-01 translation: "Datum för ikraftträdande" left out.
+    assert listed(real_project, "sv") == ["Kan jag ange om jag vill få utskick eller inte?"]
+    swedish = body(message(real_project, "sv", "2027-06-01"), "plain")
+    assert "Avregistreringen stoppar all e-post." in swedish
+    # Its own redline, in Swedish, not the English one.
+    assert "ord för ord: https://www.toontrack.com/sv/privacy/changes/2027-06-01/" in swedish
+
+
+def test_a_translation_announced_later_is_noticed_from_that_day(real_project: Path) -> None:
+    revise(real_project)
+    translate(real_project, "announced: 2027-04-01")
+    assert notice(real_project)[1] == (
+        "sv: skipped, docs/privacy/versions/2027-06-01.sv.md is not published on 2027-03-01: "
+        "its 'announced' is 2027-04-01. Run ./scripts/notice 2027-06-01 again from that day, or "
+        "set its 'announced' to the day it is published."
+    )
+    assert notice(real_project, as_of="2027-04-01") == [
+        WROTE.format("en"), WROTE.format("sv"), IMPORT]  # fmt: skip

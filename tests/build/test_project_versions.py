@@ -64,6 +64,12 @@ def test_the_revision_changes_only_cookies_flash_and_the_date(project_site: Path
     inserted = " ".join(e.text_content() for e in elements(redline, ".//ins"))
     for phrase in ("Cookie settings", "Global Privacy Control", "“Analytics”", "“Advertising”"):
         assert phrase in inserted
+    # As a legal redline reads: the struck text, then the text that replaces it.
+    (stated,) = elements(redline, ".//p[del or ins][contains(., 'is effective as of')]")
+    assert [e.tag for e in elements(stated, "./ins | ./del")] == ["del", "ins"]
+    assert " ".join(stated.text_content().split()) == (
+        "This Privacy Policy is effective as of October 1, 2007. January 1, 2027."
+    )
 
 
 def test_the_revision_summary_says_what_changed(project_site: Path) -> None:

@@ -69,3 +69,27 @@ def test_inline_markup_survives_in_a_changed_paragraph() -> None:
 def test_rendered_text_leaves_out_section_links() -> None:
     html = "<h2 id='a'>A<a class='headerlink' href='#a'>¶</a></h2><p>Text  here.</p>"
     assert rendered_text(html) == "A Text here."
+
+
+def test_a_replaced_passage_reads_deletion_first() -> None:
+    """A legal redline strikes the old text, then gives the new: "~~13.~~ 16.", never "16. ~~13.~~"
+    (lxml's htmldiff writes the insertion first)."""
+    redline = make_redline(
+        "<p>13. We keep data for two <em>years</em>.</p>", "<p>16. We keep data for one month.</p>"
+    )
+    root = lxml.html.fragment_fromstring(redline.html, create_parent="div")
+    assert [e.tag for e in elements(root, ".//ins | .//del")] == ["del", "ins", "del", "ins"]
+    assert " ".join(root.text_content().split()) == (
+        "13. 16. We keep data for two years. one month."
+    )
+
+
+def test_a_replaced_block_reads_deletion_first() -> None:
+    old = "<p>Keep.</p><h2>Old heading</h2><p>Gone entirely now.</p><p>End.</p>"
+    new = "<p>Keep.</p><ul><li>Brand new item</li></ul><p>Another new text.</p><p>End.</p>"
+    root = lxml.html.fragment_fromstring(make_redline(old, new, demote=0).html, create_parent="div")
+    marked = [(e.tag, e.text_content()) for e in elements(root, ".//ins | .//del")]
+    assert marked == [
+        ("del", "Old heading"), ("del", "Gone entirely now."),
+        ("ins", "Brand new item"), ("ins", "Another new text."),
+    ]  # fmt: skip

@@ -1,10 +1,13 @@
 """``policy-site notice 2027-01-01``: the e-mail that tells registered users of a change, in each
 language the version has, ready for the mailing tool: an RFC 5322 message (``.eml``: plain text
-and HTML, multipart/alternative) and the HTML alone.
+and HTML, multipart/alternative) and the HTML alone. It says which languages it wrote, and of
+each other language of the site why it wrote none (no translation of the version, or one not
+published yet) and what to do.
 
 What it says comes from the version's front matter and its redline: what changes (the summary,
-the sections changed), when it takes effect, links to the new text, the redline and the archive,
-and where to write with questions (the plugin's ``contact``). It holds no image, no script, no
+the sections changed, but for a section whose only change is the date: ``notice.sections``),
+when it takes effect, links to the new text, the redline and the archive, and where to write
+with questions (the plugin's ``contact``). It holds no image, no script, no
 tracking parameter and no URL of another host: every link is to the site's own pages. The Date
 is the build date and the Message-ID is the version's and the language's, so that the same
 inputs write the same bytes.
@@ -26,13 +29,15 @@ from urllib.parse import urlsplit
 import markdown
 from jinja2 import Environment, FunctionLoader, StrictUndefined, select_autoescape
 
+from policy_site.commands import command
+from policy_site.editor import Outcome
 from policy_site.locale import say
-from policy_site.problems import PolicySiteError
+from policy_site.notice.sections import changed_sections, version_days
+from policy_site.problems import PolicySiteError, display
 from policy_site.site import SiteConfig, load_site
-from policy_site.versions import Entry, Policy
+from policy_site.versions import Entry, Policy, Settings
 from policy_site.versions.anchors import heading_anchors
-from policy_site.versions.redline import make_redline
-from policy_site.versions.timeline import WITHDRAWN
+from policy_site.versions.timeline import WITHDRAWN, is_published
 
 __all__ = ["Notice", "NoticeError", "notices", "write_notices"]
 
@@ -66,19 +71,21 @@ def _template(name: str) -> str:
 
 
 def _sections(
-    converter: markdown.Markdown, source: Entry, entry: Entry, page: str
+    converter: markdown.Markdown, source: Entry, entry: Entry, page: str, settings: Settings
 ) -> list[dict[str, str]]:
-    """The sections that hold a change, each linking its place in the new text. A translation
-    with no translation before it names them by its own headings, the source's matched in
-    order, when it has as many as the source (a translation keeps the source's sections)."""
-    assert source.previous is not None
-    before, after = (_html(converter, v.body) for v in (source.previous, source.version))
-    changed = make_redline(before, after).sections
-    if entry is not source and entry.previous is not None:
-        texts = [_html(converter, v.body) for v in (entry.previous, entry.version)]
-        changed = make_redline(*texts).sections
-    elif entry is not source:
-        theirs = list(heading_anchors(after))
+    """The sections that hold a change other than the date, each linking its place in the new
+    text: the translation's own redline's, or the source's. A translation with no translation
+    before it names them by its own headings, the source's matched in order, when it has as
+    many as the source (a translation keeps the source's sections)."""
+    compared = entry if entry.previous is not None else source
+    assert compared.previous is not None, "notices() refuses a first version"
+    old, new = (
+        (_html(converter, v.body), version_days(v)) for v in (compared.previous, compared.version)
+    )
+    language = compared.version.language or settings.language
+    changed = changed_sections(old, new, language, settings.words)
+    if compared is not entry:
+        theirs = list(heading_anchors(new[0]))
         headings = list(heading_anchors(_html(converter, entry.version.body)).items())
         if len(theirs) != len(headings):
             return []
@@ -139,7 +146,7 @@ def notices(
             "subject": say(notice_words["subject"], effective=effective),
             "intro": say(notice_words["intro"], site=site_name, effective=effective),
             "summary": entry.version.summary or "",
-            "sections": _sections(converter, source, entry, page),
+            "sections": _sections(converter, source, entry, page, settings),
             "page": page,
             "redline": root + settings.redline_url(version_id, redline_language),
             "redline_label": (
@@ -174,15 +181,39 @@ def notices(
     return written
 
 
+def _skipped(policy: Policy, version_id: str, code: str) -> str:
+    """Why ``code`` has no notice of ``version_id`` (notices() writes one for each published
+    translation of it), and what to do."""
+    source = policy.timeline.entry(version_id)
+    assert source is not None, "notices() refuses a version that is not published"
+    today, again = policy.timeline.today, command(f"notice {version_id}")
+    mine = [t for t in policy.translated_versions if t.language == code]
+    translation = next((t for t in mine if t.id == version_id), None)
+    if translation is None:
+        path = display(source.version.path.with_name(f"{version_id}.{code}.md"))
+        newest = f"the newest {code} translation is {mine[-1].key}.md" if mine else "none yet"
+        return (
+            f"skipped, no translation of {version_id} ({newest}): write {path}, then "
+            f"{command('check --update-lock')} and {again} again."
+        )
+    assert not is_published(translation, today), "a published translation gets a notice"
+    return (
+        f"skipped, {display(translation.path)} is not published on {today}: its 'announced' is "
+        f"{translation.announced}. Run {again} again from that day, or set its 'announced' to "
+        "the day it is published."
+    )
+
+
 def write_notices(
     config: SiteConfig,
     version_id: str,
     environ: Mapping[str, str],
     out: Path | None,
     sender: str | None,
-) -> list[Path]:
-    """Writes ``notice-<id>.<language>.eml`` and ``.html`` for each language into ``out``
-    (default: ``notices/`` beside mkdocs.yml); returns what it wrote."""
+) -> Outcome:
+    """Writes ``notice-<id>.<language>.eml`` and ``.html`` for each language that has the version
+    into ``out`` (default: ``notices/`` beside mkdocs.yml); says, language by language, what it
+    wrote, or why it wrote nothing."""
     policy = load_site(config, environ).policy
     site_url = config.site_url
     if not site_url.startswith(("https://", "http://")):
@@ -193,11 +224,15 @@ def write_notices(
     found = notices(policy, version_id, site_url, config.site_name, config.markdown, sender or "")
     folder = out or config.root.resolve() / "notices"
     folder.mkdir(parents=True, exist_ok=True)
-    paths = []
+    said = {}
     for notice in found:
         stem = f"notice-{version_id}.{notice.language}"
         eml, html = folder / f"{stem}.eml", folder / f"{stem}.html"
         eml.write_bytes(notice.message)
         html.write_text(notice.html, encoding="utf-8")
-        paths += [eml, html]
-    return paths
+        said[notice.language] = f"wrote {display(eml)} and {display(html)}"
+    languages = (policy.settings.language, *policy.settings.translated)
+    return Outcome(
+        [f"{code}: {said.get(code) or _skipped(policy, version_id, code)}" for code in languages]
+        + ["Import the .eml into the mailing tool, or paste the .html as the message."]
+    )

@@ -5,6 +5,9 @@ block is copied as it is and only a changed block is compared word by word, by l
 (which keeps inline markup and marks a rewritten passage whole rather than as a patchwork of
 matched "you" and "on"). A block with no counterpart is marked inserted or deleted whole, in its
 place.
+
+A change reads as a legal redline does, the deleted text before the text that replaces it
+(``~~13.~~ 16.``): htmldiff writes the insertion first, and ``_deletions_first`` turns it round.
 """
 
 from __future__ import annotations
@@ -92,10 +95,31 @@ def _wrap(element: HtmlElement, tag: str) -> HtmlElement:
     return copy
 
 
+def _deletions_first(root: HtmlElement) -> None:
+    """Each ``<del>`` that follows the ``<ins>`` of its passage (htmldiff writes a replaced
+    passage as ``<ins>new</ins> <del>old</del>``) moved before it, and before the insertions
+    right ahead of that one (htmldiff splits an insertion around markup it leaves unmarked)."""
+    for deleted in list(root.iter("del")):
+        first = deleted
+        while (
+            (ahead := first.getprevious()) is not None
+            and ahead.tag == "ins"
+            and not (ahead.tail or "").strip()
+        ):
+            first = ahead
+        if first is deleted:
+            continue
+        last = deleted.getprevious()
+        assert last is not None, "first is an element before it"
+        last.tail, deleted.tail = deleted.tail, last.tail
+        first.addprevious(deleted)  # moves it, and its tail, the space that followed the insertion
+
+
 def _diff_leaf(old: HtmlElement, new: HtmlElement) -> HtmlElement:
     result = deepcopy(new)
     result.tail = None
     _set_inner(result, htmldiff(_inner(old), _inner(new)))
+    _deletions_first(result)
     return result
 
 
@@ -109,22 +133,23 @@ def _diff_region(
     old: list[HtmlElement], new: list[HtmlElement]
 ) -> list[tuple[HtmlElement, HtmlElement | None]]:
     """Marked blocks for a changed region, each with the new block it stands for (None: a deleted
-    block, shown before the next new one)."""
+    block, shown before the next new one). Deleted blocks come before the blocks inserted in
+    their place."""
     if len(old) == len(new) and all(o.tag == n.tag for o, n in zip(old, new, strict=True)):
         return [(_diff_leaf(o, n), n) for o, n in zip(old, new, strict=True)]  # edited in place
     out: list[tuple[HtmlElement, HtmlElement | None]] = []
+    inserted: list[tuple[HtmlElement, HtmlElement | None]] = []
     start = 0
     for new_block in new:
         candidates = range(start, len(old))
         match = next((i for i in candidates if _similarity(old[i], new_block) >= _ALIKE), None)
         if match is None:
-            out.append((_wrap(new_block, "ins"), new_block))
+            inserted.append((_wrap(new_block, "ins"), new_block))
             continue
-        out += [(_wrap(block, "del"), None) for block in old[start:match]]
+        out += [(_wrap(block, "del"), None) for block in old[start:match]] + inserted
         out.append((_diff_leaf(old[match], new_block), new_block))
-        start = match + 1
-    out += [(_wrap(block, "del"), None) for block in old[start:]]
-    return out
+        inserted, start = [], match + 1
+    return out + [(_wrap(block, "del"), None) for block in old[start:]] + inserted
 
 
 def _place_deleted(deleted: HtmlElement, anchor: HtmlElement | None, root: HtmlElement) -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "errata_dates",
     "lint_wording",
     "restate_effective_date",
+    "stated",
     "stated_effective_dates",
 ]
 
@@ -140,7 +141,7 @@ class StatedDate:
     style: str
 
 
-def _stated(index: int, match: re.Match[str], group: int | str, wording: _Wording) -> StatedDate:
+def stated(index: int, match: re.Match[str], group: int | str, wording: _Wording) -> StatedDate:
     found = match.groupdict()
     if found.get("iso"):
         style, parts = "iso", tuple(int(part) for part in found["iso"].split("-"))
@@ -172,9 +173,9 @@ def stated_effective_dates(body: str, language: str = "en") -> list[StatedDate]:
         if _HEADING.match(line):
             in_section = False
         if in_section:
-            found += [_stated(index, m, 0, wording) for m in wording.any_date.finditer(line)]
+            found += [stated(index, m, 0, wording) for m in wording.any_date.finditer(line)]
         else:
-            found += [_stated(index, m, "date", wording) for m in wording.statement.finditer(line)]
+            found += [stated(index, m, "date", wording) for m in wording.statement.finditer(line)]
     return found
 
 
