@@ -173,8 +173,8 @@ REVISED_SECTION = "Can I Indicate Whether or Not I Want To Receive Communication
 
 
 def revise(project: Path) -> None:
-    """A version 2027-06-01 of the project's own site, announced on ANNOUNCED, as new-version
-    writes it (the date its text states changed) with one sentence changed: no translation yet."""
+    """A version 2027-06-01 of the project's own site as new-version writes it (the date its text
+    states changed) with one sentence changed, announced on ANNOUNCED: no translation yet."""
     made = cli(project, "new-version", "2027-06-01", "--change", "material", as_of=ANNOUNCED)
     assert made.returncode == 0, made.stderr
     path = project / VERSIONS / "2027-06-01.md"
@@ -185,6 +185,8 @@ def revise(project: Path) -> None:
     )
     text = text.replace("To stop receiving e-mails from us", "To stop receiving any e-mail from us")
     path.write_text(text, encoding="utf-8")
+    announced = cli(project, "announce", "2027-06-01", as_of=ANNOUNCED)
+    assert announced.returncode == 0, announced.stderr
 
 
 def translate(project: Path, *front: str) -> None:

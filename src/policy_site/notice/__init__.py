@@ -104,8 +104,9 @@ def notices(
     if source is None:
         ids = ", ".join(entry.id for entry in timeline.entries)
         raise NoticeError(
-            f"version {version_id} is not published on {timeline.today} (published: {ids}); "
-            "announce it first ('announced' in its front matter, on or before the build date)."
+            f"version {version_id} is not published on {timeline.today} (published: {ids}): a "
+            f"draft is not announced to anyone. Announce it first: policy-site announce "
+            f"{version_id}."
         )
     if source.status == WITHDRAWN:
         raise NoticeError(f"version {version_id} was withdrawn: there is no change to announce.")

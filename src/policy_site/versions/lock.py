@@ -1,12 +1,15 @@
 """Immutability: a committed lock file records every version ever published, with the hash of
-its text, its errata, its announcements and its withdrawal.
+its text and of its front matter (versions/hashes.py), its errata, its announcements and its
+withdrawal. A version neither in effect nor announced is a draft, free to change.
 
-Judged as of the day of the edit (``record_date``, never a preview's ``--as-of``):
+Judged as of the day of the edit (``record_date``, never a preview's ``--as-of``), against the
+lock as git's history recorded it (versions/history.py), not only the working copy's file:
 
 - a version in effect may not change, unless the change comes with a new ``errata`` entry;
 - an announced material version that changes before it takes effect is announced again: its
-  ``announced`` moves to the day of the change or later, and the notice period starts over; a
-  clarification or editorial one is corrected like an erratum;
+  ``announced`` moves to the day of the change or later (that day may be the day it was first
+  announced), and the notice period starts over; a clarification or editorial one is corrected
+  like an erratum;
 - a published version's ``announced`` and withdrawal stay as published;
 - a published version's file may not vanish: the lock keeps its entry and names the commit that
   restores it.

@@ -230,10 +230,8 @@ def check_stated_date(version: PolicyVersion, language: str = "en") -> list[Prob
     return problems
 
 
-def check_rules(
-    versions: Sequence[PolicyVersion], notice_days: int, today: dt.date
-) -> list[Problem]:
-    """Problems that only show across versions. ``versions`` are sorted oldest first."""
+def check_rules(versions: Sequence[PolicyVersion], notice_days: int, day: dt.date) -> list[Problem]:
+    """Problems that only show across versions (sorted oldest first), as of ``day``."""
     problems: list[Problem] = []
     by_date: dict[str, list[PolicyVersion]] = defaultdict(list)
     for version in versions:
@@ -267,7 +265,7 @@ def check_rules(
                             f"every version after the first needs it ({hint}).",
                         )
                     )
-        problems += _announcement(version, notice_days, today)
+        problems += _announcement(version, notice_days, day)
         problems += _notified(version)
         problems += _withdrawal(version)
         problems += check_stated_date(version)
