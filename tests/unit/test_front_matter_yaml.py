@@ -96,6 +96,15 @@ def test_a_key_without_its_colon_in_a_nested_mapping_is_named(tmp_path: Path) ->
     said(problem, 5, "add ':' after the key 'check-back-wording'")
 
 
+def test_a_key_without_its_colon_after_a_comment_is_not_taken_for_the_markdown(
+    tmp_path: Path,
+) -> None:
+    """A comment reads like a Markdown heading; the key line after it is what says otherwise."""
+    front = "title: Policy\n# the date it applies from\neffective 2020-01-01\nchange: editorial\n"
+    problem = the_problem(tmp_path, f"---\n{front}---\n{BODY}")
+    said(problem, 4, "add ':' after the key 'effective': 'effective: 2020-01-01'")
+
+
 def test_a_line_indented_under_a_value_says_to_indent_it_as_the_key_above(
     tmp_path: Path,
 ) -> None:

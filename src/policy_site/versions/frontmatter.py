@@ -53,7 +53,8 @@ _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*\r?\n?", re.DOTALL)
 _OPENING = re.compile(r"\A---[ \t]*\r?\n")
 #: A line of front matter: a key (one word, then ':'), indented, a list item, a comment or blank.
-_FRONT_LINE = re.compile(r"\A(?:[A-Za-z_][\w.-]*:(?:\s|\Z)|[ \t]|-(?:\s|\Z)|#|\s*\Z)")
+_KEY_LINE = re.compile(r"\A[A-Za-z_][\w.-]*:(?:\s|\Z)")
+_FRONT_LINE = re.compile(rf"{_KEY_LINE.pattern}|\A(?:[ \t]|-(?:\s|\Z)|#|\s*\Z)")
 _HEADING = re.compile(r"\A#{1,6}[ \t]+\S")
 _ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 _LOOSE_DATE = re.compile(r"\A\d{4}-(\d-\d{1,2}|\d{1,2}-\d)\Z")
@@ -209,7 +210,12 @@ def _unclosed(path: Path, lines: list[str], heading: bool = False) -> Problem | 
     if not keys:
         return None
     start = next((n for n in range(keys[-1] + 1, len(lines)) if lines[n].strip()), None)
-    if heading and (start is None or start > prose or not _HEADING.match(lines[start])):
+    if heading and (
+        start is None
+        or start > prose
+        or not _HEADING.match(lines[start])
+        or any(_KEY_LINE.match(line) for line in lines[prose:])  # a key lost its ':' instead
+    ):
         return None
     where = f"after line {keys[-1] + 2} ('{lines[keys[-1]].strip()}')"
     if start is not None:
