@@ -90,19 +90,20 @@ def test_a_key_without_its_colon_is_named_on_its_own_line(
          "Fix: add ':' after the key 'title': 'title: Privacy Policy'.")  # fmt: skip
 
 
-def test_a_key_without_its_colon_in_a_nested_mapping_is_named(tmp_path: Path) -> None:
-    front = "effective: 2020-01-01\ntitle: Policy\nlint:\n  check-back-wording kept\n  x: y\n"
-    problem = the_problem(tmp_path, f"---\n{front}---\n{BODY}")
-    said(problem, 5, "add ':' after the key 'check-back-wording'")
-
-
-def test_a_key_without_its_colon_after_a_comment_is_not_taken_for_the_markdown(
-    tmp_path: Path,
+@pytest.mark.parametrize(
+    ("front", "line", "fix"),
+    [
+        ("effective: 2020-01-01\ntitle: Policy\nlint:\n  check-back-wording kept\n  x: y\n", 5,
+         "add ':' after the key 'check-back-wording': 'check-back-wording: kept'"),
+        # A comment reads like a Markdown heading; the key line after it says it is none.
+        ("title: Policy\n# the date it applies from\neffective 2020-01-01\nchange: editorial\n",
+         4, "add ':' after the key 'effective': 'effective: 2020-01-01'"),
+    ],
+)  # fmt: skip
+def test_a_key_without_its_colon_among_others_is_named(
+    tmp_path: Path, front: str, line: int, fix: str
 ) -> None:
-    """A comment reads like a Markdown heading; the key line after it is what says otherwise."""
-    front = "title: Policy\n# the date it applies from\neffective 2020-01-01\nchange: editorial\n"
-    problem = the_problem(tmp_path, f"---\n{front}---\n{BODY}")
-    said(problem, 4, "add ':' after the key 'effective': 'effective: 2020-01-01'")
+    said(the_problem(tmp_path, f"---\n{front}---\n{BODY}"), line, f"Fix: {fix}.")
 
 
 def test_a_line_indented_under_a_value_says_to_indent_it_as_the_key_above(
