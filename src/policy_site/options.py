@@ -9,13 +9,14 @@ the reader adds the file, the line and the key.
 
 from __future__ import annotations
 
-import difflib
 import posixpath
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from policy_site.problems import near
 
 __all__ = [
     "OPTIONS",
@@ -184,8 +185,8 @@ OPTIONS: dict[str, Option[Any]] = {
 
 def unknown_option(key: object) -> str:
     """What is said of a key that is no option, with the likeliest one meant."""
-    near = difflib.get_close_matches(str(key), OPTIONS, n=1)
-    meant = f"did you mean '{near[0]}'? " if near else ""
+    likely = near(key, OPTIONS)
+    meant = f"did you mean '{likely}'? " if likely else ""
     return f"no such option: {meant}the options are {', '.join(OPTIONS)}."
 
 

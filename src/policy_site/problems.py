@@ -3,13 +3,16 @@ key, and the fix in its message), and one error base class that every loader's e
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
-__all__ = ["PolicySiteError", "Problem", "display", "yaml_problem"]
+from policy_site.yaml_slips import explain
+
+__all__ = ["PolicySiteError", "Problem", "display", "near", "yaml_problem"]
 
 
 def display(path: Path) -> str:
@@ -18,6 +21,12 @@ def display(path: Path) -> str:
         return str(path.resolve().relative_to(Path.cwd()))
     except ValueError:
         return str(path)
+
+
+def near(word: object, words: Iterable[object]) -> str | None:
+    """The one of ``words`` that ``word`` most likely misspells, if any is close."""
+    found = difflib.get_close_matches(str(word), [str(each) for each in words], n=1)
+    return found[0] if found else None
 
 
 @dataclass(frozen=True)
@@ -51,27 +60,12 @@ class PolicySiteError(ValueError):
         return [problem for problem in self.found if isinstance(problem, Problem)]
 
 
-#: The usual fix for what the YAML parser says, by the words it says it with.
-_YAML_FIXES = (
-    ("mapping values are not allowed", "a value that holds ': ' must be quoted: "
-     "title: 'Privacy Policy: 2027'"),
-    ("tab character", "indent with spaces, not tabs"),
-    ("found character '\\t'", "indent with spaces, not tabs"),
-    ("could not find expected ':'", "each line is 'key: value'; a value that goes on over "
-     "several lines must be quoted or start with '>'"),
-    ("found undefined alias", "a value that starts with '*' must be quoted"),
-    ("expected <block end>", "keep every key at the start of its line, and quote a value that "
-     "starts with a quote but goes on after it"),
-)  # fmt: skip
-
-
-def yaml_problem(path: Path, err: yaml.YAMLError, what: str, first_line: int = 1) -> Problem:
-    """One line of the file (the YAML starts on ``first_line``), what the parser found wrong, in
-    its words without its own positions, and the usual fix."""
-    mark = getattr(err, "problem_mark", None)
-    line = mark.line + first_line if mark is not None else 1
-    parts = (getattr(err, "context", None), getattr(err, "problem", None))
-    said = " ".join(str(part) for part in parts if part) or str(err)
-    fix = next((fix for words, fix in _YAML_FIXES if words in said), None)
-    fix = fix or "quote a value that holds ': ', ' #' or starts with one of [ { & * ! | > ' \" % @"
-    return Problem(path, line, None, f"{what} is not valid YAML: {said}. Fix: {fix}.")
+def yaml_problem(
+    path: Path, err: yaml.YAMLError, what: str, first_line: int = 1, text: str | None = None
+) -> Problem:
+    """One line of the file (the YAML, ``text``, starts on ``first_line``): that of the slip the
+    text shows (yaml_slips.py), else where the parser stopped; what is wrong, without the
+    parser's own positions, and the fix."""
+    slip = explain(err, text)
+    said = f"{what} is not valid YAML: {slip.said}. Fix: {slip.fix}."
+    return Problem(path, slip.line + first_line, None, said)

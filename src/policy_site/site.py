@@ -158,7 +158,7 @@ def read_config(config_file: Path) -> SiteConfig:
     except UnicodeDecodeError as err:
         raise PolicySiteError(f"{config_file}: not UTF-8 text ({err}); save it as UTF-8.") from None
     except yaml.YAMLError as err:
-        raise PolicySiteError([yaml_problem(config_file, err, shown)]) from None
+        raise PolicySiteError([yaml_problem(config_file, err, shown, text=text)]) from None
     except (ValueError, TypeError, RecursionError) as err:  # PyYAML on a value it cannot build
         raise PolicySiteError(f"{config_file}: a value YAML cannot read ({err}).") from None
     if not isinstance(raw, dict):

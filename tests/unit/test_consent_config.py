@@ -366,3 +366,133 @@ def test_receipts_are_off_unless_consent_yml_turns_them_on(tmp_path: Path) -> No
     settings = load_consent(write(tmp_path, data)).receipts
     assert settings is not None
     assert (settings.endpoint, settings.upstream) == ("/consent/receipts", "127.0.0.1:8001")
+
+
+def edited(tmp_path: Path, old: str, new: str) -> tuple[Path, list[str]]:
+    """The project's consent.yml with ``old`` replaced by ``new``, and its lines."""
+    text = REAL.read_text(encoding="utf-8")
+    assert old in text
+    path = tmp_path / "consent.yml"
+    path.write_text(text.replace(old, new, 1), encoding="utf-8")
+    return path, text.replace(old, new, 1).splitlines()
+
+
+def only_problem(path: Path) -> str:
+    with pytest.raises(ConsentConfigError) as caught:
+        load_consent(path)
+    (problem,) = caught.value.found
+    return str(problem)
+
+
+def test_a_yaml_slip_in_consent_yml_is_named_on_its_line_with_its_fix(tmp_path: Path) -> None:
+    """The same reading of a slip as a version's front matter gets (test_front_matter_yaml)."""
+    path, lines = edited(tmp_path, "  same_site: Lax", "  same_site Lax")
+    line = lines.index("  same_site Lax") + 1
+    assert only_problem(path) == (
+        f"{path}:{line}: consent.yml is not valid YAML: 'same_site Lax' has no ':' after its "
+        "key. Fix: add ':' after the key 'same_site': 'same_site: Lax'."
+    )
+    path, lines = edited(tmp_path, "  max_age_days: 182", "\tmax_age_days: 182")
+    line = lines.index("\tmax_age_days: 182") + 1
+    assert only_problem(path).startswith(
+        f"{path}:{line}: consent.yml is not valid YAML: a tab at column 1. Fix: replace the tab "
+        "with spaces"
+    )
+
+
+def test_a_key_given_twice_in_consent_yml_names_both_lines(tmp_path: Path) -> None:
+    path, lines = edited(tmp_path, "    gpc: true\n", "    gpc: true\n    gpc: false\n")
+    first = lines.index("    gpc: true") + 1
+    assert only_problem(path) == (
+        f"{path}:{first + 1}: 'categories.advertising.gpc': appears twice; keep one. Lines "
+        f"{first} and {first + 1} both give it, and YAML would silently use line {first + 1}'s."
+    )
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "key", "meant"),
+    [
+        ("    title: {en: Analytics", "    titel: {en: Analytics", "categories.analytics.titel",
+         "title"),
+        ("  same_site: Lax", "  same_sit: Lax", "cookie.same_sit", "same_site"),
+    ],
+)  # fmt: skip
+def test_a_misspelt_key_says_which_was_meant_and_not_that_it_is_missing(
+    tmp_path: Path, old: str, new: str, key: str, meant: str
+) -> None:
+    path, lines = edited(tmp_path, old, new)
+    line = next(n for n, text in enumerate(lines, 1) if text.startswith(new))
+    assert only_problem(path).startswith(
+        f"{path}:{line}: '{key}': unknown key; did you mean '{meant}'? the keys here are: "
+    )
+
+
+def _dedented(block: str) -> str:
+    """``block``'s lines after its first, two spaces less indented."""
+    head, *rest = block.split("\n")
+    return "\n".join([head, *(line.removeprefix("  ") for line in rest)])
+
+
+@pytest.mark.parametrize(
+    ("header", "key", "after"),
+    [("cookie:\n", "cookie", "name"), ("  analytics:\n", "categories.analytics", "title"),
+     ("texts:\n", "texts", "en")],
+)  # fmt: skip
+def test_a_block_not_indented_under_its_key_is_the_one_problem_said(
+    tmp_path: Path, header: str, key: str, after: str
+) -> None:
+    """Without the fix the keys of the block are read one level up: unknown there, each missing
+    what it needs, and (for texts) every text in languages the site then does not have."""
+    text = REAL.read_text(encoding="utf-8")
+    start = text.index(f"\n{header}") + 1
+    indent = len(header) - len(header.lstrip())
+    end = re.compile(rf"\n {{0,{indent}}}\S").search(text, start + len(header))
+    block = text[start : end.start() if end else len(text)]
+    path, lines = edited(tmp_path, block, _dedented(block))
+    line = lines.index(header.rstrip("\n")) + 1
+    assert only_problem(path) == (
+        f"{path}:{line}: '{key}': has nothing under it, and the next line with a key, "
+        f"'{after}:' (line {line + 1}), is at its indentation, so it does not belong to it. Fix: "
+        f"indent the lines that belong to '{key.rsplit('.', 1)[-1]}' by two spaces more than it."
+    )
+
+
+#: Analytics' title and description as the project's consent.yml has them, and with the
+#: description indented under the title.
+TITLE_AND_DESCRIPTION = (
+    "    title: {en: Analytics, sv: Statistik}\n    description:\n      en: Traffic patterns and "
+    "site usage, to analyze and improve this Web site.\n      sv: Trafikmönster"
+)
+DESCRIPTION_UNDER_TITLE = (
+    "    title:\n      en: Analytics\n      sv: Statistik\n      description:\n"
+    "        en: Traffic patterns and site usage.\n        sv: Trafikmönster"
+)
+
+
+@pytest.mark.parametrize(
+    ("edits", "moved", "key", "owner", "spaces"),
+    [
+        ([(TITLE_AND_DESCRIPTION, DESCRIPTION_UNDER_TITLE)],
+         "      description:", "categories.analytics.title.description",
+         "'categories.analytics'", 4),
+        ([("gpc_last_update: 2026-11-29\n", ""),
+          ("receipts:\n", "receipts:\n  gpc_last_update: 2026-11-29\n")],
+         "  gpc_last_update: 2026-11-29", "receipts.gpc_last_update", "the top level", 0),
+    ],
+)  # fmt: skip
+def test_a_key_indented_under_the_wrong_mapping_is_said_so_not_missing(
+    tmp_path: Path, edits: list[tuple[str, str]], moved: str, key: str, owner: str, spaces: int
+) -> None:
+    """Not also as missing where it belongs, nor as a value of the wrong kind there."""
+    text = REAL.read_text(encoding="utf-8")
+    for old, new in edits:
+        assert old in text
+        text = text.replace(old, new, 1)
+    path = tmp_path / "consent.yml"
+    path.write_text(text, encoding="utf-8")
+    line = text.splitlines().index(moved) + 1
+    parent, _, name = key.rpartition(".")
+    assert only_problem(path) == (
+        f"{path}:{line}: '{key}': is indented as a key of '{parent}', but '{name}' belongs to "
+        f"{owner}: indent it as the keys of {owner} are ({spaces} spaces)."
+    )

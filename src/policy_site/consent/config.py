@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from policy_site.consent.checker import Checker, key_lines
+from policy_site.consent.checker import Checker
 from policy_site.consent.texts import TEXT_KEYS, default_texts, read_texts
 from policy_site.problems import PolicySiteError, yaml_problem
 
@@ -331,7 +331,7 @@ def load_consent(path: Path) -> ConsentConfig:
     try:
         text = path.read_text(encoding="utf-8")
         raw = yaml.safe_load(text)
-        check = Checker(path, key_lines(yaml.compose(text)))
+        check = Checker(path, yaml.compose(text))
     except FileNotFoundError:
         raise ConsentConfigError(
             f"{path}: not found. It is plugins.policy-site.consent in mkdocs.yml: correct the "
@@ -340,7 +340,7 @@ def load_consent(path: Path) -> ConsentConfig:
     except UnicodeDecodeError as err:
         raise ConsentConfigError(f"{path}: not UTF-8 text ({err}); save it as UTF-8.") from None
     except yaml.YAMLError as err:
-        raise ConsentConfigError([yaml_problem(path, err, path.name)]) from None
+        raise ConsentConfigError([yaml_problem(path, err, path.name, text=text)]) from None
     except _UNREADABLE as err:
         raise ConsentConfigError(
             f"{path}: a value YAML cannot read ({type(err).__name__}: {err}); "
@@ -378,7 +378,7 @@ def load_consent(path: Path) -> ConsentConfig:
         last_update = dt.date(1970, 1, 1)
     receipts = _receipts(check, top.get("receipts"))
     if check.problems:
-        raise ConsentConfigError(check.problems)
+        raise ConsentConfigError(check.report())
     return ConsentConfig(
         path, cookie, categories, texts, consent_mode is True, last_update, receipts
     )

@@ -11,7 +11,6 @@ site publishes. Each problem names the file, the line and the dotted key.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
@@ -27,7 +26,7 @@ from policy_site.locale import (
     package_file,
     texts,
 )
-from policy_site.problems import Problem, display, yaml_problem
+from policy_site.problems import Problem, display, near, yaml_problem
 
 __all__ = ["load_words", "no_words"]
 
@@ -117,7 +116,7 @@ def _site_file(path: Path, complete: bool) -> tuple[dict[str, Any] | None, list[
     except UnicodeDecodeError as err:
         return None, [Problem(path, 1, None, f"not UTF-8 text ({err}); save it as UTF-8.")]
     except yaml.YAMLError as err:
-        return None, [yaml_problem(path, err, path.name)]
+        return None, [yaml_problem(path, err, path.name, text=text)]
     own = {} if loaded is None else loaded
     if not isinstance(own, dict):
         return None, [
@@ -153,8 +152,8 @@ def _check(
     for name, value in own.items():
         key = f"{prefix}{name}"
         if name not in english:
-            near = difflib.get_close_matches(str(name), [str(k) for k in english], n=1)
-            meant = f"did you mean '{prefix}{near[0]}'? " if near else ""
+            likely = near(name, english)
+            meant = f"did you mean '{prefix}{likely}'? " if likely else ""
             fail(key, f"no such key: {meant}the keys are those of the package's {_english()}.")
             continue
         model = english[name]

@@ -13,11 +13,15 @@ from typing import Any
 import yaml
 
 from policy_site.problems import Problem, yaml_problem
+from policy_site.yaml_slips import duplicate_keys, keyless, twice, yaml_lines
 
 __all__ = ["KNOWN_KEYS", "Reader", "parse", "split_front_matter", "value_node", "xml_illegal"]
 
 KNOWN_KEYS = ("effective", "title", "summary", "change", "announced", "notified", "errata", "lint",
               "anchors", "withdrawn", "language", "translates")  # fmt: skip
+#: The keys that take one value (a date, a word or a text), not a list or a mapping.
+SINGLE_KEYS = ("effective", "title", "summary", "change", "announced", "notified", "language",
+               "translates")  # fmt: skip
 #: What each of KNOWN_KEYS holds, as the manual's reference says it (Markdown).
 KEY_DOCS = {
     "effective": "the date the text applies from, `YYYY-MM-DD`, the same as the file name (in a "
@@ -48,6 +52,11 @@ KEY_DOCS = {
 #: libyaml's parser when PyYAML has it (its wheels do): ten times faster on 300 versions.
 _LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _FRONT_MATTER = re.compile(r"\A---[ \t]*\r?\n(.*?\r?\n)?---[ \t]*\r?\n?", re.DOTALL)
+_OPENING = re.compile(r"\A---[ \t]*\r?\n")
+#: A line of front matter: a key (one word, then ':'), indented, a list item, a comment or blank.
+_KEY_LINE = re.compile(r"\A[A-Za-z_][\w.-]*:(?:\s|\Z)")
+_FRONT_LINE = re.compile(rf"{_KEY_LINE.pattern}|\A(?:[ \t]|-(?:\s|\Z)|#|\s*\Z)")
+_HEADING = re.compile(r"\A#{1,6}[ \t]+\S")
 _ISO_DATE = re.compile(r"\A\d{4}-\d{2}-\d{2}\Z")
 _LOOSE_DATE = re.compile(r"\A\d{4}-(\d-\d{1,2}|\d{1,2}-\d)\Z")
 _SLASHED_DATE = re.compile(r"\A\d{1,2}[/.]\d{1,2}[/.]\d{2,4}\Z")
@@ -83,12 +92,16 @@ class Reader:
         self.body_line = body_line
         self.nodes: dict[str, yaml.Node] = {}
         self.problems: list[Problem] = []
+        #: Keys whose value is already refused as a whole: nothing more is said of them.
+        self.refused: set[str] = set()
 
     def line(self, key: str) -> int:
         node = self.nodes.get(key)
         return node.start_mark.line + 2 if node is not None else 1
 
     def fail(self, key: str | None, message: str) -> None:
+        if key in self.refused:
+            return
         self.problems.append(Problem(self.path, self.line(key) if key else 1, key, message))
 
     def date(self, key: str, value: Any, node: yaml.Node | None) -> dt.date | None:
@@ -134,6 +147,11 @@ class Reader:
 
 def parse(path: Path, text: str) -> Reader | Problem:
     parts = split_front_matter(text)
+    opening = _OPENING.match(text)
+    if parts is None and opening is not None:
+        unclosed = _unclosed(path, yaml_lines(text[opening.end() :]))
+        if unclosed is not None:
+            return unclosed
     if parts is None:
         return Problem(
             path,
@@ -146,23 +164,70 @@ def parse(path: Path, text: str) -> Reader | Problem:
         tree = yaml.compose(parts[0], Loader=_LOADER)
         meta = yaml.load(parts[0], Loader=_LOADER) or {}
     except yaml.YAMLError as err:
-        return yaml_problem(path, err, "the front matter", first_line=2)
+        mark = getattr(err, "problem_mark", None)
+        upto = yaml_lines(parts[0])[: mark.line + 1 if mark is not None else None]
+        return _unclosed(path, upto, heading=True) or yaml_problem(
+            path, err, "the front matter", first_line=2, text=parts[0]
+        )
     except _UNREADABLE as err:
         return _unreadable(path, parts[0], err)
     if not isinstance(tree, yaml.MappingNode) or not isinstance(meta, dict):
-        return Problem(path, 2, None, "the front matter must be 'key: value' lines.")
+        slip = keyless(parts[0]) if isinstance(tree, yaml.ScalarNode) else None
+        said = f" {slip.said}. Fix: {slip.fix}." if slip else ""
+        line = slip.line + 2 if slip else 2
+        return Problem(path, line, None, f"the front matter must be 'key: value' lines.{said}")
     reader = Reader(path, meta, parts[1], body_line=text.count("\n") - parts[1].count("\n") + 1)
-    nodes = reader.nodes
+    for key, first, again in duplicate_keys(tree, first_line=2):
+        reader.problems.append(Problem(path, again, key, twice(first, again)))
     for key_node, value_node in tree.value:
         key = str(key_node.value)
-        if key in nodes:
-            nodes[key] = key_node
-            reader.fail(key, "appears twice; keep one.")
-        nodes[key] = key_node
-        nodes[f"{key}/value"] = value_node
+        reader.nodes[key] = key_node
+        reader.nodes[f"{key}/value"] = value_node
         if key not in KNOWN_KEYS:
             reader.fail(key, f"unknown key; the keys are: {', '.join(KNOWN_KEYS)}.")
+        elif key in SINGLE_KEYS and not isinstance(value_node, yaml.ScalarNode):
+            reader.fail(key, _one_value(key, value_node))
+            reader.refused.add(key)
     return reader
+
+
+def _one_value(key: str, node: yaml.Node) -> str:
+    """What is said of a list or a mapping given to ``key``, which takes one value."""
+    items = node.value if isinstance(node, yaml.SequenceNode) else []
+    one = items[0].value if len(items) == 1 and isinstance(items[0], yaml.ScalarNode) else "..."
+    given = "a list" if isinstance(node, yaml.SequenceNode) else "'key: value' lines"
+    return (
+        f"takes one value, but is given {given}: write the one value on the key's own line, "
+        f"'{key}: {one}'."
+    )
+
+
+def _unclosed(path: Path, lines: list[str], heading: bool = False) -> Problem | None:
+    """The problem of front matter that runs on into the Markdown (``lines``, those after the
+    opening '---'), its closing '---' left out: where that belongs, before the first Markdown
+    line after the last 'key: value' one. With ``heading``, only if that line is a heading."""
+    prose = next((n for n, line in enumerate(lines) if not _FRONT_LINE.match(line)), len(lines))
+    keys = [n for n in range(prose) if lines[n].strip() and not lines[n].startswith("#")]
+    if not keys:
+        return None
+    start = next((n for n in range(keys[-1] + 1, len(lines)) if lines[n].strip()), None)
+    if heading and (
+        start is None
+        or start > prose
+        or not _HEADING.match(lines[start])
+        or any(_KEY_LINE.match(line) for line in lines[prose:])  # a key lost its ':' instead
+    ):
+        return None
+    where = f"after line {keys[-1] + 2} ('{lines[keys[-1]].strip()}')"
+    if start is not None:
+        where += f", before the Markdown ('{lines[start].strip()}', line {start + 2})"
+    return Problem(
+        path,
+        start + 2 if start is not None else keys[-1] + 3,
+        None,
+        "the front matter that '---' opens on line 1 has no closing '---' line. Fix: add a "
+        f"'---' line {where}.",
+    )
 
 
 def _unreadable(path: Path, front: str, err: Exception) -> Problem:
