@@ -143,7 +143,7 @@ def _parser() -> argparse.ArgumentParser:
     checker.add_argument("--update-lock", action="store_true", help="record the versions' hashes")
     new = commands.add_parser(
         "new-version",
-        help="start a version from the newest published one (or --from another)",
+        help="start a draft version from the one that applies before it (or --from another)",
         parents=[both],
     )
     new.add_argument("effective", help="the new version's effective date, YYYY-MM-DD")
@@ -152,7 +152,7 @@ def _parser() -> argparse.ArgumentParser:
         "--from",
         dest="source",
         metavar="YYYY-MM-DD",
-        help="the version to copy (default: the newest published, upcoming included)",
+        help="the version to copy (default: the one that applies before, upcoming included)",
     )
     announcer = commands.add_parser(
         "announce",

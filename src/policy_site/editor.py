@@ -62,7 +62,7 @@ def update_lock(
     folder = config.docs_dir / settings.versions_dir
     versions, problems = read_versions(folder)
     written, unreadable = read_translations(folder)
-    problems += unreadable + check_rules(versions, settings.notice_days, today)
+    problems += unreadable + check_rules(versions, settings.notice_days, record_day)
     problems += check_translations(versions, written, settings.language, settings.languages)
     everything = [*versions, *bind_translations(versions, written)]
     lock_path = config.docs_dir / settings.lock_file
@@ -126,15 +126,17 @@ def check(config: SiteConfig, environ: Mapping[str, str], update: bool) -> Outco
 
 
 def _source(
-    versions: list[PolicyVersion], today: dt.date, chosen: str | None
+    versions: list[PolicyVersion], today: dt.date, chosen: str | None, day: dt.date
 ) -> tuple[PolicyVersion, str]:
-    """The version a new one starts from (the newest published, upcoming included, withdrawn
-    not, unless ``chosen``), and where it stands. Raises PolicySiteError when there is none."""
+    """The version a new one taking effect on ``day`` starts from (the newest published before
+    ``day``, upcoming included, withdrawn not, unless ``chosen``), and where it stands. Raises
+    PolicySiteError when there is none."""
     published = [
         version
         for version in versions
         if is_published(version, today)
         and (version.withdrawn is None or version.withdrawn.date > today)
+        and version.effective < day
     ]
     in_effect = [version for version in published if version.effective <= today]
     ids = ", ".join(version.id for version in versions)
@@ -146,7 +148,8 @@ def _source(
         found = published[-1]
     else:
         raise PolicySiteError(
-            f"no version is published as of {today}: choose one with --from ({ids})."
+            f"no version published as of {today} takes effect before {day}: choose one with "
+            f"--from ({ids})."
         )
     if found.withdrawn is not None and found.withdrawn.date <= today:
         status = f"withdrawn on {found.withdrawn.date}"
@@ -158,7 +161,7 @@ def _source(
         status = "in effect" if found is in_effect[-1] else "superseded"
     if in_effect and found is not in_effect[-1]:
         status += f"; {in_effect[-1].id} is in effect"
-    kind = "the version chosen with --from" if chosen else "the newest published version"
+    kind = "the version chosen with --from" if chosen else "the version that applies before it"
     return found, f"{kind}: {status}"
 
 
@@ -191,7 +194,7 @@ def new_version(
     target = folder / f"{day.isoformat()}.md"
     if target.exists():
         raise PolicySiteError(f"{target} exists already: edit it, or choose another date.")
-    source, described = _source(_versions(config), today, chosen_id)
+    source, described = _source(_versions(config), today, chosen_id, day)
     earliest = today + dt.timedelta(days=settings.notice_days)
     if change == "material" and day < earliest:
         raise PolicySiteError(

@@ -25,6 +25,7 @@ __all__ = [
     "file_at_head",
     "file_history",
     "last_commit_with",
+    "repository_path",
 ]
 
 _NOT_INSTALLED = "git is not installed"
@@ -137,6 +138,15 @@ def commits_with(folder: Path, name: str) -> list[str]:
     return (_output(folder, "log", "--format=%H", "--", name) or "").split()
 
 
+def repository_path(path: Path) -> str:
+    """``path`` as git names it in a command run at the top of its repository."""
+    folder = next(parent for parent in path.resolve().parents if parent.is_dir())
+    top = (_output(folder, "rev-parse", "--show-toplevel") or "").strip()
+    if not top:
+        raise _unavailable(folder, _NOT_A_REPOSITORY)
+    return path.resolve().relative_to(Path(top).resolve()).as_posix()
+
+
 def last_commit_with(path: Path) -> tuple[str, str] | None:
     """The last commit that has ``path`` (the short hash: HEAD, or the parent of the commit
     that deleted it) and ``path`` relative to the repository; None when no commit has it. A
@@ -148,10 +158,7 @@ def last_commit_with(path: Path) -> tuple[str, str] | None:
         found = _output(folder, *args)
         return found.strip() if found is not None else None
 
-    top = git("rev-parse", "--show-toplevel")
-    if not top:
-        raise _unavailable(folder, _NOT_A_REPOSITORY)
-    relative = path.resolve().relative_to(Path(top).resolve()).as_posix()
+    relative = repository_path(path)
     commit = None
     if git("cat-file", "-e", f"HEAD:{relative}") is not None:
         commit = git("rev-parse", "--short", "HEAD")

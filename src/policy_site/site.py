@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from policy_site.consent import Bundle, ConsentConfig, load_consent
-from policy_site.consent.archive import Kept, bundles, read_kept, revisions
+from policy_site.consent.archive import Kept, bundles, public_revisions, read_kept
 from policy_site.dates import build_date, record_date
 from policy_site.locale import Words
 from policy_site.locale.load import load_words, no_words
@@ -295,9 +295,11 @@ def load_site(config: SiteConfig, environ: Mapping[str, str] | None = None) -> S
     shown = config.options.published_bundles
     kept = read_kept(config.root, shown) if shown else None
     current = policy.timeline.consent_revision
-    every = bundles(
-        config, settings, consent, revisions(policy.versions, today, current) if kept else [current]
-    )
-    # A draft keeps nothing: its bundles are kept when it is published (policy-site publish).
-    unkept = kept.unkept(every) if kept is not None and not policy.draft else []
+    # What must be kept: the bundles of what is published on the day of the edit. A draft's
+    # are kept when it is announced (a draft site's when it is published): a preview of the
+    # day a draft takes effect renders its bundle without asking for it.
+    needed = public_revisions(policy.versions, today, record_day) if kept else []
+    every = bundles(config, settings, consent, list(dict.fromkeys([current, *needed])))
+    wanted = [bundle for bundle in every if bundle.revision in needed]
+    unkept = kept.unkept(wanted) if kept is not None and not policy.draft else []
     return Site(config, policy, record_day, consent, every[0], kept, tuple(unkept))

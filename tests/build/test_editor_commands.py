@@ -129,8 +129,8 @@ def test_new_version_starts_from_the_newest_published_version(real_project: Path
     result = run(real_project, "--as-of", "2026-12-01", "new-version", "2027-06-01")
     assert result.returncode == 0, result.stderr
     assert (
-        "from 2027-01-01 (the newest published version: upcoming, takes effect on 2027-01-01; "
-        "2007-10-01 is in effect)" in result.stdout
+        "from 2027-01-01 (the version that applies before it: upcoming, takes effect on "
+        "2027-01-01; 2007-10-01 is in effect)" in result.stdout
     )
     created = (real_project / NEW).read_text(encoding="utf-8")
     assert "Global Privacy Control" in created  # the 2027 text, not the 2007 one

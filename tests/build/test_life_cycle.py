@@ -93,9 +93,13 @@ def test_announce_refuses_too_short_a_notice_and_a_version_in_effect(repo: Path)
     assert "in effect since 2021-01-01; only a version not in effect yet is announced" in (
         in_effect.stderr
     )
-    # A material draft whose day comes unannounced would apply without notice: refused.
-    unheard = cli(repo, "check", as_of="2021-06-01", today=DAY)
+    # Previewed as of its day while it can still be announced in time: shown in effect.
+    preview = build(repo, repo / "site", as_of="2021-06-01", today=DAY)
+    assert preview.returncode == 0, preview.stderr
+    assert (repo / "site/privacy/changes/2021-06-01/index.html").is_file()  # its redline
+    # A material draft left unannounced until too late would apply without notice: refused.
+    unheard = cli(repo, "check", as_of="2021-05-15")
     assert unheard.returncode == 2
-    assert "'announced': is missing, and on 2021-06-01 this material change would be in effect" in (
+    assert "'announced': is missing: this material change is a draft, and announced today " in (
         unheard.stderr
     )

@@ -30,10 +30,10 @@ def test_a_published_version_deleted_by_a_commit_fails_check_and_build(repo: Pat
     git(repo, "commit", "-qm", "Drop the 2021 version")
     expected = (
         "version 2021-01-01 was published (announced on 2020-11-15, effective 2021-01-01) and "
-        "versions.lock records it, but its file is gone: a published version stays at its address "
-        "(to take back an announced version before it takes effect, run ./scripts/withdraw "
-        "2021-01-01 --reason '...' instead). It was last in commit "
-        f"{head}; restore it with: git checkout {head} -- {SECOND}\n"
+        "versions.lock records it, but its file is gone: a published version stays at its "
+        f"address. It was last in commit {head}; restore it with: git checkout {head} -- {SECOND}. "
+        "Then, to take it back before it takes effect, run ./scripts/withdraw 2021-01-01 "
+        "--reason '...'.\n"
     )
     checked = cli(repo, "check", as_of="2020-12-31")
     assert checked.returncode == 2
@@ -98,7 +98,7 @@ def test_a_withdrawn_version_keeps_its_page_and_says_why(repo: Path) -> None:
     assert manifest["current"] == "2020-01-01"
 
     started = cli(repo, "new-version", "2021-03-01", as_of="2020-12-02")
-    assert "from 2020-01-01 (the newest published version: in effect)" in started.stdout
+    assert "from 2020-01-01 (the version that applies before it: in effect)" in started.stdout
     (repo / "docs/privacy/versions/2021-03-01.md").unlink()
     printed = (site / "assets/stylesheets/policy-print.css").read_text(encoding="utf-8")
     assert "Withdrawn 1 December 2020, never in effect \u00b7 https://policy.example/" in printed
@@ -176,8 +176,8 @@ def test_an_announced_clarification_is_corrected_with_an_erratum(repo: Path) -> 
     edit(repo, SECOND, "Write to privacy@example.com.", "Write to privacy@example.org.")
     refused = cli(repo, "check", as_of="2020-12-01")
     assert (
-        "(clarification) was announced on 2020-11-15 and its text no longer matches the lock: "
-        "record the correction with a new 'errata' entry" in refused.stderr
+        "(clarification) was announced on 2020-11-15 and its text no longer matches the lock. "
+        "Record the correction with a new 'errata' entry" in refused.stderr
     )
     erratum = "errata:\n  - date: 2020-12-01\n    text: The address is example.org.\n---"
     edit(repo, SECOND, "---\n\n#", erratum + "\n\n#")

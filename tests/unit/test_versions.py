@@ -256,11 +256,14 @@ def test_a_material_version_never_announced_is_a_draft_until_it_would_apply(
     policy = load_policy(docs, Settings(), TODAY)  # a draft: checked, not published
     assert policy.timeline.upcoming is None
     assert [entry.id for entry in policy.timeline.entries] == ["2020-01-01"]
+    # Previewed as of its effective date: it can still be announced in time, and shows in effect.
+    assert load_policy(docs, Settings(), dt.date(2021, 1, 1), TODAY).current.id == "2021-01-01"
+    # Four days later announcing it would be too late: refused, with the earliest date.
     assert (
-        "2021-01-01.md:4: 'announced': is missing, and on 2021-01-01 this material change would "
-        "be in effect without notice: it must be announced at least 30 days before it takes "
-        "effect. Move 'effective' (and the file name) to 2021-01-31 or later, then run "
-        "policy-site announce 2021-01-31." in problems(docs, dt.date(2021, 1, 1), TODAY)
+        "2021-01-01.md:4: 'announced': is missing: this material change is a draft, and announced "
+        "today (2020-12-05) it would give 27 days' notice; at least 30 are needed. Move "
+        "'effective' (and the file name) to 2021-01-04 or later, then run policy-site announce "
+        "2021-01-04." in problems(docs, dt.date(2020, 12, 5))
     )
 
 
@@ -282,7 +285,7 @@ def test_an_announced_clarification_is_corrected_like_an_erratum(tmp_path: Path)
     second = docs / "privacy/versions/2021-01-01.md"
     edited = second.read_text(encoding="utf-8").replace("email addresses", "e-mail addresses")
     second.write_text(edited, encoding="utf-8")
-    assert "record the correction with a new 'errata' entry" in problems(docs)
+    assert "Record the correction with a new 'errata' entry" in problems(docs)
     erratum = "errata:\n  - date: 2020-12-01\n    text: Spells e-mail as elsewhere.\n---\n#"
     second.write_text(edited.replace("---\n#", erratum), encoding="utf-8")
     assert locked(second.parent, read_lock(docs / LOCK)).problems == []

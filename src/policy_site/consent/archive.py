@@ -38,8 +38,8 @@ from policy_site.git import GitError, deleted_paths, file_at_head
 from policy_site.problems import PolicySiteError
 from policy_site.versions import Settings
 from policy_site.versions.lock import LockEntry
-from policy_site.versions.model import PolicyVersion
-from policy_site.versions.timeline import make_timeline
+from policy_site.versions.model import PolicyVersion, VersionError
+from policy_site.versions.timeline import is_published, make_timeline
 
 if TYPE_CHECKING:
     from policy_site.site import SiteConfig
@@ -58,6 +58,7 @@ __all__ = [
     "lost",
     "make_release",
     "missing",
+    "public_revisions",
     "read_kept",
     "read_published",
     "read_releases",
@@ -311,6 +312,19 @@ def revisions(versions: Sequence[PolicyVersion], today: dt.date, current: str) -
     return list(dict.fromkeys([current, *later]))
 
 
+def public_revisions(
+    versions: Sequence[PolicyVersion], today: dt.date, record_day: dt.date
+) -> list[str]:
+    """``revisions`` of the versions published on ``record_day`` (drafts left out), as of
+    ``today``; none when none of them is in effect on ``today``."""
+    public = [version for version in versions if is_published(version, record_day)]
+    try:
+        current = make_timeline(public, today).consent_revision
+    except VersionError:
+        return []
+    return revisions(public, today, current)
+
+
 def bundles(
     config: SiteConfig, settings: Settings, consent: ConsentConfig, revisions: Sequence[str]
 ) -> list[Bundle]:
@@ -341,8 +355,9 @@ def keep_bundles(
     if not config.options.consent or not shown:
         return None
     consent = load_consent(config.root / config.options.consent)
-    current = make_timeline(list(versions), today).consent_revision
-    made = bundles(config, config.settings(), consent, revisions(versions, today, current))
+    made = bundles(
+        config, config.settings(), consent, public_revisions(versions, today, record_day)
+    )
     folder = config.root / shown
     added = keep(made, folder)
     releases = read_releases(folder)

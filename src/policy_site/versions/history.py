@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from policy_site.git import GitError, check_history, file_history
+from policy_site.git import GitError, check_history, file_history, repository_path
 from policy_site.problems import display
 from policy_site.versions.lock import NOT_A_LOCK, LockEntry, parse_lock
 from policy_site.versions.model import Problem
@@ -45,9 +45,11 @@ class History:
 
 
 def restore(commit: str, lock_path: Path) -> str:
-    """The command that puts back the lock as ``commit`` had it."""
-    folder = display(lock_path.resolve().parent)
-    return f"git checkout {commit[:12]} -- {lock_path.name} (in {folder})"
+    """The command that puts back the lock as ``commit`` had it, run at the repository's top."""
+    try:
+        return f"git checkout {commit[:12]} -- {repository_path(lock_path)}"
+    except GitError:
+        return f"git checkout {commit[:12]} -- {display(lock_path)}"
 
 
 def follows(before: LockEntry, after: LockEntry, effective: dt.date, day: dt.date) -> bool:

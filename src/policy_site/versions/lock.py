@@ -30,7 +30,7 @@ from pathlib import Path
 
 from policy_site.versions.hashes import body_sha256, front_sha256, normalize_body
 from policy_site.versions.model import TRANSLATION_NAME, PolicyVersion, Problem, VersionError
-from policy_site.versions.recall import changed_lines, restore_hint
+from policy_site.versions.recall import changed, changed_lines, restore_hint
 
 __all__ = [
     "NOT_A_LOCK",
@@ -183,13 +183,12 @@ def _judge(
             "'errata' entry (date and text), then run policy-site check --update-lock.",
         )
     if version.change != "material":
-        return entry, None if grew else _problem(
+        return entry, None if grew else _changed(
             version,
-            None,
-            f"version {vid} ({version.change}) was announced on {was} and its text no longer "
-            "matches the lock: record the correction with a new 'errata' entry (date and text), "
-            f"or undo the edit; then run policy-site check --update-lock."
-            f"{changed_lines(version, locked)}",
+            locked,
+            f"({version.change}) was announced on {was}",
+            "Record the correction with a new 'errata' entry (date and text), or undo the edit; "
+            "then run policy-site check --update-lock.",
         )
     if version.announced is not None and version.announced >= max(day, was or day):
         # A revised text is announced again: on a later day, or the same day (both count).
@@ -205,11 +204,15 @@ def _judge(
 
 
 def _changed(version: PolicyVersion, locked: LockEntry, status: str, fix: str) -> Problem:
-    return _problem(
-        version,
+    """An edit the rules forbid, on the first line it changed, with the diff."""
+    line, diff = changed(version, locked)
+    what = "text" if body_sha256(version.body) != locked.sha256 else "front matter"
+    return Problem(
+        version.path,
+        line or version.body_line,
         None,
-        f"{_what(version)} {version.key} {status} and its text no longer matches the lock. {fix}"
-        f"{changed_lines(version, locked)}",
+        f"{_what(version)} {version.key} {status} and its {what} no longer matches the lock. "
+        f"{fix}{diff}",
     )
 
 
@@ -217,19 +220,19 @@ def _gone(lock_path: Path, versions_dir: Path, vid: str, entry: LockEntry, day: 
     path = versions_dir / f"{vid}.md"
     first = f"announced on {entry.announced[0]}, " if entry.announced else ""
     what = "translation" if len(vid) > 10 else "version"
-    instead = ""
+    then = ""
     if what == "version" and dt.date.fromisoformat(vid) > day and entry.withdrawn is None:
-        instead = (
-            " (to take back an announced version before it takes effect, run "
-            f"policy-site withdraw {vid} --reason '...' instead)"
+        then = (
+            " Then, to take it back before it takes effect, run policy-site withdraw "
+            f"{vid} --reason '...'."
         )
     return Problem(
         path,
         1,
         None,
         f"{what} {vid} was published ({first}effective {vid[:10]}) and {lock_path.name} records "
-        f"it, but its file is gone: a published {what} stays at its address{instead}."
-        f"{restore_hint(path)}",
+        f"it, but its file is gone: a published {what} stays at its address."
+        f"{restore_hint(path)}{'.' if then else ''}{then}",
     )
 
 

@@ -224,7 +224,7 @@ def load_policy(
     versions, problems = read_versions(folder)
     written, found = read_translations(folder)
     problems += found
-    problems += check_rules(versions, settings.notice_days, today)
+    problems += check_rules(versions, settings.notice_days, record_day or today)
     problems += check_translations(versions, written, settings.language, settings.languages)
     translated = bind_translations(versions, written)
     lock_path = docs_dir / settings.lock_file
@@ -245,10 +245,14 @@ def load_policy(
             base, found = merged(lock, history, day, lock_path)
             found += check_lock([*versions, *translated], base, day, lock_path, folder)
             lock = base
-    # A published file that is gone comes first: the problems of what follows from it (a
-    # translation without its version) go away once it is back.
+    # A published file that is gone comes first, and what follows from it (a translation
+    # without its version) is not said: it goes away once the file is back.
     gone = [p for p in found if p.path != lock_path and not p.path.exists()]
-    problems = [*gone, *problems] if problems else found
+    follows = tuple(f"{p.path.stem}." for p in gone)
+    if problems:
+        problems = [*gone, *(p for p in problems if not p.path.name.startswith(follows))]
+    else:
+        problems = found
     if problems:
         raise VersionError(problems)
     announcements = {key: entry.announced for key, entry in lock.items()}

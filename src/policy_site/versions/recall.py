@@ -14,7 +14,7 @@ from policy_site.versions.model import PolicyVersion, read_version
 if TYPE_CHECKING:
     from policy_site.versions.lock import LockEntry
 
-__all__ = ["changed_lines", "restore_hint"]
+__all__ = ["changed", "changed_lines", "restore_hint"]
 
 
 def restore_hint(path: Path) -> str:
@@ -30,25 +30,30 @@ def restore_hint(path: Path) -> str:
 
 
 def changed_lines(version: PolicyVersion, locked: LockEntry) -> str:
-    """The lines of ``version``'s file that differ from the text ``locked`` records (front matter
-    and body), found in git history; a sentence instead when it cannot be found."""
+    """The lines of ``version``'s file that differ from what ``locked`` records, as a diff."""
+    return changed(version, locked)[1]
+
+
+def changed(version: PolicyVersion, locked: LockEntry) -> tuple[int | None, str]:
+    """The first line of ``version``'s file that differs from the text ``locked`` records (front
+    matter and body), found in git history, and the diff; (None, a sentence) when it cannot be
+    found."""
     try:
         found = _locked_file(version, locked)
     except GitError as err:
-        return f" {err} So the locked text cannot be shown."
+        return None, f" {err} So the locked text cannot be shown."
     if found is None:
-        return " (The locked text is not in git history; see git log -p on the file.)"
+        return None, " (The locked text is not in git history; see git log -p on the file.)"
     commit, old = found
-    now = version.path.read_text(encoding="utf-8")
+    before = old.splitlines()
+    now = version.path.read_text(encoding="utf-8").splitlines()
+    edits = difflib.SequenceMatcher(None, before, now, autojunk=False).get_opcodes()
+    line = next((j1 + 1 for tag, _, _, j1, _ in edits if tag != "equal"), None)
     diff = difflib.unified_diff(
-        old.splitlines(),
-        now.splitlines(),
-        f"{version.key} as published (commit {commit[:12]})",
-        f"{version.key} now",
-        lineterm="",
-        n=0,
-    )
-    return "\n" + "\n".join(line for line in diff if not line.startswith("@@"))
+        before, now, f"{version.key} as published (commit {commit[:12]})", f"{version.key} now",
+        lineterm="", n=0,
+    )  # fmt: skip
+    return line, "\n" + "\n".join(text for text in diff if not text.startswith("@@"))
 
 
 def _locked_file(version: PolicyVersion, locked: LockEntry) -> tuple[str, str] | None:

@@ -273,18 +273,18 @@ def check_rules(versions: Sequence[PolicyVersion], notice_days: int, day: dt.dat
     return problems
 
 
-def _announcement(version: PolicyVersion, notice_days: int, today: dt.date) -> list[Problem]:
-    """A material change not announced is a draft; on its effective date it would apply unheard."""
+def _announcement(version: PolicyVersion, notice_days: int, day: dt.date) -> list[Problem]:
+    """A material draft (not announced) fails once announcing it on ``day`` is too late."""
     announced = version.announced
     if announced is None:
-        if version.change != "material" or version.effective > today or version.withdrawn:
+        earliest = day + dt.timedelta(days=notice_days)
+        if version.change != "material" or version.effective >= earliest or version.withdrawn:
             return []
-        earliest = today + dt.timedelta(days=notice_days)
         message = (
-            f"is missing, and on {today} this material change would be in effect without "
-            f"notice: it must be announced at least {notice_days} days before it takes effect. "
-            f"Move 'effective' (and the file name) to {earliest} or later, then run policy-site "
-            f"announce {earliest}."
+            f"is missing: this material change is a draft, and announced today ({day}) it would "
+            f"give {(version.effective - day).days} days' notice; at least {notice_days} are "
+            f"needed. Move 'effective' (and the file name) to {earliest} or later, then run "
+            f"policy-site announce {earliest}."
         )
         return [Problem(version.path, version.line("change"), "announced", message)]
     if announced > version.effective:

@@ -52,8 +52,10 @@ class Entry:
 
     @property
     def revised(self) -> tuple[dt.date, ...]:
-        """The days a revised text was announced again."""
-        return self.announcements[1:]
+        """The days a revised text was announced again, each once; a revision the day of the
+        first announcement is that announcement (the lock still records it)."""
+        first = self.announcements[:1]
+        return tuple(dict.fromkeys(day for day in self.announcements[1:] if day not in first))
 
     @property
     def id(self) -> str:
