@@ -11,10 +11,12 @@ import functools
 import gzip
 import http.client
 import io
+import signal
+import socket
 import sys
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -23,12 +25,17 @@ from urllib.parse import urlsplit
 from policy_site.arguments import add_config_file
 from policy_site.commands import command
 from policy_site.problems import PolicySiteError
-from policy_site.receipts.launch import receiving
+from policy_site.receipts.launch import free_port, receipts_endpoint, receiving
 from policy_site.security import HEADERS_FILE, parse_headers_file
 
 __all__ = ["main", "make_server", "running", "serving"]
 
 Rules = list[tuple[str, dict[str, str]]]
+
+#: Where the receipts receiver listens.
+_LOOPBACK = "127.0.0.1"
+#: The signals that stop ``policy-site serve``.
+_STOPPING = (signal.SIGINT, signal.SIGTERM)
 
 
 #: Types worth compressing; images and fonts are compressed already.
@@ -192,7 +199,8 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     """``policy-site serve``. Raises PolicySiteError (ReceiverError among them) when the site
-    cannot be served: policy_site.cli.main says it and exits 2."""
+    cannot be served: policy_site.cli.main says it and exits 2. SIGINT (Ctrl-C) and SIGTERM stop
+    the server and the receiver, and free both ports."""
     args = _parser().parse_args(argv)
     if args.directory is None and not args.config_file.is_file():
         raise PolicySiteError(
@@ -205,34 +213,93 @@ def main(argv: list[str] | None = None) -> int:
         raise PolicySiteError(
             f"{args.directory}/index.html not found: run {command('build')} first."
         )
-    with receiving(
-        args.directory, args.receipts_db, args.receipts_port or args.port + 1
-    ) as receipts:
-        return _serve(args, receipts)
-
-
-def _serve(args: argparse.Namespace, receipts: tuple[str, str] | None) -> int:
+    endpoint = receipts_endpoint(args.directory)
+    receiver = args.receipts_port or args.port + 1
+    if endpoint and receiver > 65535:
+        raise PolicySiteError(f"--port {args.port} leaves the receipts receiver no port "
+                              "(--port + 1): give it one with --receipts-port.")  # fmt: skip
+    _check_ports(args.host, args.port, receiver if endpoint else None)  # before anything starts
+    upstream = (endpoint, f"{_LOOPBACK}:{receiver}") if endpoint else None
     try:
-        server = make_server(args.directory, host=args.host, port=args.port, receipts=receipts)
-    except OSError as err:
-        if err.errno == errno.EADDRINUSE:
-            raise PolicySiteError(
-                f"Port {args.port} on {args.host} is in use (another {command('serve')}?): "
-                f"choose another with --port, e.g. {command('serve')} --port {args.port + 1}"
-            ) from None
-        raise PolicySiteError(
-            f"Cannot listen on {args.host}:{args.port}: {err.strerror}."
-        ) from None
-    host, port = server.server_address[:2]
-    url = f"http://{host!s}:{port}/privacy/"
-    print(f"Serving {args.directory} at {url}  (Ctrl-C stops)", flush=True)
-    try:
+        server = make_server(args.directory, host=args.host, port=args.port, receipts=upstream)
+    except OSError as err:  # taken since it was checked: the next run suggests another
+        message = f"Cannot listen on {args.host}:{args.port}: {err.strerror}; run it again."
+        raise PolicySiteError(message) from None
+    # Ctrl-C or SIGTERM, even while the receiver starts: the blocks stop it, then the server.
+    with (
+        suppress(KeyboardInterrupt),
+        _stopping_on_signals(),
+        server,
+        receiving(args.directory, args.receipts_db, receiver),
+    ):
+        host, port = server.server_address[:2]
+        print(f"Serving {args.directory} at http://{host!s}:{port}/privacy/  (Ctrl-C stops)",
+              flush=True)  # fmt: skip
         server.serve_forever()
-    except KeyboardInterrupt:
-        pass
-    finally:
-        server.server_close()
     return 0
+
+
+def _check_ports(host: str, port: int, receiver: int | None) -> None:
+    """Raises a PolicySiteError when the site's port or the receiver's (None: no receiver) is
+    taken, naming it and suggesting ports that are free now."""
+    busy = [(port, host, "the site's, --port")] if _in_use(host, port) else []
+    if receiver is not None and (receiver == port or _in_use(_LOOPBACK, receiver)):
+        busy.append((receiver, _LOOPBACK, "the receipts receiver's, --receipts-port"))
+    if not busy:
+        return
+    site = _first_free(host, port, taken=())
+    named, fix = f"{port} on {host}", f"another with --port, e.g. {command('serve')} --port {site}"
+    if receiver is not None:
+        named = " and ".join(f"{each} on {on} ({whose})" for each, on, whose in busy)
+        fix = (f"free ones, e.g. {command('serve')} --port {site} "
+               f"--receipts-port {_first_free(_LOOPBACK, receiver, taken=(site,))}")  # fmt: skip
+    plural = len(busy) > 1
+    raise PolicySiteError(
+        f"Port{'s' * plural} {named} {'are' if plural else 'is'} in use "
+        f"(another {command('serve')}?): choose {fix}"
+    )
+
+
+def _first_free(host: str, start: int, taken: tuple[int, ...]) -> int:
+    """The first port from ``start`` that nothing listens on, nor is in ``taken``."""
+    for port in range(start, min(start + 100, 65536)):
+        if port not in taken and not _in_use(host, port):
+            return port
+    return free_port()
+
+
+def _in_use(host: str, port: int) -> bool:
+    """Whether something listens on ``host:port``: bound as the servers bind (an address whose
+    last connections are closing is free). Raises PolicySiteError when ``host`` cannot be had."""
+    with socket.socket() as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((host, port))
+        except OSError as err:
+            if err.errno == errno.EADDRINUSE:
+                return True
+            raise PolicySiteError(f"Cannot listen on {host}:{port}: {err.strerror}.") from None
+    return False
+
+
+@contextmanager
+def _stopping_on_signals() -> Iterator[None]:
+    """SIGTERM as Ctrl-C (SIGINT): KeyboardInterrupt, so that the blocks it leaves stop the
+    server and the receiver. Another signal while they stop is ignored: they stop all the same.
+    A signal ignored from the start stays ignored (a job started in the background)."""
+
+    def stop(signum: int, frame: Any) -> None:
+        for each in _STOPPING:
+            signal.signal(each, signal.SIG_IGN)
+        raise KeyboardInterrupt
+
+    kept = [each for each in _STOPPING if signal.getsignal(each) != signal.SIG_IGN]
+    before = {each: signal.signal(each, stop) for each in kept}
+    try:
+        yield
+    finally:
+        for each, handler in before.items():
+            signal.signal(each, handler)
 
 
 if __name__ == "__main__":  # as policy-site serve, through the command line's one catch

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from policy_site.problems import PolicySiteError
 
-__all__ = ["ReceiverError", "free_port", "receiving"]
+__all__ = ["ReceiverError", "free_port", "receipts_endpoint", "receiving"]
 
 
 def free_port() -> int:
@@ -29,6 +29,15 @@ class ReceiverError(PolicySiteError):
     """The receipts receiver did not start."""
 
 
+def receipts_endpoint(site: Path) -> str | None:
+    """The endpoint the built ``site`` sends receipts to (its consent/consent.json names it), or
+    None when it sends none."""
+    manifest = site / "consent" / "consent.json"
+    if not manifest.is_file():
+        return None
+    return json.loads(manifest.read_text("utf-8")).get("receipts") or None
+
+
 @contextmanager
 def receiving(
     site: Path, db: str, port: int, quiet: bool = False
@@ -36,10 +45,7 @@ def receiving(
     """``policy-site receipts serve`` on ``port`` while the block runs, when the built site sends
     receipts (its consent/consent.json names an endpoint): (endpoint, its host:port), to pass
     them on; None, and no receiver, when it does not. Raises ReceiverError when it cannot start."""
-    manifest = site / "consent" / "consent.json"
-    endpoint = (
-        json.loads(manifest.read_text("utf-8")).get("receipts") if manifest.is_file() else None
-    )
+    endpoint = receipts_endpoint(site)
     if not endpoint:
         yield None
         return
