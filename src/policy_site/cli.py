@@ -1,12 +1,11 @@
 """``policy-site``: one command for the whole tool, each subcommand a thin layer over a module.
 
 ``init`` (a new site, a draft) and ``publish`` (its first publication), ``build`` (the strict
-build, swapped in only when it succeeded), ``serve``
-(the built site with its headers), ``check``, ``new-version``, ``announce``, ``withdraw`` and
-``snippet`` (the
-editor's commands, ``policy_site.editor``), ``notice`` (change notices, ``policy_site.notice``),
-and ``audit`` (``policy_site.audit``). This
-repository's ``scripts/`` are thin wrappers around it.
+build, swapped in only when it succeeded), ``serve`` (the built site with its headers),
+``check``, ``new-version`` and ``snippet`` (the editor's commands, ``policy_site.editor``),
+``announce`` and ``withdraw`` (``policy_site.lifecycle``), ``notice`` (change notices,
+``policy_site.notice``), and ``audit`` (``policy_site.audit``). This repository's ``scripts/``
+are thin wrappers around it.
 """
 
 from __future__ import annotations
@@ -21,7 +20,7 @@ from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 from typing import Any
 
-from policy_site import __version__, audit, editor, serve
+from policy_site import __version__, audit, editor, lifecycle, serve
 from policy_site.arguments import CONFIG_FILE, add_as_of, add_config_file, config_file, shared
 from policy_site.commands import command, for_reader
 from policy_site.dates import AS_OF_ENV, build_date
@@ -247,9 +246,9 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "notice":
         return _said(write_notices(config, args.version, environ, args.out, args.sender))
     if args.command == "withdraw":
-        return _said(editor.withdraw(config, args.version, args.reason, environ))
+        return _said(lifecycle.withdraw(config, args.version, args.reason, environ))
     if args.command == "announce":
-        return _said(editor.announce(config, args.version, environ))
+        return _said(lifecycle.announce(config, args.version, environ))
     return _said(editor.new_version(config, args.effective, args.change, environ, args.source))
 
 

@@ -1,6 +1,6 @@
 """The editor's commands: ``check`` (validate without building; ``--update-lock`` records the
-versions and keeps the consent bundles), ``new-version`` (start a revision), ``withdraw`` (take back
-an announced version before it takes effect), ``snippet`` (the consent tags for another site).
+versions and keeps the consent bundles), ``new-version`` (start a revision, a draft), ``snippet``
+(the consent tags for another site). ``announce`` and ``withdraw`` are policy_site.lifecycle's.
 
 ``policy_site.cli`` parses the command line; each command is a thin layer over
 ``policy_site.versions`` and ``policy_site.consent``.
@@ -20,20 +20,30 @@ import yaml
 from policy_site.consent.archive import keep_bundles
 from policy_site.consent.include import MANIFEST, snippet
 from policy_site.dates import build_date, record_date
-from policy_site.problems import PolicySiteError
+from policy_site.problems import PolicySiteError, Problem
 from policy_site.publishing import section_anchors
 from policy_site.render import site_renderer
 from policy_site.site import SiteConfig, load_site
 from policy_site.versions import Settings
 from policy_site.versions.history import lock_history, merged
 from policy_site.versions.lock import read_lock, updated_lock, write_lock
-from policy_site.versions.model import PolicyVersion, split_front_matter
+from policy_site.versions.model import PolicyVersion
 from policy_site.versions.policy import read_translations, read_versions
 from policy_site.versions.rules import check_rules, restate_effective_date
-from policy_site.versions.timeline import is_published
+from policy_site.versions.timeline import UPCOMING, is_published
 from policy_site.versions.translations import bind_translations, check_translations
 
-__all__ = ["Outcome", "announce", "check", "new_version", "print_snippet", "withdraw"]
+__all__ = [
+    "Outcome",
+    "build_day",
+    "check",
+    "checked_versions",
+    "given_day",
+    "new_version",
+    "print_snippet",
+    "read_checked",
+    "update_lock",
+]
 
 
 @dataclass
@@ -46,7 +56,7 @@ class Outcome:
     code: int = 0
 
 
-def _today(settings: Settings, environ: Mapping[str, str]) -> dt.date:
+def build_day(settings: Settings, environ: Mapping[str, str]) -> dt.date:
     return build_date(settings.timezone, environ)
 
 
@@ -57,14 +67,10 @@ def update_lock(
     every upcoming version. Raises PolicySiteError, writing nothing, on a problem, and on a lock
     that records nothing (a draft site) unless ``publish``: that is policy-site publish's."""
     settings = config.settings()
-    today = _today(settings, environ)
+    today = build_day(settings, environ)
     record_day = record_date(settings.timezone, environ)
     folder = config.docs_dir / settings.versions_dir
-    versions, problems = read_versions(folder)
-    written, unreadable = read_translations(folder)
-    problems += unreadable + check_rules(versions, settings.notice_days, record_day)
-    problems += check_translations(versions, written, settings.language, settings.languages)
-    everything = [*versions, *bind_translations(versions, written)]
+    versions, everything, problems = checked_versions(config, record_day)
     lock_path = config.docs_dir / settings.lock_file
     lock = read_lock(lock_path)
     history = lock_history(lock_path, record_day)
@@ -100,6 +106,20 @@ def update_lock(
         out.said.append(kept)
 
 
+def checked_versions(
+    config: SiteConfig, day: dt.date
+) -> tuple[list[PolicyVersion], list[PolicyVersion], list[Problem]]:
+    """The versions, the versions and their translations, and what is wrong with them (the
+    rules, as of ``day``; not the lock)."""
+    settings = config.settings()
+    folder = config.docs_dir / settings.versions_dir
+    versions, problems = read_versions(folder)
+    written, unreadable = read_translations(folder)
+    problems += unreadable + check_rules(versions, settings.notice_days, day)
+    problems += check_translations(versions, written, settings.language, settings.languages)
+    return versions, [*versions, *bind_translations(versions, written)], problems
+
+
 def check(config: SiteConfig, environ: Mapping[str, str], update: bool) -> Outcome:
     """Everything the build checks, without building. Raises PolicySiteError listing every
     problem; the outcome's code is 1 when only warnings (which fail the strict build) remain."""
@@ -115,11 +135,17 @@ def check(config: SiteConfig, environ: Mapping[str, str], update: bool) -> Outco
         out.said.append(policy.unverified)
     if site.kept is not None and site.unkept:
         out.warned.append(f"{site.kept.not_kept(site.unkept)} (warning: fails the strict build)")
-    timeline = policy.timeline
-    upcoming = f"; {timeline.upcoming.id} is upcoming" if timeline.upcoming else ""
+    shown = {entry.id: entry.status for entry in policy.timeline.entries}
+    upcoming = [vid for vid, status in shown.items() if status == UPCOMING]
+    drafts = [version.id for version in policy.versions if version.id not in shown]
+    notes = ""
+    if upcoming:
+        notes += f"; {', '.join(upcoming)} {'is' if len(upcoming) == 1 else 'are'} upcoming"
+    if drafts:
+        notes += f"; {', '.join(drafts)} {'is a draft' if len(drafts) == 1 else 'are drafts'}"
     out.said.append(
         f"{len(policy.versions)} version(s) checked as of {site.today}: {policy.current.id} is "
-        f"in effect{upcoming}{policy.draft_note}."
+        f"in effect{notes}{policy.draft_note}."
     )
     out.code = 1 if out.warned else 0
     return out
@@ -165,14 +191,14 @@ def _source(
     return found, f"{kind}: {status}"
 
 
-def _day(given: str, what: str) -> dt.date:
+def given_day(given: str, what: str) -> dt.date:
     try:
         return dt.date.fromisoformat(given)
     except ValueError:
         raise PolicySiteError(f"'{given}' is not a date: give the {what} as YYYY-MM-DD.") from None
 
 
-def _versions(config: SiteConfig) -> list[PolicyVersion]:
+def read_checked(config: SiteConfig) -> list[PolicyVersion]:
     versions, problems = read_versions(config.docs_dir / config.settings().versions_dir)
     if problems:
         raise PolicySiteError(problems)
@@ -187,14 +213,14 @@ def new_version(
     chosen: str | None = None,
 ) -> Outcome:
     settings = config.settings()
-    today = _today(settings, environ)
-    day = _day(effective, "effective date")
-    chosen_id = _day(chosen, "--from").isoformat() if chosen is not None else None
+    today = build_day(settings, environ)
+    day = given_day(effective, "effective date")
+    chosen_id = given_day(chosen, "--from").isoformat() if chosen is not None else None
     folder = config.docs_dir / settings.versions_dir
     target = folder / f"{day.isoformat()}.md"
     if target.exists():
         raise PolicySiteError(f"{target} exists already: edit it, or choose another date.")
-    source, described = _source(_versions(config), today, chosen_id, day)
+    source, described = _source(read_checked(config), today, chosen_id, day)
     earliest = today + dt.timedelta(days=settings.notice_days)
     if change == "material" and day < earliest:
         raise PolicySiteError(
@@ -252,120 +278,6 @@ def new_version(
                 "in effect has no translation yet (manual/docs/editors.md: Translations)."
             )
     return Outcome(said)
-
-
-def announce(config: SiteConfig, version_id: str, environ: Mapping[str, str]) -> Outcome:
-    """Announces a draft (or a revised text of an announced version) today: sets 'announced'
-    and records the version in the lock, or changes nothing and says why."""
-    settings = config.settings()
-    today = record_date(settings.timezone, environ)
-    version = _version(config, _day(version_id, "version"))
-    if version.effective <= today:
-        raise PolicySiteError(
-            f"{version.path}: in effect since {version.id}; only a version not in effect yet is "
-            "announced. A new text is a new version: policy-site new-version YYYY-MM-DD."
-        )
-    if version.withdrawn is not None:
-        raise PolicySiteError(
-            f"{version.path}: withdrawn on {version.withdrawn.date}, and a withdrawal is final: "
-            "give the text a new effective date (policy-site new-version)."
-        )
-    notice = (version.effective - today).days
-    if version.change == "material" and notice < settings.notice_days:
-        earliest = today + dt.timedelta(days=settings.notice_days)
-        raise PolicySiteError(
-            f"{version.path}: announced today ({today}), this material change gives {notice} "
-            f"days' notice; at least {settings.notice_days} are needed. Move it to {earliest} "
-            f"or later (rename the file and set 'effective'), then run policy-site announce "
-            f"{earliest} again."
-        )
-    original = version.path.read_text(encoding="utf-8")
-    if version.announced != today:
-        head, body, closing = _front_matter(version, original)
-        line = f"announced: {today.isoformat()}\n"
-        lines = head.splitlines(keepends=True)
-        at = version.line("announced") - 1 if version.announced else None
-        if at is not None and lines[at].startswith("announced:"):
-            lines[at] = line
-        else:
-            lines.insert(closing, line)
-        version.path.write_text("".join(lines) + body, encoding="utf-8")
-    out = Outcome()
-    try:
-        update_lock(config, environ, out)
-    except PolicySiteError as err:
-        version.path.write_text(original, encoding="utf-8")
-        raise PolicySiteError(err.found, note=f"{version.path} was left as it was.") from None
-    out.said[:0] = [
-        f"{version.path}: announced on {today}; it takes effect on {version.id} "
-        f"({notice} days' notice). From the next build readers see it as upcoming."
-    ]
-    out.said += [
-        "Next:",
-        "  1. policy-site build, and commit the version file and the lock together.",
-        f"  2. policy-site notice {version.id} writes the e-mail to registered users.",
-        "  A change to its text from now on is announced again: edit it, then run "
-        f"policy-site announce {version.id}.",
-    ]
-    return out
-
-
-def _version(config: SiteConfig, day: dt.date) -> PolicyVersion:
-    versions = _versions(config)
-    version = next((v for v in versions if v.effective == day), None)
-    if version is None:
-        ids = ", ".join(v.id for v in versions)
-        raise PolicySiteError(f"no version takes effect on {day}; the versions are {ids}.")
-    return version
-
-
-def _front_matter(version: PolicyVersion, text: str) -> tuple[str, str, int]:
-    """``text`` split into its front matter (with the '---' lines) and its body, and the index
-    of the closing '---' among the front matter's lines."""
-    parts = split_front_matter(text)
-    assert parts is not None, "read_versions read it"
-    head = text[: len(text) - len(parts[1])]
-    return head, parts[1], len(head.splitlines()) - 1
-
-
-def withdraw(
-    config: SiteConfig, version_id: str, reason: str, environ: Mapping[str, str]
-) -> Outcome:
-    """Marks an announced version, not yet in effect, as withdrawn today, with the reason: its
-    page stays, saying so, and the archive, feed and manifest say so too."""
-    today = _today(config.settings(), environ)
-    day = _day(version_id, "version")
-    if not reason.strip():
-        raise PolicySiteError(
-            "--reason is empty: say, in plain words, why the version is withdrawn."
-        )
-    version = _version(config, day)
-    if version.withdrawn is not None:
-        raise PolicySiteError(f"{version.path}: withdrawn already, on {version.withdrawn.date}.")
-    if version.effective <= today:
-        raise PolicySiteError(
-            f"{version.path}: in effect since {version.id}; a version in effect is not withdrawn "
-            "but replaced: policy-site new-version YYYY-MM-DD."
-        )
-    if not is_published(version, today):
-        raise PolicySiteError(
-            f"{version.path}: a draft, not announced yet, so no reader has seen it: delete the "
-            "file instead (and run policy-site check --update-lock)."
-        )
-    head, body, closing = _front_matter(version, version.path.read_text(encoding="utf-8"))
-    lines = head.splitlines(keepends=True)
-    entry = {"withdrawn": {"date": today, "reason": " ".join(reason.split())}}
-    lines.insert(closing, yaml.safe_dump(entry, allow_unicode=True, sort_keys=False, width=96))
-    version.path.write_text("".join(lines) + body, encoding="utf-8")
-    return Outcome(
-        [
-            f"{version.path}: withdrawn on {today}. Its page stays at its address and says so.",
-            "Next:",
-            "  1. policy-site check --update-lock, then policy-site build.",
-            "  2. Commit the version file and the lock together.",
-            "  A text for a later date is a new version: policy-site new-version YYYY-MM-DD.",
-        ]
-    )
 
 
 def print_snippet(site_dir: Path, language: str | None, pinned: bool) -> Outcome:

@@ -37,7 +37,7 @@ def test_a_draft_is_announced_revised_the_same_day_and_again_later(repo: Path) -
     _reword(repo, "your email address", "your email and postal addresses")
     checked = cli(repo, "check", as_of=DAY)
     assert checked.returncode == 0, checked.stderr
-    assert "2021-01-01 is in effect." in checked.stdout  # nothing upcoming
+    assert "2021-01-01 is in effect; 2021-06-01 is a draft." in checked.stdout
     assert build(repo, repo / "site", as_of=DAY).returncode == 0
     assert not (repo / "site/privacy/versions/2021-06-01").exists()
 
@@ -48,7 +48,17 @@ def test_a_draft_is_announced_revised_the_same_day_and_again_later(repo: Path) -
     )
     assert f"announced: {DAY}\n" in (repo / NEW).read_text(encoding="utf-8")
     assert _announced(repo) == [DAY]
-    assert "2021-06-01 is upcoming" in cli(repo, "check", as_of=DAY).stdout
+    assert (
+        "2021-01-01 is in effect; 2021-06-01 is upcoming." in cli(repo, "check", as_of=DAY).stdout
+    )
+    lock = (repo / LOCK).read_text(encoding="utf-8")
+    unchanged = cli(repo, "announce", "2021-06-01", as_of=DAY)  # nothing new to announce
+    assert unchanged.returncode == 0, unchanged.stderr
+    assert (
+        f"{NEW}: announced on {DAY}, and its text is the one announced: there is nothing to "
+        in (unchanged.stdout)
+    )
+    assert (repo / LOCK).read_text(encoding="utf-8") == lock
     git(repo, "add", ".")
     git(repo, "commit", "-qm", "Announce 2021-06-01")
 

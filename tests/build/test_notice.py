@@ -116,7 +116,11 @@ def test_the_same_inputs_write_the_same_bytes(written: Path, tmp_path: Path) -> 
 @pytest.mark.parametrize(
     ("version", "edit", "says"),
     [
-        ("2022-01-01", None, "version 2022-01-01 is not published on 2020-12-01"),
+        (
+            "2022-01-01",
+            None,
+            "no version takes effect on 2022-01-01; the versions are 2020-01-01, 2021-01-01.",
+        ),
         ("2020-01-01", None, "version 2020-01-01 is the first version: it changes nothing."),
         (
             "2021-01-01",

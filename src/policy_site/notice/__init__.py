@@ -103,6 +103,9 @@ def notices(
     source = timeline.entry(version_id)
     if source is None:
         ids = ", ".join(entry.id for entry in timeline.entries)
+        if version_id not in {version.id for version in policy.versions}:
+            every = ", ".join(version.id for version in policy.versions)
+            raise NoticeError(f"no version takes effect on {version_id}; the versions are {every}.")
         raise NoticeError(
             f"version {version_id} is not published on {timeline.today} (published: {ids}): a "
             f"draft is not announced to anyone. Announce it first: policy-site announce "

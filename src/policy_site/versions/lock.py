@@ -63,6 +63,12 @@ class LockEntry:
         version neither is a draft."""
         return effective <= day or (bool(self.announced) and self.announced[0] <= day)
 
+    def holds(self, version: PolicyVersion) -> bool:
+        """Whether this entry records ``version``'s text and front matter as they are now (its
+        errata as they were then: one added since is not a change)."""
+        front = self.front in (None, front_sha256(version, self.errata))
+        return body_sha256(version.body) == self.sha256 and front
+
     def same_text(self, other: LockEntry) -> bool:
         """Whether ``other`` records the same text and front matter (an unknown front is)."""
         fronts = self.front is None or other.front is None or self.front == other.front
@@ -159,8 +165,7 @@ def _judge(
             f"version {vid} had {locked.errata} errata entries when the lock was written and has "
             f"{len(version.errata)} now: a published correction stays on the page. Put it back.",
         )
-    front = front_sha256(version, locked.errata)
-    if fresh.sha256 == locked.sha256 and locked.front in (None, front):
+    if locked.holds(version):
         if locked.announced and version.announced != was:
             return entry, _problem(
                 version,
