@@ -300,6 +300,6 @@ def load_site(config: SiteConfig, environ: Mapping[str, str] | None = None) -> S
     # day a draft takes effect renders its bundle without asking for it.
     needed = public_revisions(policy.versions, today, record_day) if kept else []
     every = bundles(config, settings, consent, list(dict.fromkeys([current, *needed])))
-    wanted = [bundle for bundle in every if bundle.revision in needed]
+    wanted = [bundle for bundle in every if bundle.revision.partition(".")[0] in needed]
     unkept = kept.unkept(wanted) if kept is not None and not policy.draft else []
     return Site(config, policy, record_day, consent, every[0], kept, tuple(unkept))

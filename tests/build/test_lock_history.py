@@ -43,8 +43,8 @@ def test_a_deleted_lock_cannot_record_a_changed_published_version(repo: Path) ->
     updated = cli(repo, "check", "--update-lock", as_of=AS_OF)
     assert updated.returncode == 2
     assert (
-        f"{FIRST}:5: version 2020-01-01 is already in effect and its text no longer matches the "
-        "lock." in updated.stderr
+        f"{FIRST}:8: version 2020-01-01 is already in effect and its text no longer matches the "
+        "lock." in updated.stderr  # line 8: the line edited
     )
     assert f"2020-01-01 as published (commit {published})" in updated.stderr
     assert "The lock was not written." in updated.stderr
@@ -75,7 +75,7 @@ def test_a_lock_edited_by_hand_fails_even_once_committed(repo: Path) -> None:
         checked = cli(repo, *command, as_of=AS_OF)
         assert checked.returncode == 2
         assert expected in checked.stderr
-        assert f"{FIRST}:5: version 2020-01-01 is already in effect" in checked.stderr
+        assert f"{FIRST}:8: version 2020-01-01 is already in effect" in checked.stderr
     git(repo, "commit", "-qam", "Reword, and the lock to match")
     assert build(repo, repo / "site", as_of=AS_OF).returncode != 0
     git(repo, "checkout", published, "--", FIRST)
@@ -94,7 +94,10 @@ def test_a_published_title_and_summary_are_locked_with_the_text(repo: Path) -> N
     _edit(repo, FIRST, "title: Privacy Policy", "title: Privacy Notice")
     checked = cli(repo, "check", as_of=AS_OF)
     assert checked.returncode == 2
-    assert "version 2020-01-01 is already in effect and its text" in checked.stderr
+    assert (
+        f"{FIRST}:2: version 2020-01-01 is already in effect and its front matter no longer "
+        "matches the lock." in checked.stderr
+    )
     assert "-title: Privacy Policy\n+title: Privacy Notice" in checked.stderr
     git(repo, "checkout", "--", FIRST)
     # The announced version's summary: a change to it is announced again.

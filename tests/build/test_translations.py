@@ -292,7 +292,7 @@ def test_a_published_translation_is_locked_like_a_version(repo: Path) -> None:
     checked = cli(repo, "check", as_of="2020-12-31")
     assert checked.returncode == 2
     assert (
-        "docs/privacy/versions/2020-01-01.sv.md:6: translation 2020-01-01.sv is already in effect "
+        "docs/privacy/versions/2020-01-01.sv.md:20: translation 2020-01-01.sv is already in effect "
         "and its text no longer matches the lock." in checked.stderr
     )
     assert "--- 2020-01-01.sv as published (commit " in checked.stderr

@@ -72,22 +72,20 @@ def lock_history(lock_path: Path, today: dt.date) -> History:
     folder = lock_path.resolve().parent
     try:
         commits = file_history(folder, lock_path.name)
+    except GitError as err:  # no git, or no repository: nothing to read
+        return History({}, _unverified(lock_path, err))
+    try:
         check_history(folder, full=True)
         unverified = None
-    except GitError as err:
-        unverified = (
-            f"{display(lock_path)} was not checked against git history: {err} What was "
-            "published is checked against the lock file alone; in a clone with the whole "
-            "history (git clone without --depth, or git fetch --unshallow) it is checked "
-            "against every commit."
-        )
-        if not lock_path.is_file() or "shallow" not in str(err):
-            return History({}, unverified)
-        commits = file_history(folder, lock_path.name)
+    except GitError as err:  # a shallow clone: what it holds is read, and that is said
+        unverified = _unverified(lock_path, err)
     entries: dict[str, Recorded] = {}
     newest = None
-    for index, (commit, _, text) in enumerate(commits):
-        until = commits[index + 1][1] if index + 1 < len(commits) else today
+    for index, (commit, day, text) in enumerate(commits):
+        # Recorded on ``day``, replaced on ``until`` (neither later than today: a commit's date
+        # is its author's clock).
+        day = min(day, today)
+        until = min(commits[index + 1][1], today) if index + 1 < len(commits) else today
         try:
             lock = parse_lock(text)
         except NOT_A_LOCK:
@@ -97,11 +95,19 @@ def lock_history(lock_path: Path, today: dt.date) -> History:
             effective = dt.date.fromisoformat(key[:10])
             known = entries.get(key)
             if known is None:
-                if entry.published(effective, min(until, today)):
+                if entry.published(effective, until):  # readers could have seen it
                     entries[key] = Recorded(entry, commit, commit)
-            elif follows(known.entry, entry, effective, until):
+            elif follows(known.entry, entry, effective, day):
                 entries[key] = Recorded(entry, known.published_in, commit)
     return History(entries, unverified, newest)
+
+
+def _unverified(lock_path: Path, err: GitError) -> str:
+    return (
+        f"{display(lock_path)} was not checked against git history: {err} What was published "
+        "is checked against the lock file alone; in a clone with the whole history (git clone "
+        "without --depth, or git fetch --unshallow) it is checked against every commit."
+    )
 
 
 def merged(

@@ -230,6 +230,11 @@ def check_stated_date(version: PolicyVersion, language: str = "en") -> list[Prob
     return problems
 
 
+#: The keys every version after the first has, and what each holds.
+_AFTER_THE_FIRST = {"summary": "plain words on what changed",
+                    "change": "material, clarification or editorial"}  # fmt: skip
+
+
 def check_rules(versions: Sequence[PolicyVersion], notice_days: int, day: dt.date) -> list[Problem]:
     """Problems that only show across versions (sorted oldest first), as of ``day``."""
     problems: list[Problem] = []
@@ -248,23 +253,10 @@ def check_rules(versions: Sequence[PolicyVersion], notice_days: int, day: dt.dat
                 )
             )
     for index, version in enumerate(versions):
-        if index > 0:
-            for key in ("summary", "change"):
-                if getattr(version, key) is None:
-                    hint = (
-                        "plain words on what changed"
-                        if key == "summary"
-                        else "material, clarification or editorial"
-                    )
-                    problems.append(
-                        Problem(
-                            version.path,
-                            1,
-                            None,
-                            f"key '{key}' is missing: "
-                            f"every version after the first needs it ({hint}).",
-                        )
-                    )
+        for key, hint in _AFTER_THE_FIRST.items() if index > 0 else ():
+            if getattr(version, key) is None:
+                said = f"key '{key}' is missing: every version after the first needs it ({hint})."
+                problems.append(Problem(version.path, 1, None, said))
         problems += _announcement(version, notice_days, day)
         problems += _notified(version)
         problems += _withdrawal(version)
@@ -277,7 +269,10 @@ def _announcement(version: PolicyVersion, notice_days: int, day: dt.date) -> lis
     """A material draft (not announced) fails once announcing it on ``day`` is too late."""
     announced = version.announced
     if announced is None:
-        earliest = day + dt.timedelta(days=notice_days)
+        try:
+            earliest = day + dt.timedelta(days=notice_days)
+        except OverflowError:  # a build dated at the end of year 9999
+            earliest = dt.date.max
         if version.change != "material" or version.effective >= earliest or version.withdrawn:
             return []
         message = (
