@@ -44,15 +44,6 @@ def announce(config: SiteConfig, version_id: str, environ: Mapping[str, str]) ->
             f"{version.path}: withdrawn on {version.withdrawn.date}, and a withdrawal is final: "
             "give the text a new effective date (policy-site new-version)."
         )
-    notice = (version.effective - today).days
-    if version.change == "material" and notice < settings.notice_days:
-        earliest = today + dt.timedelta(days=settings.notice_days)
-        raise PolicySiteError(
-            f"{version.path}: announced today ({today}), this material change gives {notice} "
-            f"days' notice; at least {settings.notice_days} are needed. Move it to {earliest} "
-            f"or later (rename the file and set 'effective'), then run policy-site announce "
-            f"{earliest} again."
-        )
     left = f"{version.path} was left as it was."
     entry = read_lock(config.docs_dir / settings.lock_file).get(version.key)
     if (
@@ -67,6 +58,15 @@ def announce(config: SiteConfig, version_id: str, environ: Mapping[str, str]) ->
                 "announced: there is nothing to announce. A change to it is announced again "
                 f"with policy-site announce {version.id}."
             ]
+        )
+    notice = (version.effective - today).days
+    if version.change == "material" and notice < settings.notice_days:
+        earliest = today + dt.timedelta(days=settings.notice_days)
+        raise PolicySiteError(
+            f"{version.path}: announced today ({today}), this material change gives {notice} "
+            f"days' notice; at least {settings.notice_days} are needed. Move it to {earliest} "
+            f"or later (rename the file and set 'effective'), then run policy-site announce "
+            f"{earliest} again."
         )
     problems = checked_versions(config, today)[2]
     if problems:  # said on the lines of the file as it is

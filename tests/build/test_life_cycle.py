@@ -98,6 +98,12 @@ def test_announce_refuses_too_short_a_notice_and_a_version_in_effect(repo: Path)
         "least 30 are needed. Move it to 2021-06-14 or later" in late.stderr
     )
     assert (repo / NEW).read_text(encoding="utf-8") == before
+    # Announced already, unchanged, 17 days before it takes effect: nothing to do, nothing moved.
+    already = cli(repo, "announce", "2021-01-01", as_of="2020-12-15")
+    assert already.returncode == 0, already.stderr
+    assert "announced on 2020-11-15, and its text is the one announced: there is nothing to " in (
+        already.stdout
+    )
     in_effect = cli(repo, "announce", "2021-01-01", as_of=DAY)
     assert in_effect.returncode == 2
     assert "in effect since 2021-01-01; only a version not in effect yet is announced" in (
