@@ -30,7 +30,7 @@ from policy_site.versions.lock import read_lock, updated_lock, write_lock
 from policy_site.versions.model import PolicyVersion
 from policy_site.versions.policy import read_translations, read_versions
 from policy_site.versions.rules import check_rules, restate_effective_date
-from policy_site.versions.timeline import UPCOMING, is_published
+from policy_site.versions.timeline import is_published
 from policy_site.versions.translations import bind_translations, check_translations
 
 __all__ = [
@@ -135,17 +135,8 @@ def check(config: SiteConfig, environ: Mapping[str, str], update: bool) -> Outco
         out.said.append(policy.unverified)
     if site.kept is not None and site.unkept:
         out.warned.append(f"{site.kept.not_kept(site.unkept)} (warning: fails the strict build)")
-    shown = {entry.id: entry.status for entry in policy.timeline.entries}
-    upcoming = [vid for vid, status in shown.items() if status == UPCOMING]
-    drafts = [version.id for version in policy.versions if version.id not in shown]
-    notes = ""
-    if upcoming:
-        notes += f"; {', '.join(upcoming)} {'is' if len(upcoming) == 1 else 'are'} upcoming"
-    if drafts:
-        notes += f"; {', '.join(drafts)} {'is a draft' if len(drafts) == 1 else 'are drafts'}"
     out.said.append(
-        f"{len(policy.versions)} version(s) checked as of {site.today}: {policy.current.id} is "
-        f"in effect{notes}{policy.draft_note}."
+        f"{len(policy.versions)} version(s) checked as of {site.today}: {policy.status}."
     )
     out.code = 1 if out.warned else 0
     return out

@@ -38,7 +38,9 @@ def test_a_draft_is_announced_revised_the_same_day_and_again_later(repo: Path) -
     checked = cli(repo, "check", as_of=DAY)
     assert checked.returncode == 0, checked.stderr
     assert "2021-01-01 is in effect; 2021-06-01 is a draft." in checked.stdout
-    assert build(repo, repo / "site", as_of=DAY).returncode == 0
+    built = build(repo, repo / "site", as_of=DAY)
+    assert built.returncode == 0, built.stderr
+    assert "2021-01-01 is in effect; 2021-06-01 is a draft." in built.stderr
     assert not (repo / "site/privacy/versions/2021-06-01").exists()
 
     announced = cli(repo, "announce", "2021-06-01", as_of=DAY)

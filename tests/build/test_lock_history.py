@@ -38,7 +38,7 @@ def test_a_deleted_lock_cannot_record_a_changed_published_version(repo: Path) ->
     assert checked.returncode == 2
     assert (
         f"{LOCK}:1: no such lock file, but commit {published} has it, with the versions it "
-        f"published: restore it with git checkout {published} -- docs/privacy/versions.lock."
+        f"published. Restore it with: git checkout {published} -- docs/privacy/versions.lock\n"
     ) in checked.stderr
     updated = cli(repo, "check", "--update-lock", as_of=AS_OF)
     assert updated.returncode == 2
@@ -69,7 +69,8 @@ def test_a_lock_edited_by_hand_fails_even_once_committed(repo: Path) -> None:
         f"{LOCK}:1: records version 2020-01-01 otherwise than commit {published} did, and the "
         f"rules do not allow that change (commit {published} published it): what was published "
         "stays as published, and the lock is written by ./scripts/check --update-lock, never by "
-        f"hand. Restore it with: git checkout {published} -- docs/privacy/versions.lock; "
+        "hand. Undo any edit to the version that check reports, and restore the lock with: git "
+        f"checkout {published} -- docs/privacy/versions.lock\n"
     )
     for command in (("check",), ("check", "--update-lock")):
         checked = cli(repo, *command, as_of=AS_OF)
@@ -147,7 +148,7 @@ def test_a_deleted_translated_version_says_first_how_to_restore_it(tmp_path: Pat
     assert checked.returncode == 2
     first = checked.stderr.splitlines()[0]
     assert first.startswith(f"{second}:1: version 2021-01-01 was published")
-    assert f"restore it with: git checkout {head} -- {second}. Then, to take it back" in first
+    assert first.endswith(f"restore it with: git checkout {head} -- {second}")
     assert "'translates'" not in checked.stderr  # the translation's problem follows from it
     (site / "docs/privacy/versions/2020-01-01.md").unlink()
     gone = cli(site, "check", as_of=AS_OF).stderr

@@ -31,9 +31,8 @@ def test_a_published_version_deleted_by_a_commit_fails_check_and_build(repo: Pat
     expected = (
         "version 2021-01-01 was published (announced on 2020-11-15, effective 2021-01-01) and "
         "versions.lock records it, but its file is gone: a published version stays at its "
-        f"address. It was last in commit {head}; restore it with: git checkout {head} -- {SECOND}. "
-        "Then, to take it back before it takes effect, run ./scripts/withdraw 2021-01-01 "
-        "--reason '...'.\n"
+        "address (once it is back, ./scripts/withdraw 2021-01-01 --reason '...' takes it back). "
+        f"It was last in commit {head}; restore it with: git checkout {head} -- {SECOND}\n"
     )
     checked = cli(repo, "check", as_of="2020-12-31")
     assert checked.returncode == 2

@@ -84,8 +84,8 @@ class PolicySitePlugin(BasePlugin[PolicySiteConfig]):
         permalink_title(config, site.settings)
         for problem in policy.warnings:
             log.warning(str(problem))
-        log.info("Build date %s: version %s is in effect%s.%s", policy.timeline.today,
-                 policy.current.id, policy.draft_note, policy.unverified_note)  # fmt: skip
+        log.info("Build date %s: version %s.%s", policy.timeline.today, policy.status,
+                 policy.unverified_note)  # fmt: skip
         self.rendered, self.anchors, self.shared, self.navs = {}, None, {}, {}
         if site.kept is not None and site.unkept:
             # A warning: mkdocs serve previews an edit; the strict build refuses to publish.

@@ -136,9 +136,8 @@ def merged(
         )
         message = (
             f"{said}: what was published stays as published, and the lock is written by "
-            f"policy-site check --update-lock, never by hand. Restore it with: "
-            f"{restore(recorded.recorded_in, lock_path)}; then undo any edit to the {what} that "
-            "check reports."
+            f"policy-site check --update-lock, never by hand. Undo any edit to the {what} that "
+            f"check reports, and restore the lock with: {restore(recorded.recorded_in, lock_path)}"
         )
         problems.append(Problem(lock_path, 1, None, message))
     return base, problems

@@ -227,17 +227,14 @@ def _gone(lock_path: Path, versions_dir: Path, vid: str, entry: LockEntry, day: 
     what = "translation" if len(vid) > 10 else "version"
     then = ""
     if what == "version" and dt.date.fromisoformat(vid) > day and entry.withdrawn is None:
-        then = (
-            " Then, to take it back before it takes effect, run policy-site withdraw "
-            f"{vid} --reason '...'."
-        )
+        then = f" (once it is back, policy-site withdraw {vid} --reason '...' takes it back)"
     return Problem(
         path,
         1,
         None,
         f"{what} {vid} was published ({first}effective {vid[:10]}) and {lock_path.name} records "
-        f"it, but its file is gone: a published {what} stays at its address."
-        f"{restore_hint(path)}{'.' if then else ''}{then}",
+        f"it, but its file is gone: a published {what} stays at its address{then}."
+        f"{restore_hint(path)}",
     )
 
 

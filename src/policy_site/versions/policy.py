@@ -23,7 +23,7 @@ from policy_site.versions.model import (
     read_version,
 )
 from policy_site.versions.rules import check_rules, lint_wording
-from policy_site.versions.timeline import Entry, Timeline, make_timeline
+from policy_site.versions.timeline import UPCOMING, Entry, Timeline, make_timeline
 from policy_site.versions.translations import (
     bind_translations,
     check_translations,
@@ -159,6 +159,20 @@ class Policy:
         return " (a draft: nothing is published until policy-site publish)" if self.draft else ""
 
     @property
+    def status(self) -> str:
+        """Where the versions stand, as check and the build say it: the one in effect, the
+        upcoming ones, the drafts."""
+        shown = {entry.id: entry.status for entry in self.timeline.entries}
+        upcoming = [vid for vid, status in shown.items() if status == UPCOMING]
+        drafts = [version.id for version in self.versions if version.id not in shown]
+        said = f"{self.current.id} is in effect"
+        if upcoming:
+            said += f"; {', '.join(upcoming)} {'is' if len(upcoming) == 1 else 'are'} upcoming"
+        if drafts:
+            said += f"; {', '.join(drafts)} {'is a draft' if len(drafts) == 1 else 'are drafts'}"
+        return said + self.draft_note
+
+    @property
     def unverified_note(self) -> str:
         """What could not be checked against git's history, as a sentence after the status."""
         return f" {self.unverified}" if self.unverified else ""
@@ -279,7 +293,7 @@ def _no_lock(history: History, lock_path: Path) -> str:
     if history.newest:
         return (
             f"no such lock file, but commit {history.newest[:12]} has it, with the versions it "
-            f"published: restore it with {restore(history.newest, lock_path)}."
+            f"published. Restore it with: {restore(history.newest, lock_path)}"
         )
     return (
         "no such lock file. It is plugins.policy-site.lock_file in mkdocs.yml (under docs_dir): if "
@@ -291,5 +305,5 @@ def _no_lock(history: History, lock_path: Path) -> str:
 def _emptied(commit: str, lock_path: Path) -> str:
     return (
         f"records no version, but commit {commit[:12]} has the versions it recorded: what was "
-        f"published stays published. Restore it with: {restore(commit, lock_path)}."
+        f"published stays published. Restore it with: {restore(commit, lock_path)}"
     )
