@@ -181,3 +181,36 @@ def test_a_theme_template_that_loads_before_consent_fails_naming_the_built_page(
         "from ads.partner.test with no consent" in result.stderr
     )
     assert "docs/leak.md" not in result.stderr
+
+
+def test_each_form_that_leaves_the_site_fails_the_build_naming_page_element_and_attribute(
+    project: Path,
+) -> None:
+    """Issue 24, point 4: a refresh, CSS as the browser reads it, a ping, a link hint, a form and
+    an SVG reference to another host each fail the build, with or without the headers."""
+    write_page(
+        project,
+        f'<meta http-equiv="Refresh" content="0; URL={PARTNER}/go">\n\n'
+        '<div style="background:url(https\\3a //ads.partner.test/e.png)"></div>\n\n'
+        '<style>@import"https://ads.partner.test/i.css";</style>\n\n'
+        f"<div style=\"background:image-set('{PARTNER}/s.png' 1x)\"></div>\n\n"
+        f'<p><a href="/privacy/" ping="{PARTNER}/ping">Privacy</a></p>\n\n'
+        f'<link rel="prefetch" href="{PARTNER}/next">\n\n'
+        f'<form action="{PARTNER}/buy"><button formaction="{PARTNER}/b">Buy</button></form>\n\n'
+        f'<svg><use href="{PARTNER}/s.svg#i"/></svg>',
+    )
+    result = build(project, project / "site")
+    assert result.returncode != 0
+    for named in [
+        f"<meta content='{PARTNER}/go'> sends the visitor to ads.partner.test",
+        f"<div style='{PARTNER}/e.png'> loads from ads.partner.test",
+        f"<style url()='{PARTNER}/i.css'> loads from ads.partner.test",
+        f"<div style='{PARTNER}/s.png'> loads from ads.partner.test",
+        f"<a ping='{PARTNER}/ping'> pings ads.partner.test",
+        f"<link href='{PARTNER}/next'> loads from ads.partner.test",
+        f"<form action='{PARTNER}/buy'> submits to ads.partner.test",
+        f"<button formaction='{PARTNER}/b'> submits to ads.partner.test",
+        f"<use href='{PARTNER}/s.svg#i'> loads from ads.partner.test",
+    ]:
+        assert f"{BUILT}{named}" in result.stderr, result.stderr
+    assert not (project / "site/_headers").exists()

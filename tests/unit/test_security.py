@@ -91,7 +91,7 @@ HARMLESS = [
     "<img data-category='advertising' data-src='https://px.example/p.gif' alt=''>",
     "<script type='text/plain' data-category='analytics' src='https://tags.example/t.js'></script>",
     "<iframe data-category='advertising' data-src='https://video.example/' title='v'></iframe>",
-    "<form action='https://shop.example/'></form>",
+    "<form action='/search/'></form><form action='#compare'></form>",
 ]
 
 

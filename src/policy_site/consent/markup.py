@@ -12,13 +12,13 @@ is found as the site scan finds it (``policy_site.security.scan._loads``).
 
 from __future__ import annotations
 
-import re
 from collections.abc import Collection
 
 import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from policy_site.security.css import css_urls
 from policy_site.security.scan import _XLINK_HREF, _loads, srcdoc_problems
 from policy_site.urls import url_host
 
@@ -37,11 +37,11 @@ _ELSEWHERE = {"picture": _AS_IMG, "source": _AS_IMG, "video": _IN_IFRAME, "audio
 _NOT_STARTED = "remove data-category, or gate a <script>, <img> or <iframe> instead"
 #: URL attributes that load as soon as the element is in the page, on any element.
 _LIVE = ("src", "srcset", "imagesrcset", "poster", "background", "srcdoc")
-#: URL attributes that load only on some elements: SVG's <image>, <feImage> and <script> load their
-#: href, which lxml.html names "xlink:href" when written so (a namespace-aware parser, the other).
-_SVG = ("image", "feimage", "script")
+#: URL attributes that load only on some elements: SVG's <image>, <feImage>, <script> and <use>
+#: load their href, which lxml.html names "xlink:href" when written so (a namespace-aware parser,
+#: the other).
+_SVG = ("image", "feimage", "script", "use")
 _LIVE_ON = {"data": ("object",), "href": ("link", *_SVG), "xlink:href": _SVG, _XLINK_HREF: _SVG}
-_CSS_LOAD = re.compile(r"url\(|@import", re.IGNORECASE)
 _WAIT = "only data-src and data-srcset wait for consent"
 _LIVE_FIX = {
     "src": "write data-src instead of src.",
@@ -103,7 +103,7 @@ def _live_problems(element: HtmlElement, category: str) -> list[str]:
     tag = str(element.tag)
     live = [name for name in _LIVE if element.get(name)]
     live += [name for name, tags in _LIVE_ON.items() if tag in tags and element.get(name)]
-    if _CSS_LOAD.search(element.get("style") or ""):
+    if css_urls(element.get("style") or ""):
         live.append("style")
     if tag == "script" and "src" in live:
         live.remove("src")  # inert while type="text/plain", which the check above asks for

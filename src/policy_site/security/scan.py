@@ -11,6 +11,10 @@ Two checks over every built page, in one parse each:
   other URL attribute of it still loads. An ``<iframe srcdoc>`` is a document of its own that the
   consent bundle never runs in: it is scanned like a page, at any depth, gated or not. A URL's host
   is read as a browser's URL parser reads it (``policy_site.urls``), not as ``urlsplit`` does.
+  Beyond loads: a ``<meta http-equiv=refresh>`` to another host (it navigates before any choice,
+  and no CSP governs navigation), ``<a ping>`` and ``<area ping>``, ``<form action>`` and a
+  ``formaction``. CSS, in ``<style>`` and ``style``, is read as a browser reads it
+  (``security/css.py``: escapes, comments, ``image-set``, ``@import``).
 
 Pure logic, no MkDocs; the plugin calls it.
 """
@@ -19,7 +23,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,9 +32,10 @@ import lxml.html
 from lxml import etree
 from lxml.html import HtmlElement
 
+from policy_site.security.css import css_urls
 from policy_site.urls import srcset_urls, url_host
 
-__all__ = ["SiteScan", "scan_page", "scan_site", "script_hash", "srcdoc_problems"]
+__all__ = ["SiteScan", "refresh_url", "scan_page", "scan_site", "script_hash", "srcdoc_problems"]
 
 #: Script types a browser runs; any other type (application/json, text/plain) is data.
 _RUNNABLE = {"", "text/javascript", "application/javascript", "module", "text/ecmascript"}
@@ -39,7 +43,7 @@ _RUNNABLE = {"", "text/javascript", "application/javascript", "module", "text/ec
 #: ``xlink:href`` as a namespace-aware parser names it; lxml.html keeps the name ``xlink:href``.
 _XLINK_HREF = "{http://www.w3.org/1999/xlink}href"
 #: The URL attributes of an SVG element that loads what they point at (``<image>``, ``<feImage>``,
-#: ``<script>``); lxml lowercases tag names, so ``<feImage>`` is ``feimage``.
+#: ``<script>``, ``<use>``); lxml lowercases tag names, so ``<feImage>`` is ``feimage``.
 _SVG_HREF = ("href", "xlink:href", _XLINK_HREF)
 #: Attributes through which an element loads something as soon as it is in the page. One name
 #: may be an HTML element and an SVG one (``script``, ``image``): both kinds of URL count.
@@ -54,7 +58,12 @@ _LOADING = {
     "track": ("src",),
     "embed": ("src",),
     "object": ("data",),
-    "input": ("src",),
+    "input": ("src", "formaction"),
+    "button": ("formaction",),
+    "form": ("action",),
+    "a": ("ping",),
+    "area": ("ping",),
+    "use": _SVG_HREF,
     # An HTML parser reads <image> as <img>; lxml keeps "image", as inside <svg>.
     "image": ("src", "srcset", *_SVG_HREF),
     "feimage": _SVG_HREF,
@@ -75,7 +84,10 @@ _LOADING_RELS = {"stylesheet", "preconnect", "dns-prefetch", "preload", "prefetc
 _SRCSETS = ("srcset", "imagesrcset")
 #: Elements with a style attribute, found in C: pages have thousands of elements, few styled.
 _STYLED = etree.XPath("//*[@style]")
-_CSS_URL = re.compile(r"""(?:url\(\s*|@import\s+)['"]?\s*([^)'"\s]+)""", re.IGNORECASE)
+_ASCII_WHITESPACE = "\t\n\f\r "
+#: What the page does with a URL that is not a load of a resource, by the attribute holding it.
+_VERBS = {"content": "sends the visitor to", "action": "submits to", "formaction": "submits to",
+          "ping": "pings"}  # fmt: skip
 #: Where a load inside an ``<iframe srcdoc>`` is, and why gating cannot help it.
 _IN_SRCDOC = "<iframe srcdoc=...> holds "
 _SRCDOC_FIX = (
@@ -152,7 +164,7 @@ def _load_problems(root: HtmlElement, allowed: set[str], within: str = "") -> li
                 "for consent"
             )
         else:
-            problems.append(f"{load} loads from {host}")
+            problems.append(f"{load} {_VERBS.get(attribute, 'loads from')} {host}")
     # No prefilter on the text: lxml lowercases attribute names (SRCDOC is srcdoc), and finding
     # the iframes of a parsed page costs next to nothing.
     for iframe in root.iter("iframe"):
@@ -180,15 +192,26 @@ def _parse_srcdoc(srcdoc: str | None) -> HtmlElement | None:
 def _loads(root: HtmlElement) -> Iterable[tuple[HtmlElement, str, str]]:
     """Every (element, attribute, URL) through which the page loads something on its own."""
     styled = cast(list[HtmlElement], _STYLED(root))
-    for element in root.iter(*_LOADING, "link", "style"):
+    for element in root.iter(*_LOADING, "link", "style", "meta"):
         if not isinstance(element, HtmlElement):
             continue
         tag = str(element.tag).rpartition("}")[2]
         for attribute in _LOADING.get(tag, ()):
             value = element.get(attribute)
-            if value is not None:
-                for url in srcset_urls(value) if attribute in _SRCSETS else [value.strip()]:
-                    yield element, attribute, url
+            if value is None:
+                continue
+            if attribute in _SRCSETS:
+                urls = srcset_urls(value)
+            elif attribute == "ping":  # a space-separated list of URLs
+                urls = value.split()
+            else:
+                urls = [value.strip()]
+            for url in urls:
+                yield element, attribute, url
+        if tag == "meta" and (element.get("http-equiv") or "").strip().lower() == "refresh":
+            target = refresh_url(element.get("content") or "")
+            if target is not None:
+                yield element, "content", target
         if tag == "link":
             if set((element.get("rel") or "").lower().split()) & _LOADING_RELS:
                 yield element, "href", (element.get("href") or "").strip()
@@ -196,11 +219,36 @@ def _loads(root: HtmlElement) -> Iterable[tuple[HtmlElement, str, str]]:
             for url in srcset_urls(element.get("imagesrcset") or ""):
                 yield element, "imagesrcset", url
         if tag == "style":
-            for url in _CSS_URL.findall(element.text or ""):
+            for url in css_urls(element.text or ""):
                 yield element, "url()", url
     for element in styled:
-        for url in _CSS_URL.findall(element.get("style") or ""):
+        for url in css_urls(element.get("style") or ""):
             yield element, "style", url
+
+
+def refresh_url(content: str) -> str | None:
+    """The URL a ``<meta http-equiv=refresh>`` with this ``content`` goes to, None for none (the
+    page itself), read as the HTML standard's shared declarative refresh steps read it: the delay,
+    then ``;`` or ``,``, then the URL, after an optional ``url=`` and an optional quote. Failing
+    closed: a delay a browser would refuse is skipped, not taken as no refresh."""
+    position = len(content) - len(content.lstrip(_ASCII_WHITESPACE))
+    while position < len(content) and (content[position].isdigit() or content[position] == "."):
+        position += 1
+    while position < len(content) and content[position] in _ASCII_WHITESPACE:
+        position += 1
+    if position < len(content) and content[position] in ";,":
+        position += 1
+    rest = content[position:].lstrip(_ASCII_WHITESPACE)
+    if not rest:
+        return None
+    url = rest
+    if rest[:3].lower() == "url":
+        after = rest[3:].lstrip(_ASCII_WHITESPACE)
+        if after.startswith("="):
+            url = after[1:].lstrip(_ASCII_WHITESPACE)
+    if url[:1] in ("'", '"'):
+        url = url[1:].partition(url[0])[0]
+    return url
 
 
 def _describe(element: HtmlElement, attribute: str, url: str, category: str | None = None) -> str:
