@@ -30,7 +30,7 @@ from pathlib import Path
 
 from policy_site.versions.hashes import body_sha256, front_sha256, normalize_body
 from policy_site.versions.model import TRANSLATION_NAME, PolicyVersion, Problem, VersionError
-from policy_site.versions.recall import changed, changed_lines, restore_hint
+from policy_site.versions.recall import changed, restore_hint
 
 __all__ = [
     "NOT_A_LOCK",
@@ -204,7 +204,7 @@ def _judge(
         f"version {vid} was announced on {was} with another text, and readers were given notice "
         f"of that text: a revised text is announced again, and the notice period starts over. "
         f"Run policy-site announce {vid} (it sets 'announced' to today, {day}), or undo the "
-        f"edit.{changed_lines(version, locked)}",
+        f"edit.{changed(version, locked)[1]}",
     )
 
 

@@ -238,11 +238,11 @@ def load_policy(
     versions, problems = read_versions(folder)
     written, found = read_translations(folder)
     problems += found
-    problems += check_rules(versions, settings.notice_days, record_day or today)
+    day = record_day or today
+    problems += check_rules(versions, settings.notice_days, day)
     problems += check_translations(versions, written, settings.language, settings.languages)
     translated = bind_translations(versions, written)
     lock_path = docs_dir / settings.lock_file
-    day = record_day or today
     history = lock_history(lock_path, day)
     lock: dict[str, LockEntry] = {}
     found = []

@@ -14,7 +14,7 @@ from policy_site.versions.model import PolicyVersion, read_version
 if TYPE_CHECKING:
     from policy_site.versions.lock import LockEntry
 
-__all__ = ["changed", "changed_lines", "restore_hint"]
+__all__ = ["changed", "restore_hint"]
 
 
 def restore_hint(path: Path) -> str:
@@ -27,11 +27,6 @@ def restore_hint(path: Path) -> str:
         return " Git has no commit with it: restore it from a backup."
     commit, relative = found
     return f" It was last in commit {commit}; restore it with: git checkout {commit} -- {relative}"
-
-
-def changed_lines(version: PolicyVersion, locked: LockEntry) -> str:
-    """The lines of ``version``'s file that differ from what ``locked`` records, as a diff."""
-    return changed(version, locked)[1]
 
 
 def changed(version: PolicyVersion, locked: LockEntry) -> tuple[int | None, str]:
