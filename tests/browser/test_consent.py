@@ -171,6 +171,9 @@ def test_escape_closes_the_dialog_without_a_choice(
     visit(page, f"{consent_url}partner/")
     manage = banner(page).get_by_role("button", name="Manage choices")
     manage.click()
+    # The banner hides while the dialog is open, and is back, with the focus, when it closes.
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(banner(page)).to_be_hidden()
     page.keyboard.press("Escape")
     expect(page.get_by_role("dialog")).to_be_hidden()
     expect(manage).to_be_focused()

@@ -224,7 +224,7 @@ test("with receipts: the dialog quotes the choice's date and reference under its
   page.api.show();
   const dialog = page.document.querySelector("dialog");
   const ref = dialog.querySelector("[class=ppc-ref]");
-  assert.equal(dialog.childNodes.indexOf(ref), 1);
+  assert.equal(dialog.querySelector("[class=ppc-body]").childNodes.indexOf(ref), 0);
   assert.equal(ref.textContent, "");
   button(dialog, "Reject all").click();
   page.api.show();
@@ -251,4 +251,51 @@ test("a site with only the necessary category shows no banner; its settings link
   assert.equal(dialog.open, true);
   assert.equal(dialog.querySelector("[name=necessary]").checked, true);
   await flush();
+});
+
+test("the dialog's code is loaded only when the dialog is first opened, beside the bundle, with its integrity", () => {
+  const page = load();
+  const dialogs = () => page.document.ran.filter((s) => s.src.includes(".dialog."));
+  assert.deepEqual(dialogs(), []);
+  assert.equal(page.document.querySelector("dialog"), null);
+  page.api.show();
+  const [script] = dialogs();
+  assert.equal(script.src, "https://www.example.com/assets/" + CONFIG.dialog[0]);
+  assert.equal(script.integrity, CONFIG.dialog[1]);
+  assert.equal(script.crossOrigin, "anonymous");
+  assert.equal(script.isConnected, false);
+  page.document.querySelector("dialog").close();
+  page.api.show();
+  assert.equal(dialogs().length, 1);
+  assert.equal(page.document.querySelector("dialog").open, true);
+  assert.equal(page.window.ppcDialog, undefined);
+});
+
+test("a dialog file that does not load leaves the banner's choices, and the next click tries again", () => {
+  const page = load();
+  const inserted = page.document._inserted;
+  page.document._inserted = (node) => {
+    if (node.tagName === "SCRIPT" && node.src.includes(".dialog.")) return node.onerror();
+    inserted(node);
+  };
+  page.api.show();
+  assert.equal(page.document.querySelector("dialog"), null);
+  assert.equal(banner(page).hidden, false);
+  page.document._inserted = inserted;
+  page.api.show();
+  assert.equal(page.document.querySelector("dialog").open, true);
+});
+
+test("the banner hides while the dialog is open, and is back when it closes with no choice", () => {
+  const page = load();
+  button(banner(page), "Manage choices").click();
+  const dialog = page.document.querySelector("dialog");
+  assert.equal(banner(page).hidden, true);
+  dialog.close();
+  dialog.onclose();
+  assert.equal(banner(page).hidden, false);
+  button(banner(page), "Manage choices").click();
+  button(dialog, "Save choices").click();
+  dialog.onclose();
+  assert.equal(banner(page).hidden, true);
 });

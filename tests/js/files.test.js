@@ -105,7 +105,7 @@ test("no two files declare the same name", () => {
 });
 
 test("the files are the ones the harness stitches, and bundle.js.j2 only stitches and injects", () => {
-  assert.deepEqual(FILES, ["gate.js", "main.js", "receipts.js", "record.js", "ui.js"]);
+  assert.deepEqual(FILES, ["dialog.js", "gate.js", "main.js", "receipts.js", "record.js", "ui.js"]);
   const template = fs.readFileSync(path.join(RUNTIME, "bundle.js.j2"), "utf8");
   const jinja = template.match(/\{\{[\s\S]*?\}\}|\{%[\s\S]*?%\}/g);
   assert.deepEqual(jinja, ["{{ config | tojson }}", "{% for source in sources %}", "{% include source %}", "{% endfor %}"]);

@@ -11,6 +11,8 @@ const { makeWindow } = require("./fakedom.js");
 const RUNTIME = path.join(__dirname, "..", "..", "src", "policy_site", "consent", "runtime");
 // The order bundle.py's sources() gives (receipts.js only with receipts).
 const SOURCES = ["ui.js", "gate.js", "record.js", "main.js"];
+// The dialog's file, which the bundle loads when the dialog is first opened.
+const DIALOG = "consent.en.dialog.000000000000.js";
 
 function read(name) {
   return fs.readFileSync(path.join(RUNTIME, name), "utf8");
@@ -41,6 +43,7 @@ function makeConfig(options) {
     revision: "2007-10-01.347f14b9",
     policyUrl: "https://www.example.com/privacy/",
     receipts: receipts ? "/consent/receipts" : null,
+    dialog: [DIALOG, "sha384-dialog"],
     consentMode: options.consentMode === false ? false : {
       ad_storage: ["advertising"], ad_user_data: ["advertising"],
       ad_personalization: ["advertising"], analytics_storage: ["analytics"],
@@ -69,6 +72,17 @@ function bundleText(config, files) {
   return text;
 }
 
+// What bundle.py's dialog_config gives for ``config``.
+function dialogConfig(config) {
+  return {
+    receipts: !!config.receipts,
+    categories: config.categories.map((c) => ({
+      id: c.id, necessary: c.necessary, title: c.title, description: c.description, services: c.services,
+    })),
+    texts: config.texts,
+  };
+}
+
 // A page with the runtime loaded. ``options``: receipts, consentMode (false: none), gpc, url,
 // cookies (name -> value, set before load), storage (localStorage items), markup (the page's
 // body, before the runtime loads), files (the runtime files, default: as the build stitches).
@@ -80,7 +94,19 @@ function load(options) {
   const document = window.document;
   Object.entries(options.cookies || {}).forEach(([name, value]) => document.jar.put(name, value));
   if (options.markup) document.body.append(...document.html(options.markup));
+  // The bundle's own script element, as a browser gives it while the bundle runs.
+  document.currentScript = document.createElement("script");
+  document.currentScript.src = "https://www.example.com/assets/consent.en.000000000000.js";
   const context = vm.createContext(window);
+  // The dialog's file, as a browser would load it when the bundle inserts its script: at once.
+  const inserted = document._inserted.bind(document);
+  document._inserted = (node) => {
+    inserted(node);
+    if (node.tagName === "SCRIPT" && node.src.endsWith("/assets/" + DIALOG)) {
+      vm.runInContext(bundleText(dialogConfig(config), ["dialog.js"]), context, { filename: DIALOG });
+      node.onload();
+    }
+  };
   const get = vm.runInContext(bundleText(config, files), context, { filename: "consent-bundle.js" });
   return { window, document, config, get, api: window.PrivacyConsent, flush };
 }

@@ -20,6 +20,7 @@ import yaml
 from policy_site.consent.bundle import (
     Bundle,
     consent_revision,
+    dialog_config,
     render_bundle,
     runtime_config,
     script_digest,
@@ -127,14 +128,23 @@ def test_the_injected_config_is_exactly_the_runtime_config_in_one_language() -> 
     revision = consent_revision(config, REVISION)
     bundle = render(config=config)
     for lang in ("en", "sv"):
-        expected = runtime_config(config, revision, POLICY_URLS[lang], lang)
+        dialog = bundle.dialogs[lang]
+        expected = runtime_config(config, revision, POLICY_URLS[lang], lang, dialog)
         # The banner links the policy in its own language: /sv/privacy/ for Swedish.
         assert (
             expected["policyUrl"] == f"https://www.toontrack.com/{'sv/' * (lang == 'sv')}privacy/"
         )
-        # "Cookie settings" is the page's own button: the script does not carry it.
-        texts = {key: text for key, text in config.texts[lang].items() if key != "settings"}
+        # "Cookie settings" is the page's own button: the script does not carry it, nor the
+        # texts only the dialog shows, which its own file carries.
+        dialog_texts = {"dialog_title", "save", "close", "always_on", "reference"}
+        unused = {"settings", *dialog_texts}
+        texts = {k: t for k, t in config.texts[lang].items() if k not in unused}
         assert expected["texts"] == texts
+        assert minified_config(dialog.content)[0] == dialog_config(config, lang)
+        assert set(dialog_config(config, lang)["texts"]) == {*dialog_texts, "gpc"}
+        # The script loads its dialog by name, from beside it, with its integrity.
+        assert expected["dialog"] == [dialog.path[7:], dialog.integrity]
+        assert re.fullmatch(rf"assets/consent\.{lang}\.dialog\.[0-9a-f]{{12}}\.js", dialog.path)
         assert [c["title"] for c in expected["categories"]] == [
             c.title[lang] for c in config.categories
         ]
@@ -154,6 +164,7 @@ def test_without_receipts_the_script_carries_no_receipt_code_or_text() -> None:
         assert "bundle" not in injected
         assert injected["receipts"] is None
         assert "reference" not in injected["texts"]
+        assert "reference" not in minified_config(render(config=config).dialogs[lang].content)[0]
         assert "sendBeacon" not in render(config=config).script(lang).content
         assert "sendBeacon" in render().script(lang).content
 
@@ -223,40 +234,46 @@ def test_the_revision_ignores_wording_and_necessary_services(tmp_path: Path) -> 
 def test_hostile_texts_are_escaped_and_the_bundle_still_parses(
     hostile_dir: Path, tmp_path: Path
 ) -> None:
+    """The banner's text is in the script, the description in the dialog's file: both escaped."""
     config = load_consent(hostile_dir / "consent.yml")
     assert config.texts["en"]["banner"] == HOSTILE_BANNER  # nothing lost on the way in
-    minified = render(hostile_dir, config).js.content
-    full = render(hostile_dir, config, minify=False).js.content
-    for injected in (config_text(full), minified_config(minified)[1]):
-        assert "<" not in injected
-        assert ">" not in injected
-        assert "\u2028" not in injected
-        assert "\u2029" not in injected
-        assert "\\u003c/script\\u003e\\u003cimg" in injected
-        assert "\\u003c/SCRIPT\\u003e" in injected
-        assert "\\u2028\\u2029" in injected
-    # The JS sources have their own comparisons; the texts add no "<" or ">" to the bundle.
-    plain = render().js.content
-    assert minified.count("<") == plain.count("<")
-    assert minified.count(">") == plain.count(">")
-    assert "</" not in minified
-    assert "<img" not in minified.lower()
-    assert "\u2028" not in minified
-    assert "\u2029" not in minified
-    node_check(minified, tmp_path, "consent.min.js")
-    node_check(full, tmp_path, "consent.js")
+    minified, full = render(hostile_dir, config), render(hostile_dir, config, minify=False)
+    plain = render()
+    escapes = {"js": "\\u003c/script\\u003e\\u003cimg", "dialog": "\\u003c/SCRIPT\\u003e"}
+    for kind, escaped in escapes.items():
+        small, large = (b.js if kind == "js" else b.dialogs["en"] for b in (minified, full))
+        for injected in (config_text(large.content), minified_config(small.content)[1]):
+            assert "<" not in injected
+            assert ">" not in injected
+            assert "\u2028" not in injected
+            assert "\u2029" not in injected
+            assert escaped in injected
+        # The JS sources have their own comparisons; the texts add no "<" or ">" to the files.
+        same = plain.js if kind == "js" else plain.dialogs["en"]
+        assert small.content.count("<") == same.content.count("<")
+        assert small.content.count(">") == same.content.count(">")
+        assert "</" not in small.content
+        assert "<img" not in small.content.lower()
+        assert "\u2028" not in small.content
+        assert "\u2029" not in small.content
+        node_check(small.content, tmp_path, f"{kind}.min.js")
+        node_check(large.content, tmp_path, f"{kind}.js")
+    assert "\\u2028\\u2029" in minified_config(minified.js.content)[1]
 
 
 def test_escaping_is_lossless(hostile_dir: Path) -> None:
     config = load_consent(hostile_dir / "consent.yml")
-    full = render(hostile_dir, config, minify=False).js.content
-    minified = render(hostile_dir, config).js.content
-    for injected in (json.loads(config_text(full)), minified_config(minified)[0]):
+    full, minified = render(hostile_dir, config, minify=False), render(hostile_dir, config)
+    for injected in (
+        json.loads(config_text(full.js.content)),
+        minified_config(minified.js.content)[0],
+    ):
         assert injected["texts"]["banner"] == HOSTILE_BANNER
         assert injected["categories"][1]["id"] == "analytics"
+    dialog = full.dialogs["en"].content, minified.dialogs["en"].content
+    for injected in (json.loads(config_text(dialog[0])), minified_config(dialog[1])[0]):
         assert injected["categories"][1]["description"] == HOSTILE_DESCRIPTION
-        texts = {key: text for key, text in config.texts["en"].items() if key != "settings"}
-        assert injected["texts"] == texts
+        assert injected == dialog_config(config, "en")
 
 
 def test_node_check_refuses_a_broken_bundle(tmp_path: Path) -> None:
@@ -296,8 +313,9 @@ def test_the_bundle_is_one_iife_defining_one_global() -> None:
     assert body.count("(function (window, document) {") == 1
     assert body.count("})(window, document);") == 1
     assigned = re.findall(r"\bwindow\.([A-Za-z_$][\w$]*)\s*=(?!=)", body)
-    # dataLayer is Google Consent Mode's queue, shared with gtag.js, not the bundle's own.
-    assert sorted(assigned) == ["PrivacyConsent", "dataLayer"]
+    # dataLayer is Google Consent Mode's queue, shared with gtag.js, not the bundle's own;
+    # ppcDialog is set while the dialog's file loads, for it to call.
+    assert sorted(assigned) == ["PrivacyConsent", "dataLayer", "ppcDialog"]
     assert re.search(r"\b(globalThis|self|top|parent)\s*\.\s*[\w$]+\s*=(?!=)", body) is None
     minified = render().js.content
     # The minifier renames the IIFE's parameters: ``window`` becomes a short local name.
@@ -559,3 +577,6 @@ def test_what_one_page_loads_stays_within_the_size_budget(lang: str) -> None:
         for asset in (bundle.script(lang), bundle.css)
     ]
     assert sum(sizes) <= SIZE_BUDGET, f"{lang}: {sizes} bytes gzip -9"
+    # The dialog is not in it: its own file is loaded when it is first opened.
+    assert "showModal" not in bundle.script(lang).content
+    assert "showModal" in bundle.dialogs[lang].content

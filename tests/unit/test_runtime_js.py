@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from policy_site.consent.bundle import RECEIPTS, RUNTIME, SOURCES, sources
+from policy_site.consent.bundle import DIALOG, RECEIPTS, RUNTIME, SOURCES, sources
 from policy_site.consent.config import load_consent
 from tests.support import ROOT
 
@@ -23,7 +23,7 @@ JINJA = re.compile(r"\{\{|\{%|\{#")
 
 
 def test_the_runtime_files_are_the_ones_the_bundle_stitches() -> None:
-    assert sorted(path.name for path in FILES) == sorted((*SOURCES, RECEIPTS))
+    assert sorted(path.name for path in FILES) == sorted((*SOURCES, RECEIPTS, DIALOG))
 
 
 @pytest.mark.parametrize("path", FILES, ids=lambda path: path.name)

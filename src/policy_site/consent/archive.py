@@ -72,9 +72,12 @@ LEDGER = "releases.json"
 #: The ledger's format, written in it.
 FORMAT = 1
 
-#: A bundle file's name: ``consent.<lang>.<hash>.js`` or ``consent.<hash>.css``, the hash being the
-#: first 12 hex digits of the SHA-256 of its content (see bundle.script_digest).
-_NAME = re.compile(r"\Aconsent\.(?:[a-z]{2,3}(?:-[A-Za-z0-9]+)*\.)?([0-9a-f]{12})\.(?:js|css)\Z")
+#: A bundle file's name: ``consent.<lang>.<hash>.js``, ``consent.<lang>.dialog.<hash>.js`` or
+#: ``consent.<hash>.css``, the hash being the first 12 hex digits of the SHA-256 of its content
+#: (see bundle.script_digest).
+_NAME = re.compile(
+    r"\Aconsent\.(?:[a-z]{2,3}(?:-[A-Za-z0-9]+)*\.(?:dialog\.)?)?([0-9a-f]{12})\.(?:js|css)\Z"
+)
 
 
 class ArchiveError(PolicySiteError):
@@ -184,8 +187,9 @@ def missing(bundles: Iterable[Bundle], kept: dict[str, bytes]) -> list[str]:
 
 
 def assets(bundle: Bundle) -> list[Asset]:
-    """The hashed files of ``bundle``: one script per language and the stylesheet."""
-    return [*bundle.scripts.values(), bundle.css]
+    """The hashed files of ``bundle``: one script and one dialog per language, and the
+    stylesheet."""
+    return [*bundle.scripts.values(), *bundle.dialogs.values(), bundle.css]
 
 
 def _files(bundle: Bundle) -> dict[str, str]:

@@ -26,6 +26,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from policy_site.consent.config import RUNTIME, ConsentConfig, ConsentConfigError
 
 __all__ = [
+    "DIALOG",
     "RECEIPTS",
     "RUNTIME",
     "SOURCES",
@@ -33,6 +34,7 @@ __all__ = [
     "Bundle",
     "check_policy_url",
     "consent_revision",
+    "dialog_config",
     "render_bundle",
     "runtime_config",
     "script_digest",
@@ -46,6 +48,9 @@ __all__ = [
 SOURCES = ("ui.js", "gate.js", "record.js", "main.js")
 #: The receipts' code, added (before main.js) only when consent.yml has receipts.
 RECEIPTS = "receipts.js"
+#: The dialog, a file of its own per language that the script loads the first time the dialog is
+#: opened: a page loads only the banner's code before any click.
+DIALOG = "dialog.js"
 
 
 def sources(config: ConsentConfig) -> tuple[str, ...]:
@@ -75,6 +80,8 @@ class Bundle:
     #: The language of a page that names none the bundle has (the site's own language).
     default_language: str
     revision: str
+    #: The dialog of each language, loaded by its script when the dialog is first opened.
+    dialogs: dict[str, Asset]
 
     def language(self, language: str | None = None) -> str:
         """The texts a page in ``language`` gets: its own where the bundle has them, else the
@@ -137,19 +144,20 @@ def check_policy_url(url: str) -> str:
 
 #: The texts the page's own markup uses, not the script: left out of it.
 _PAGE_TEXTS = frozenset({"settings"})
+#: The texts only the dialog shows: in its file, not in the script every page loads.
+_DIALOG_TEXTS = frozenset({"dialog_title", "save", "close", "always_on", "reference"})
 #: What a script that embeds its own file name holds in its place while its hash is computed:
 #: the name's hash is that of the script with this name in it (see script_digest).
 _OWN_NAME = "consent.{language}.000000000000.js"
 
 
 def runtime_config(
-    config: ConsentConfig, revision: str, policy_url: str, language: str
+    config: ConsentConfig, revision: str, policy_url: str, language: str, dialog: Asset
 ) -> dict[str, Any]:
     """What the script in ``language`` needs, as one JSON-ready object (the template injects it
-    with tojson). Raises ConsentConfigError when ``policy_url`` is no web address (see
-    check_policy_url)."""
+    with tojson); ``dialog`` is the file of its dialog. Raises ConsentConfigError when
+    ``policy_url`` is no web address (see check_policy_url)."""
     check_policy_url(policy_url)
-    unused = _PAGE_TEXTS if config.receipts else _PAGE_TEXTS | {"reference"}
     return {
         "cookie": {
             "name": config.cookie.name,
@@ -166,14 +174,14 @@ def runtime_config(
         **({"bundle": _OWN_NAME.format(language=language)} if config.receipts else {}),
         # Each Consent Mode signal and the categories granting it, or false: no Consent Mode.
         "consentMode": config.consent_mode_signals if config.consent_mode else False,
+        # The dialog's file name (in assets/) and integrity.
+        "dialog": [dialog.path.rpartition("/")[2], dialog.integrity],
         "categories": [
             {
                 "id": category.id,
                 "necessary": category.necessary,
                 "gpc": category.gpc,
                 "title": category.title[language],
-                "description": category.description[language],
-                "services": [service.name for service in category.services],
                 "cookies": [item.regex for item in category.cookies],
                 "storage": [item.regex for item in category.storage],
                 "idb": [item.regex for item in category.indexeddb],
@@ -181,8 +189,32 @@ def runtime_config(
             }
             for category in config.categories
         ],
-        # The dialog's reference line is shown with receipts only: without, its text is left out.
-        "texts": {k: v for k, v in config.texts[language].items() if k not in unused},
+        "texts": {
+            k: v
+            for k, v in config.texts[language].items()
+            if k not in _PAGE_TEXTS and k not in _DIALOG_TEXTS
+        },
+    }
+
+
+def dialog_config(config: ConsentConfig, language: str) -> dict[str, Any]:
+    """What the dialog in ``language`` needs: its texts, and each category's title, description
+    and services."""
+    # The reference line is shown with receipts only: without, its text is left out.
+    texts = _DIALOG_TEXTS - ({"reference"} if config.receipts is None else set()) | {"gpc"}
+    return {
+        "receipts": config.receipts is not None,
+        "categories": [
+            {
+                "id": category.id,
+                "necessary": category.necessary,
+                "title": category.title[language],
+                "description": category.description[language],
+                "services": [service.name for service in category.services],
+            }
+            for category in config.categories
+        ],
+        "texts": {k: v for k, v in config.texts[language].items() if k in texts},
     }
 
 
@@ -235,22 +267,34 @@ def render_bundle(
     # letters, which keeps the Swedish texts small. U+2028 and U+2029 are escaped below.
     env.policies["json.dumps_kwargs"] = {"sort_keys": True, "ensure_ascii": False}
     template = env.get_template("bundle.js.j2")
-    revision = consent_revision(config, revision)
-    scripts: dict[str, Asset] = {}
-    for language in sorted(config.texts):
-        url = (policy_urls or {}).get(language, policy_url)
-        settings = runtime_config(config, revision, url, language)
-        js = template.render(config=settings, sources=sources(config))
+
+    def script(settings: dict[str, Any], files: tuple[str, ...]) -> str:
+        js = template.render(config=settings, sources=files)
         js = js.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
         if minify:
             # Renames the local names too (calmjs.parse's obfuscation); globals stay as they are.
             js = minify_print(es5(js), obfuscate=True, obfuscate_globals=False, drop_semi=True)
             js += "\n"
+        return js
+
+    revision = consent_revision(config, revision)
+    scripts: dict[str, Asset] = {}
+    dialogs: dict[str, Asset] = {}
+    for language in sorted(config.texts):
+        url = (policy_urls or {}).get(language, policy_url)
+        dialog = _asset(
+            "assets",
+            f"consent.{language}.dialog",
+            "js",
+            script(dialog_config(config, language), (DIALOG,)),
+        )
+        js = script(runtime_config(config, revision, url, language, dialog), sources(config))
         own = _OWN_NAME.format(language=language)
         name = own.replace("000000000000", script_digest(own, js))
         scripts[language] = Asset(f"assets/{name}", js.replace(own, name))
+        dialogs[language] = dialog
     css = (RUNTIME / "consent.css").read_text(encoding="utf-8")
     if minify:
         css = rcssmin.cssmin(css) + "\n"
     default = default_language if default_language in scripts else min(scripts)
-    return Bundle(scripts, _asset("assets", "consent", "css", css), default, revision)
+    return Bundle(scripts, _asset("assets", "consent", "css", css), default, revision, dialogs)

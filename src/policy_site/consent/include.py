@@ -2,7 +2,8 @@
 tags they include.
 
 * ``assets/consent.<lang>.<hash>.js`` and ``assets/consent.<hash>.css``: the hashed files this
-  site's pages load, which never change;
+  site's pages load, which never change, and ``assets/consent.<lang>.dialog.<hash>.js``, the
+  dialog each script loads beside it when the dialog is first opened;
 * ``consent/consent.js`` (the site's language), ``consent/consent.<lang>.js`` and
   ``consent/consent.css``: stable URLs with the current bundle, for pages that cannot be rebuilt
   with the site (served with a short cache lifetime, see security.SHARED_PATHS);
@@ -19,6 +20,7 @@ import html
 import json
 from typing import Any
 
+from policy_site.consent.archive import assets
 from policy_site.consent.bundle import Bundle
 from policy_site.consent.config import ConsentConfig
 
@@ -64,7 +66,7 @@ def shared_files(
     bundle: Bundle, config: ConsentConfig, site_url: str | None, built: dt.date
 ) -> dict[str, str]:
     """Path in the site -> content, for every consent file the build writes."""
-    files = {asset.path: asset.content for asset in [*bundle.scripts.values(), bundle.css]}
+    files = {asset.path: asset.content for asset in assets(bundle)}
     files["consent/consent.js"] = bundle.js.content
     for lang, asset in bundle.scripts.items():
         files[f"consent/consent.{lang}.js"] = asset.content

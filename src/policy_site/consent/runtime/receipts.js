@@ -1,11 +1,10 @@
-// Receipts: the proof of each choice, sent to consent.yml's receipts endpoint, and the reference
-// the dialog quotes. The build adds this file only when consent.yml has receipts: (bundle.py's
-// sources), and main.js and ui.js call it only when CONFIG.receipts is set.
+// Receipts: the proof of each choice, sent to consent.yml's receipts endpoint (the dialog quotes
+// the reference they carry: dialog.js). The build adds this file only when consent.yml has
+// receipts: (bundle.py's sources), and main.js calls it only when CONFIG.receipts is set.
 //
 // Takes from the bundle: CONFIG.
-// Takes from ui.js: T.
 // Takes from main.js: _newId.
-// Provides: _receipt (to main.js), _reference (to ui.js).
+// Provides: _receipt (to main.js).
 
 // The receipt goes before the choice applies (a withdrawal reloads the page): sendBeacon queues
 // it, and the browser sends it even if the page is gone. It is the record itself, the choice it
@@ -17,10 +16,4 @@ function _receipt(r, before, how) {
       v: 1, i: _newId(), r: r, o: before && before.c, m: how, b: CONFIG.bundle, p: location.pathname
     })], { type: "application/json" }));
   } catch (e) { /* no sendBeacon, or it refused: the choice applies all the same */ }
-}
-
-// Record ``r``'s date (ISO 8601, as the receipts give it) and reference (the id its receipts
-// carry), for the visitor to quote in a question; "" without a record.
-function _reference(r) {
-  return r ? T.reference.replace("{date}", new Date(r.ts).toISOString().slice(0, 10)).replace("{id}", r.id) : "";
 }

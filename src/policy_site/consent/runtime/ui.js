@@ -1,16 +1,16 @@
-// The banner (a non-modal region, first in keyboard order) and the dialog (a native modal <dialog>:
-// focus stays inside, Escape closes it, and neither is a choice; on closing, the browser gives
-// focus back to what had it before).
+// The banner (a non-modal region, first in keyboard order), and the loading of the dialog
+// (dialog.js, a file of its own).
 //
-// Takes from the bundle: CONFIG, document.
+// Takes from the bundle: CONFIG, window, document.
 // Takes from record.js: OPTIONAL.
-// Takes from receipts.js (called only when CONFIG.receipts is set): _reference.
 // Takes from main.js: GPC, state, _all, _choose.
-// Provides: T (to gate.js, receipts.js), _el, _button (to gate.js), _showBanner, _pad,
+// Provides: T, _el, _button (to gate.js), _showBanner, _pad,
 // _openDialog, _closeDialog (to main.js).
 
 // The script is in one language: a page loads the one of its own language (bundle.py).
-var T = CONFIG.texts, _banner, _dialog, _ref;
+var T = CONFIG.texts, _banner, _dialog, _loading,
+  // This script's own URL and nonce, read while it runs: the dialog's file is loaded like it.
+  _me = document.currentScript || {}, _src = (_me.src || "").split(/[?#]/)[0], _nonce = _me.nonce || "";
 
 function _el(tag, cls, text) {
   var e = document.createElement(tag);
@@ -26,14 +26,14 @@ function _button(text, onclick) {
   return b;
 }
 
-// The three choices, alike: accept all, reject all, and ``third`` (its text's key) doing ``f``.
+// The three choices, alike: accept all, reject all, and ``third`` (its text) doing ``f``.
 // ``how`` is where they are, for the receipt: b (the banner) or d (the dialog).
 function _actions(how, third, f) {
   var row = _el("div", "ppc-actions");
   row.append(
     _button(T.accept_all, function () { _choose(_all(true), how); }),
     _button(T.reject_all, function () { _choose(_all(false), how); }),
-    _button(T[third], f)
+    _button(third, f)
   );
   return row;
 }
@@ -57,7 +57,7 @@ function _showBanner(choice) {
     _banner.append(_el("p", "ppc-text", T.banner));
     if (GPC) _banner.append(_el("p", "ppc-gpc", T.gpc));
     // The three choices come first in keyboard order, the policy link after them.
-    _banner.append(_actions("b", "manage", _openDialog), link);
+    _banner.append(_actions("b", T.manage, _openDialog), link);
     document.body.prepend(_banner);
   }
   _banner.hidden = !!choice;
@@ -65,59 +65,36 @@ function _showBanner(choice) {
 }
 
 
-function _buildDialog() {
-  _dialog = _el("dialog", "ppc-dialog");
-  _dialog.setAttribute("aria-labelledby", "ppc-title");
-  var title = _el("h2", "", T.dialog_title);
-  title.id = "ppc-title";
-  title.tabIndex = -1;
-  _dialog.append(title);
-  // With receipts on, a line under the title for the choice's reference (see _openDialog).
-  if (CONFIG.receipts) _dialog.append(_ref = _el("p", "ppc-ref"));
-  if (GPC) _dialog.append(_el("p", "ppc-gpc", T.gpc));
-  CONFIG.categories.forEach(function (c) {
-    var row = _el("div", "ppc-category"), label = _el("label"), box = _el("input");
-    box.type = "checkbox";
-    box.name = c.id;
-    box.setAttribute("role", "switch");
-    box.checked = box.disabled = c.necessary;
-    label.append(box, " " + c.title + (c.necessary ? " (" + T.always_on + ")" : ""));
-    row.append(label, _el("p", "", c.description));
-    if (c.services.length) row.append(_el("p", "ppc-services", c.services.join(", ")));
-    _dialog.append(row);
-  });
-  _dialog.append(_actions("d", "save", function () { _choose(_dialogChoice(), "d"); }));
-  var close = _button("×", _closeDialog);
-  close.className += " ppc-close";
-  close.setAttribute("aria-label", T.close);
-  _dialog.append(close);
-  // Tab and Shift+Tab go round inside the dialog, never out to the page or the browser.
-  _dialog.onkeydown = function (e) {
-    var all = _dialog.querySelectorAll("button,input:not([disabled])"), n = all.length - 1,
-      at = document.activeElement;
-    if (e.key === "Tab" && (e.shiftKey ? at === all[0] || at === title : at === all[n])) {
-      e.preventDefault();
-      all[e.shiftKey ? n : 0].focus();
-    }
-  };
-  document.body.append(_dialog);
-}
-
+// The dialog is a file of its own (dialog.js), loaded the first time it is asked for, so that a
+// page loads only the banner's code before any click. It comes from the folder beside this
+// script's (assets/, or consent/ for the stable URLs) with its integrity; it calls
+// window.ppcDialog with its own open and close, and is handed what it needs of this bundle.
 function _openDialog() {
-  if (!_dialog) _buildDialog();
-  OPTIONAL.forEach(function (c) { _dialog.querySelector("[name=" + c.id + "]").checked = !!state.granted[c.id]; });
-  // With receipts on, the choice's date and reference, to quote in a question (receipts.js).
-  if (CONFIG.receipts) _ref.textContent = _reference(state.record);
-  if (!_dialog.open) _dialog.showModal();
-  _dialog.querySelector("h2").focus();
-}
-
-function _dialogChoice() {
-  var c = {};
-  OPTIONAL.forEach(function (o) { c[o.id] = _dialog.querySelector("[name=" + o.id + "]").checked; });
-  return c;
+  if (_dialog) return _dialog.open();
+  if (_loading) return;
+  var s = _loading = _el("script");
+  window.ppcDialog = function (d) {
+    _dialog = d;
+    return {
+      state: state, gpc: GPC, all: _all, choose: _choose, el: _el, button: _button, actions: _actions,
+      banner: _showBanner
+    };
+  };
+  s.src = _src.replace(/[^/]*\/[^/]*$/, "assets/" + CONFIG.dialog[0]);
+  s.integrity = CONFIG.dialog[1];
+  s.crossOrigin = "anonymous";
+  s.nonce = _nonce;
+  // Loaded: it opens (unless the file was not the dialog). Not loaded (offline, a proxy that
+  // altered it): the next click tries again, and the banner's own choices stay.
+  s.onload = s.onerror = function () {
+    delete window.ppcDialog;
+    s.remove();
+    _loading = 0;
+    if (_dialog) _dialog.open();
+  };
+  document.body.append(s);
 }
 
 function _closeDialog() {
-  if (_dialog && _dialog.open) _dialog.close();
+  if (_dialog) _dialog.close();
 }
