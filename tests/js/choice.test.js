@@ -253,7 +253,7 @@ test("a site with only the necessary category shows no banner; its settings link
   await flush();
 });
 
-test("the dialog's code is loaded only when the dialog is first opened, beside the bundle, with its integrity", () => {
+test("the dialog's code is loaded only when the dialog is first opened, from the bundle's folder, with its integrity", () => {
   const page = load();
   const dialogs = () => page.document.ran.filter((s) => s.src.includes(".dialog."));
   assert.deepEqual(dialogs(), []);

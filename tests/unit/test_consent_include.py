@@ -46,8 +46,11 @@ def test_the_stable_files_hold_the_current_bundle() -> None:
     assert written["consent/consent.js"] == current.js.content == current.scripts["en"].content
     assert written["consent/consent.sv.js"] == current.scripts["sv"].content
     assert written["consent/consent.css"] == current.css.content
-    for asset in (*current.scripts.values(), current.css):
+    for asset in (*current.scripts.values(), *current.dialogs.values(), current.css):
         assert written[asset.path] == asset.content
+    # Each script loads its dialog from its own folder: assets/, or consent/ for a stable URL.
+    for dialog in current.dialogs.values():
+        assert written["consent/" + dialog.path[7:]] == dialog.content
 
 
 def test_the_manifest_names_the_current_files_with_integrity_revision_and_date() -> None:

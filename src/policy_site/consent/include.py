@@ -3,7 +3,8 @@ tags they include.
 
 * ``assets/consent.<lang>.<hash>.js`` and ``assets/consent.<hash>.css``: the hashed files this
   site's pages load, which never change, and ``assets/consent.<lang>.dialog.<hash>.js``, the
-  dialog each script loads beside it when the dialog is first opened;
+  dialog each script loads from its own folder when the dialog is first opened (a copy is in
+  consent/ too, for the stable URLs);
 * ``consent/consent.js`` (the site's language), ``consent/consent.<lang>.js`` and
   ``consent/consent.css``: stable URLs with the current bundle, for pages that cannot be rebuilt
   with the site (served with a short cache lifetime, see security.SHARED_PATHS);
@@ -70,6 +71,9 @@ def shared_files(
     files["consent/consent.js"] = bundle.js.content
     for lang, asset in bundle.scripts.items():
         files[f"consent/consent.{lang}.js"] = asset.content
+        # The dialog each script loads from its own folder.
+        dialog = bundle.dialogs[lang]
+        files[f"consent/{dialog.path.rpartition('/')[2]}"] = dialog.content
     files["consent/consent.css"] = bundle.css.content
     files[MANIFEST] = (
         json.dumps(manifest(bundle, config, site_url, built), indent=2, ensure_ascii=False) + "\n"

@@ -66,9 +66,9 @@ function _showBanner(choice) {
 
 
 // The dialog is a file of its own (dialog.js), loaded the first time it is asked for, so that a
-// page loads only the banner's code before any click. It comes from the folder beside this
-// script's (assets/, or consent/ for the stable URLs) with its integrity; it calls
-// window.ppcDialog with its own open and close, and is handed what it needs of this bundle.
+// page loads only the banner's code before any click. It comes from this script's folder, with
+// its integrity; it calls window.ppcDialog with its own open and close, and is handed what it
+// needs of this bundle.
 function _openDialog() {
   if (_dialog) return _dialog.open();
   if (_loading) return;
@@ -80,7 +80,7 @@ function _openDialog() {
       banner: _showBanner
     };
   };
-  s.src = _src.replace(/[^/]*\/[^/]*$/, "assets/" + CONFIG.dialog[0]);
+  s.src = _src.replace(/[^/]*$/, CONFIG.dialog[0]);
   s.integrity = CONFIG.dialog[1];
   s.crossOrigin = "anonymous";
   s.nonce = _nonce;
