@@ -290,7 +290,10 @@ BANNER_ROWS = (
     ("task", "main-thread time until load and banner (all tasks), median of {runs} runs"),
     ("bytes_before_click", "consent JS + CSS fetched before any click, bytes gzip -9"),
     ("bytes_dialog_open", "consent JS + CSS fetched once the dialog is open, bytes gzip -9"),
-    ("click_to_dialog", 'click on "Manage choices" to the dialog visible, median of {runs} runs'),
+    (
+        "click_to_dialog",
+        "click on the banner's Manage choices to the dialog, median of {runs} runs",
+    ),
     ("cls", "CLS from the banner, before any click, largest of {runs} runs"),
 )
 

@@ -26,11 +26,14 @@ the network delivered them. The URLs are the page's Resource Timing entries just
 then once the dialog is visible; each body is read from the DevTools protocol and compressed on
 its own with gzip -9, as the size table counts (the server sends gzip at level 6). Ours: every file
 whose name starts with ``consent`` and ends in ``.js`` or ``.css``, so a file the runtime fetches
-when the dialog first opens counts too; vanilla-cookieconsent: its two files (the page's
-``CookieConsent.run()`` call, vanilla-init.js, is not counted, as in the size table).
+when the dialog first opens counts too; our page loads the script of the language the size table
+counts, the larger. vanilla-cookieconsent: its two files (the page's ``CookieConsent.run()``
+call, vanilla-init.js, is not counted, as in the size table).
 
-Click to dialog: from ``performance.now()`` just before the page clicks the banner's button
-("Manage choices" on both) to the first animation frame on which the dialog is visible.
+Click to dialog: from ``performance.now()`` just before the page clicks the banner's button that
+opens the dialog (ours: "Manage choices" in the page's language; vanilla-cookieconsent's
+"Manage preferences", given the same text) to the first animation frame on which the dialog is
+visible.
 """
 
 from __future__ import annotations
@@ -314,17 +317,18 @@ def _dialog_row(label: str, runs: list[Run] | str) -> str:
 
 
 _DIALOG_NOTE = (
-    "Bytes: the library's JS and CSS responses the page had fetched (its Resource Timing entries), "
-    "each body compressed on its own with gzip -9 as in the size table: before the click, and once "
-    "the dialog is visible (ours: every consent*.js and consent*.css, the English page's, so "
-    "below the size table's larger language; vanilla-cookieconsent: its two files, its run() call "
-    "with our texts not counted). Click to dialog: from performance.now() just before the page "
-    'clicks "Manage choices" (ours: a .ppc-btn of the banner; vanilla-cookieconsent: '
-    ".cm__btn[data-role=show]) to the first animation frame on which the dialog is visible, "
-    "tested as the banner is (ours: dialog.ppc-dialog[open]; vanilla-cookieconsent: #cc-main .pm, "
-    "built on the first click, shown by a class it adds on a 100 ms timer, then faded in). CLS: "
-    "the layout-shift entries without recent input, summed from navigation until the load event, "
-    "the banner and two animation frames after them, before any click."
+    "Bytes: the library's JS and CSS responses the page had fetched (its Resource Timing "
+    "entries), each body compressed on its own with gzip -9 as in the size table: before the "
+    "click, and once the dialog is visible (ours: every consent*.js and consent*.css, the script "
+    "in the size table's language; vanilla-cookieconsent: its two files, its run() call with our "
+    "texts not counted). Click to dialog: from performance.now() just before the page clicks the "
+    "banner's \"Manage choices\" (ours: the .ppc-btn with that text in the script's language; "
+    "vanilla-cookieconsent: .cm__btn[data-role=show]) to the first animation frame on which the "
+    "dialog is visible, tested as the banner is (ours: dialog.ppc-dialog[open]; "
+    "vanilla-cookieconsent: #cc-main .pm, built on the first click, shown by a class it adds on a "
+    "100 ms timer, then faded in). CLS: the layout-shift entries without recent input, summed "
+    "from navigation until the load event, the banner and two animation frames after them, before "
+    "any click."
 )
 
 

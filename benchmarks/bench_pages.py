@@ -13,7 +13,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from benchmarks.bench_consent import ROOT, VANILLA, library_files, our_bundle, write_bundle
+from benchmarks.bench_consent import (
+    ROOT,
+    VANILLA,
+    largest_language,
+    library_files,
+    our_bundle,
+    write_bundle,
+)
 from policy_site.consent import load_consent
 
 __all__ = ["OURS", "Page", "write_our_page", "write_vanilla_page"]
@@ -70,21 +77,24 @@ def _page(head: str) -> str:
     return _PAGE.format(head=head, paragraphs=paragraphs)
 
 
-def _texts() -> dict[str, str]:
-    return load_consent(ROOT / "consent" / "consent.yml").texts["en"]
+def _texts(language: str = "en") -> dict[str, str]:
+    return load_consent(ROOT / "consent" / "consent.yml").texts[language]
 
 
 def write_our_page(folder: Path) -> Page:
+    """Our bundle in the language whose page loads the most of it, as the size table counts, so
+    that the bytes match that table (the page's text stays English)."""
     bundle = our_bundle()
-    write_bundle(bundle, folder)
-    css, js = Path(bundle.css.path).name, Path(bundle.js.path).name
+    language = largest_language(bundle)
+    write_bundle(bundle, folder, language)
+    css, script = bundle.css, bundle.script(language)
     # As the plugin's theme/main.html includes it.
     head = (
-        f'<link rel="stylesheet" href="{css}" integrity="{bundle.css.integrity}">\n'
-        f'<script src="{js}" integrity="{bundle.js.integrity}" defer></script>'
+        f'<link rel="stylesheet" href="{Path(css.path).name}" integrity="{css.integrity}">\n'
+        f'<script src="{Path(script.path).name}" integrity="{script.integrity}" defer></script>'
     )
     (folder / "ours.html").write_text(_page(head), encoding="utf-8")
-    manage = _texts()["manage"]
+    manage = _texts(language)["manage"]
     return Page(
         "ours", "ours.html", ".ppc-banner", ".ppc-banner .ppc-btn", manage,
         "dialog.ppc-dialog[open]", OURS,
