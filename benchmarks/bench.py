@@ -1,8 +1,10 @@
 """``./scripts/bench``: one Markdown document of measurements, never asserted by a test.
 
 Everything in it is measured in the same run, and summed up in one table at the top: the consent
-bundle's size against other consent libraries and its time to banner and main-thread time against
-vanilla-cookieconsent (``benchmarks.bench_consent``); the build time against plain
+bundle's size against other consent libraries (``benchmarks.bench_consent``); against
+vanilla-cookieconsent in Chromium, its time to banner, main-thread time, the bytes of JS and CSS
+fetched before any click and once the dialog is open, the time from the click to the dialog, and
+the layout shift the banner causes (``benchmarks.bench_banner``); the build time against plain
 mkdocs-material; the receipts receiver's rate and latency on SQLite and PostgreSQL
 (``benchmarks.bench_receipts``); the weight of ``/privacy/`` and Lighthouse's four scores on it,
 on this project's real build (``benchmarks.bench_site``). The details of each part follow the
@@ -32,7 +34,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks import bench_consent, bench_receipts, bench_site
+from benchmarks import bench_banner, bench_consent, bench_receipts, bench_site
 from benchmarks.bench_consent import NotMeasuredError
 from policy_site import chromium
 from policy_site.dates import build_date
@@ -282,40 +284,57 @@ def _bytes_pair(sizes: bench_consent.Sizes) -> str:
     return f"{sizes.gzip:,} / {brotli}"
 
 
+#: The rows the browser runs give the summary: Run's field, and what it measures.
+BANNER_ROWS = (
+    ("banner", "time to banner, ms from navigation start, median of {runs} runs"),
+    ("task", "main-thread time until load and banner (all tasks), median of {runs} runs"),
+    ("bytes_before_click", "consent JS + CSS fetched before any click, bytes gzip -9"),
+    ("bytes_dialog_open", "consent JS + CSS fetched once the dialog is open, bytes gzip -9"),
+    (
+        "click_to_dialog",
+        "click on the banner's Manage choices to the dialog, median of {runs} runs",
+    ),
+    ("cls", "CLS from the banner, before any click, largest of {runs} runs"),
+)
+
+
 def _banner_section(args: argparse.Namespace, context: _Context) -> Section:
-    results = bench_consent.measure_banner(args.banner_runs)
+    results = bench_banner.measure_banner(args.banner_runs)
     context.chromium = results.chromium
     ours = results.runs.get("ours")
     vanilla = results.runs.get(bench_consent.VANILLA.label)
     against = f"{bench_consent.VANILLA.label}, same page"
     rows = []
-    for measure, name in (
-        ("time to banner, ms from navigation start", "banner"),
-        ("main-thread time until load and banner (all tasks)", "task"),
-    ):
-        mine = _median_cell(ours, name)
-        theirs = _median_cell(vanilla, name)
-        value = "n/a"
-        if isinstance(ours, list) and ours and isinstance(vanilla, list) and vanilla:
-            mine_ms = bench_consent.median_ms(ours, name)
-            value = ratio(mine_ms, bench_consent.median_ms(vanilla, name))
-        rows.append(
-            Row(f"{measure}, median of {args.banner_runs} runs", mine, against, theirs, value)
+    for name, measure in BANNER_ROWS:
+        mine, theirs = _summary_value(ours, name), _summary_value(vanilla, name)
+        value = (
+            ratio(mine, theirs) if isinstance(mine, float) and isinstance(theirs, float) else "n/a"
         )
+        rows.append(
+            Row(measure.format(runs=args.banner_runs), _value_cell(mine, name), against,
+                _value_cell(theirs, name), value)
+        )  # fmt: skip
     details = (
         f"### Time to banner and main-thread time\n\nHeadless Chromium {results.chromium}, ms "
         f"since navigation start, median of {args.banner_runs} runs each (fresh context per run, "
-        "one warm-up run dropped):\n\n" + bench_consent.banner_table(results)
+        "one warm-up run dropped):\n\n" + bench_banner.banner_table(results) + "\n\n"
+        "### Bytes before and after the dialog opens, click to dialog, CLS\n\nThe same runs, "
+        "from the network's side and the page's:\n\n" + bench_banner.dialog_table(results)
     )
     return Section(rows, details)
 
 
-def _median_cell(runs: list[bench_consent.Run] | str | None, name: str) -> str:
+def _summary_value(runs: list[bench_banner.Run] | str | None, name: str) -> float | str:
+    """The value the summary gives, or why there is none."""
     if runs is None:
         return "not measured"
     if isinstance(runs, str):
         return f"not measured: {runs}"
-    return f"{bench_consent.median_ms(runs, name):.1f} ms" if runs else "no runs"
+    return bench_banner.summary_value(runs, name) if runs else "no runs"
+
+
+def _value_cell(value: float | str, name: str) -> str:
+    return value if isinstance(value, str) else bench_banner.summary_cell(name, value)
 
 
 # --- the project's site: weight of /privacy/, Lighthouse -----------------------------------------
@@ -525,7 +544,10 @@ def main(argv: list[str] | None = None) -> int:
         "--receipts", type=int, default=10_000, help="receipts: how many, on each database"
     )
     parser.add_argument(
-        "--banner-runs", type=int, default=11, help="banner: page loads per library (at least 5)"
+        "--banner-runs",
+        type=int,
+        default=11,
+        help="banner: page loads per library, each opening the dialog (at least 5)",
     )
     parser.add_argument(
         "--lighthouse-runs", type=int, default=3, help="lighthouse: runs per form factor"
