@@ -36,41 +36,15 @@ MEASURE = """() => {
 }"""
 
 
-def measure(page: Page, url: str) -> dict[str, Any]:
-    page.set_viewport_size({"width": 320, "height": 568})
-    page.goto(url)
-    page.evaluate("document.fonts.ready")
-    found = page.evaluate(MEASURE)
-    assert isinstance(found, dict)
-    return found
-
-
-def check(found: dict[str, Any]) -> None:
-    assert [n["name"] for n in found["names"] if n["lines"] != 1] == [], "names broken inside"
-    assert [w["word"] for w in found["words"] if w["lines"] != 1] == [], "labels broken inside"
-
-
 @pytest.mark.parametrize("path", ["privacy/cookies/", "sv/privacy/cookies/"])
 def test_at_320_px_no_name_or_label_is_broken_inside_a_word(
     page: Page, site_url: str, path: str
 ) -> None:
-    found = measure(page, f"{site_url}{path}")
-    names = {n["name"] for n in found["names"]}
-    assert {"tt_session", "tt_cart", "tt_consent", "_gcl_au"} <= names
-    assert {"_ga_", "measurement", "mätnings-ID"} & {w["word"] for w in found["words"]}
-    check(found)
-
-
-def test_the_check_sees_a_broken_name(page: Page, site_url: str) -> None:
-    """The check itself: names and labels let to break anywhere, as the theme let them, fail it."""
-    found = measure(page, f"{site_url}privacy/cookies/")
-    check(found)
-    page.evaluate("""() => {
-      for (const cell of document.querySelectorAll("article td:first-child, article td code")) {
-        cell.style.whiteSpace = "normal";
-        cell.style.wordBreak = "break-all";
-        cell.style.maxWidth = "2em";
-      }
-    }""")
-    with pytest.raises(AssertionError, match="names broken inside"):
-        check(page.evaluate(MEASURE))
+    page.set_viewport_size({"width": 320, "height": 568})
+    page.goto(f"{site_url}{path}")
+    page.evaluate("document.fonts.ready")
+    found: dict[str, list[dict[str, Any]]] = page.evaluate(MEASURE)
+    assert {"tt_session", "tt_cart", "tt_consent", "_gcl_au"} <= {n["name"] for n in found["names"]}
+    assert {"_ga_", "/.__palette"} <= {w["word"] for w in found["words"]}  # the labels' words
+    assert [n["name"] for n in found["names"] if n["lines"] != 1] == [], "names broken inside"
+    assert [w["word"] for w in found["words"] if w["lines"] != 1] == [], "labels broken inside"
