@@ -227,6 +227,7 @@ def consent_view(
         for kind in ("cookies", "storage", "indexeddb", "caches"):
             for item in plain[kind]:
                 item["purpose"] = local(item["purpose"])
+                item["label"] = local(item["label"]) if item["label"] else None
         categories.append(plain)
     prefix = settings.prefix(language)
     return {

@@ -114,13 +114,20 @@ TAGS_PAGE = """<!doctype html>
 """
 
 #: What the runtime site's consent.yml adds: IndexedDB databases and caches, by category.
-STORED: dict[str, dict[str, list[dict[str, str]]]] = {
+STORED: dict[str, dict[str, list[dict[str, Any]]]] = {
     "necessary": {
         "indexeddb": [{"name": "tt_offline", "en": "Offline pages", "sv": "Sidor offline"}],
         "caches": [{"name": "tt-offline", "en": "Offline pages", "sv": "Sidor offline"}],
     },
     "advertising": {
-        "indexeddb": [{"pattern": "^partner_", "en": "Ad visitor id", "sv": "Annons-id"}],
+        "indexeddb": [
+            {
+                "pattern": "^partner_",
+                "label": {"en": "partner_ and a visitor id", "sv": "partner_ och ett besöks-id"},
+                "en": "Ad visitor id",
+                "sv": "Annons-id",
+            }
+        ],
         "caches": [{"name": "partner-cache", "en": "Ad files", "sv": "Annonsfiler"}],
     },
 }

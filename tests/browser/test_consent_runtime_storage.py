@@ -90,7 +90,7 @@ def test_the_cookie_table_lists_the_declared_databases_and_caches(runtime_site: 
     assert stored == [
         ["tt_offline", "IndexedDB database", "this site", "Until cleared", "Offline pages"],
         ["tt-offline", "Cache Storage", "this site", "Until cleared", "Offline pages"],
-        ["^partner_ (names matching)", "IndexedDB database", "this site", "Until cleared",
+        ["partner_ and a visitor id", "IndexedDB database", "this site", "Until cleared",
          "Ad visitor id"],
         ["partner-cache", "Cache Storage", "this site", "Until cleared", "Ad files"],
     ]  # fmt: skip

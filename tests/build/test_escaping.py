@@ -84,6 +84,9 @@ def test_every_string_of_the_fixture_carries_the_payload() -> None:
         for index, service in enumerate(category.services):
             assert service.name == hostile(f"{key}.services[{index}].name")
     assert config.categories[0].storage[0].pattern == hostile("^pattern")
+    assert config.categories[0].storage[0].label == {
+        lang: hostile(f"categories.necessary.storage[0].label.{lang}") for lang in LANGUAGES
+    }
     for version_id in VERSIONS:
         version, problems = read_version(FIXTURE / "docs/privacy/versions" / f"{version_id}.md")
         assert problems == []
@@ -211,7 +214,10 @@ def test_consent_strings_are_text_in_the_cookie_table(site: Path) -> None:
         hostile("categories.analytics.cookies[0].en"),
         hostile("categories.advertising.cookies[0].en"),
     ]
-    assert hostile("^pattern") in texts(path, f"{article}//tbody/tr/td[1]/code")
+    # A pattern is shown by its label, never as the pattern.
+    labelled = hostile("categories.necessary.storage[0].label.en")
+    assert labelled in texts(path, f"{article}//tbody/tr/td[1]")
+    assert "^pattern" not in path.read_text(encoding="utf-8")
 
 
 def test_the_feed_is_xml_holding_the_strings(site: Path) -> None:

@@ -165,17 +165,18 @@ def make_site(folder: Path, language: str) -> Path:
         "title": {language: title},
         "description": {language: description},
         "gpc": True,
-        "cookies": [  # for a lifetime in days, a session's and one day's, and a pattern's words
+        "cookies": [  # a lifetime in days, a session and one day; a pattern by its label
             {"name": "_ad", "domain": cookie_domain, "lifetime_days": 90, language: purpose},
             {"name": "_ad_s", "domain": cookie_domain, "lifetime_days": 0, language: purpose},
             {
                 "pattern": "^_ad_day_",
+                "label": {language: purpose},
                 "domain": cookie_domain,
                 "lifetime_days": 1,
                 language: purpose,
             },
         ],
-        "storage": [{"pattern": "^ad\\.", language: purpose}],
+        "storage": [{"pattern": "^ad\\.", "label": {language: purpose}, language: purpose}],
         "services": [{"name": "AdPartner", "hosts": ["ads.adpartner.test"]}],
     }
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")

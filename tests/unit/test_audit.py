@@ -266,7 +266,7 @@ def stored_config(tmp_path_factory: pytest.TempPathFactory) -> ConsentConfig:
     data = yaml.safe_load((ROOT / "consent" / "consent.yml").read_text(encoding="utf-8"))
     item = {"en": "x", "sv": "x"}
     data["categories"]["necessary"]["indexeddb"] = [{"name": "tt_offline", **item}]
-    data["categories"]["advertising"]["indexeddb"] = [{"pattern": "^fb_", **item}]
+    data["categories"]["advertising"]["indexeddb"] = [{"pattern": "^fb_", "label": item, **item}]
     data["categories"]["analytics"]["caches"] = [{"name": "ga-cache", **item}]
     path: Path = tmp_path_factory.mktemp("stored") / "consent.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")

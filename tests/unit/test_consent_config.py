@@ -75,6 +75,10 @@ def test_the_projects_consent_file_loads() -> None:
     assert {"tt_session", "tt_cart"} <= {item.name for item in necessary.cookies}
     assert {"_ga", "_gid"} <= {item.name for item in analytics.cookies}
     assert "^_ga_" in {item.pattern for item in analytics.cookies}
+    assert [item.label for item in analytics.cookies] == [
+        {}, {"en": "_ga_ followed by the site's measurement ID",
+             "sv": "_ga_ följt av webbplatsens mätnings-ID"}, {}
+    ]  # fmt: skip
     assert [item.regex for item in analytics.cookies] == ["^_ga$", "^_ga_", "^_gid$"]
     assert {item.name for item in advertising.cookies} == {"_gcl_au", "_fbp", "_fbc"}
     assert [category.gpc for category in config.categories] == [False, False, True]
@@ -122,7 +126,7 @@ def test_the_projects_consent_file_loads() -> None:
         pytest.param(setting("categories.advertising.caches",
                              [{"name": "c", "domain": ".x.com", "en": "x", "sv": "x"}]),
                      "categories.advertising.caches[0].domain",
-                     "unknown key; the keys here are: name, pattern, en, sv.",
+                     "unknown key; the keys here are: name, pattern, label, en, sv.",
                      id="cache-with-a-cookie-key"),
         pytest.param(setting("categories.Ads", {"title": {"en": "A", "sv": "A"},
                                                 "description": {"en": "A", "sv": "A"}}),
@@ -163,6 +167,20 @@ def test_the_projects_consent_file_loads() -> None:
                      "categories.analytics.cookies[0]",
                      "give either 'name' (exact) or 'pattern' (a regular expression), not both.",
                      id="cookie-with-neither-name-nor-pattern"),
+        pytest.param(removing("categories.analytics.cookies.1.label.sv"),
+                     "categories.analytics.cookies[1].label.sv", "is missing: add it.",
+                     id="pattern-label-without-swedish"),
+        pytest.param(removing("categories.analytics.cookies.1.label"),
+                     "categories.analytics.cookies[1].label",
+                     "is missing: the cookie page shows a pattern by its label, never as pattern "
+                     "syntax: add label: {en: ..., sv: ...}, saying in words which names it "
+                     "covers", id="pattern-without-label"),
+        pytest.param(setting("categories.necessary.storage.0.label.en", ""),
+                     "categories.necessary.storage[0].label.en", "must be non-empty text.",
+                     id="pattern-label-empty"),
+        pytest.param(setting("categories.analytics.cookies.0.label", {"en": "G", "sv": "G"}),
+                     "categories.analytics.cookies[0].label",
+                     "an exact name is shown as it is: remove 'label'", id="name-with-label"),
         pytest.param(setting("categories.analytics.cookies.1.pattern", "("),
                      "categories.analytics.cookies[1].pattern",
                      "'(' is not a regular expression (", id="bad-regex"),
@@ -289,7 +307,7 @@ def test_indexeddb_and_caches_are_read_per_category(tmp_path: Path) -> None:
         {"name": "tt_offline", "en": "Offline pages", "sv": "Sidor offline"}
     ]
     data["categories"]["advertising"]["caches"] = [
-        {"pattern": "^fb-", "en": "Ad assets", "sv": "Annonsfiler"}
+        {"pattern": "^fb-", "label": {"en": "fb-...", "sv": "fb-..."}, "en": "Ad", "sv": "Annons"}
     ]
     config = load_consent(write(tmp_path, data))
     necessary, analytics, advertising = config.categories
@@ -312,6 +330,8 @@ def test_texts_default_to_the_packages_key_by_key(tmp_path: Path) -> None:
             category[key]["de-CH"] = category[key]["en"]
         for item in (*category.get("cookies", ()), *category.get("storage", ())):
             item["de-CH"] = item["en"]
+            if "label" in item:
+                item["label"]["de-CH"] = item["label"]["en"]
     config = load_consent(write(tmp_path, data))
     assert config.languages == ("en", "sv", "de-CH")
     assert config.texts["sv"]["reject_all"] == "Avvisa alla"  # the package's

@@ -281,7 +281,7 @@ def test_consent_file_with_any_cookie_or_storage_pattern(
     # A pattern is compiled at build time: whatever regular expression an editor writes.
     document = copy.deepcopy(REAL)
     items = document["categories"][category].setdefault(kind, [])
-    items.append({"pattern": pattern, "en": "Purpose", "sv": "Syfte"})
+    items.append({"pattern": pattern, "label": {"en": "N", "sv": "N"}, "en": "P", "sv": "S"})
     if kind == "cookies":
         items[-1].update(domain=".toontrack.com", lifetime_days=1)
     with folder() as tmp:

@@ -17,6 +17,7 @@ from typing import Any
 import yaml
 
 from policy_site.consent.checker import Checker
+from policy_site.consent.patterns import pattern_label
 from policy_site.consent.texts import TEXT_KEYS, default_texts, read_texts
 from policy_site.problems import PolicySiteError, yaml_problem
 
@@ -51,9 +52,6 @@ HOST_NAME = re.compile(r"\A(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+
 _HOST_PORT = re.compile(
     r"\A(?=[^:]{1,253}(:|\Z))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[1-9][0-9]{0,4})?\Z"
 )
-#: Pattern syntax Python accepts but JavaScript's RegExp rejects or reads otherwise; the runtime
-#: would throw on it (failing closed, but with no banner). An escaped character never counts.
-_PYTHON_ONLY = re.compile(r"(?<!\\)(?:\\\\)*(?:\(\?(?![:=!]|<[=!])|\\[AZz]|[*+?}]\+)")
 _COOKIE_NAME = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 #: Besides YAMLError, PyYAML fails with plain exceptions on a value it resolves but cannot build
 #: (a date that does not exist, 2026-02-30; a tag on the wrong text, !!int x, !!timestamp x), and
@@ -68,13 +66,14 @@ class ConsentConfigError(PolicySiteError):
 @dataclass(frozen=True)
 class StorageItem:
     """A cookie, a Web Storage key, an IndexedDB database or a Cache Storage cache a category
-    covers: an exact name or a pattern."""
+    covers: an exact name or a pattern, which the cookie page shows by its label."""
 
     name: str | None
     pattern: str | None
     domain: str
     lifetime_days: int | None
     purpose: dict[str, str]
+    label: dict[str, str]
 
     @property
     def regex(self) -> str:
@@ -153,7 +152,7 @@ class ConsentConfig:
 
 
 def _storage_item(check: Checker, value: Any, key: str, cookie: bool) -> StorageItem:
-    allowed = ("name", "pattern", *check.languages)
+    allowed = ("name", "pattern", "label", *check.languages)
     allowed += ("domain", "lifetime_days") if cookie else ()
     found = check.mapping(value, key, allowed, check.languages)
     name, pattern = found.get("name"), found.get("pattern")
@@ -161,19 +160,7 @@ def _storage_item(check: Checker, value: Any, key: str, cookie: bool) -> Storage
         check.fail(key, "give either 'name' (exact) or 'pattern' (a regular expression), not both.")
     if name is not None and (not isinstance(name, str) or not _COOKIE_NAME.match(name)):
         check.fail(f"{key}.name", f"{name!r} is not a cookie or storage key name.")
-    if pattern is not None:
-        try:
-            re.compile(str(pattern))
-        except (re.error, OverflowError, RecursionError) as err:  # a{4294967296}, deep nesting
-            check.fail(f"{key}.pattern", f"{pattern!r} is not a regular expression ({err}).")
-        else:
-            if _PYTHON_ONLY.search(str(pattern)):
-                check.fail(
-                    f"{key}.pattern",
-                    f"{pattern!r} uses syntax that the browser's JavaScript reads differently or "
-                    "not at all ((?P<name>...), inline flags, \\A, \\Z, possessive "
-                    "quantifiers): write it with ^, $, groups, classes and quantifiers only.",
-                )
+    label = pattern_label(check, found, key)
     lifetime = found.get("lifetime_days")
     if cookie and (not isinstance(lifetime, int) or isinstance(lifetime, bool) or lifetime < 0):
         check.fail(f"{key}.lifetime_days", "must be a whole number of days (0 for a session).")
@@ -185,6 +172,7 @@ def _storage_item(check: Checker, value: Any, key: str, cookie: bool) -> Storage
         domain,
         lifetime if isinstance(lifetime, int) else None,
         purpose,
+        label,
     )
 
 

@@ -29,10 +29,17 @@ class Key:
 
 
 _ITEM = {
-    "name": Key("its exact name; give either `name` or `pattern`"),
+    "name": Key(
+        "its exact name, which the cookie page shows as it is; give either `name` or `pattern`"
+    ),
     "pattern": Key(
         "a regular expression for the names it covers, e.g. `^_ga_`; written with `^`, `$`, "
         "groups, classes and quantifiers only (the consent script matches it in the browser)"
+    ),
+    "label": Key(
+        "with `pattern`, and then required: the words the cookie page shows in its place, in "
+        'each language of `texts`, e.g. `{en: "_ga_ followed by the site\'s measurement ID"}`; '
+        "visitors never see the pattern"
     ),
     LANGUAGE: Key("what it is for, in each language of `texts`", required=True),
 }
