@@ -4,7 +4,8 @@ Every value is made in Python from a fixed seed (the same draws on every run; ti
 offsets from the page's clock, ``Date.now()``, never Python's) and is invalid by construction,
 under the rules the README gives for the record: each is a valid record (built as ``_record`` in
 consent/runtime/main.js builds one) with one rule broken (a field of the wrong type, missing or
-extra, ``v`` not 1, a bad ``id``, ``ts`` in the future or too old, a stale ``pv``, a category
+extra, ``v`` not 1, a bad ``id``, ``ts`` in the future or too old, a stale ``pv`` (on a record
+granting a category: a refusal holds under any revision for a while), a category
 missing or not a boolean, over 1,024 characters, JSON cut short or with something after it,
 broken percent-encoding, a lone surrogate, ``__proto__`` keys, huge numbers, NaN), a JSON value
 that is not an object, or a random string with no ``}`` in it however it is decoded (so it
@@ -83,6 +84,8 @@ class Runtime:
     name: str
     revision: str
     max_age_days: int
+    #: How long a refusal holds under another revision (cookie.refusal_holds_days).
+    refusal_days: int
     optional: tuple[str, ...]
 
     @classmethod
@@ -92,6 +95,7 @@ class Runtime:
             name=config["cookie"]["name"],
             revision=config["revision"],
             max_age_days=config["cookie"]["maxAge"],
+            refusal_days=config["cookie"]["refusalDays"],
             optional=tuple(c["id"] for c in config["categories"] if not c["necessary"]),
         )
 
@@ -116,6 +120,14 @@ def _no_constants(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")  # Python reads NaN and Infinity; JSON.parse does not
 
 
+def _no_twice(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    """A JSON object, refused (ValueError) when it names a key twice: what _save writes never
+    does, and the runtime, which compares the text, refuses it."""
+    if len({key for key, _ in pairs}) < len(pairs):
+        raise ValueError("a key twice")
+    return dict(pairs)
+
+
 def _as_number(value: int | float) -> float:
     try:
         return float(value)
@@ -133,7 +145,9 @@ def valid_record(values: Sequence[str], runtime: Runtime, earliest: int, latest:
     if len(raw.encode("utf-16-le")) // 2 > 1024:  # JavaScript counts UTF-16 code units
         return False
     try:
-        record = json.loads(decode_uri_component(raw), parse_constant=_no_constants)
+        record = json.loads(
+            decode_uri_component(raw), parse_constant=_no_constants, object_pairs_hook=_no_twice
+        )
     except (ValueError, RecursionError):
         return False
     fields = {"v", "id", "ts", "pv", "c", "gpc"}
@@ -151,11 +165,13 @@ def valid_record(values: Sequence[str], runtime: Runtime, earliest: int, latest:
     oldest = earliest - runtime.max_age_days * DAY - 1
     if not oldest <= _as_number(ts) <= latest + DAY + 1:
         return False
-    if not isinstance(record["pv"], str) or record["pv"] != runtime.revision:
-        return False
     if not isinstance(choices, dict) or set(choices) != set(runtime.optional):
         return False
-    return all(isinstance(choice, bool) for choice in choices.values())
+    if not all(isinstance(choice, bool) for choice in choices.values()):
+        return False
+    # A refusal holds under another revision (its pv a string) for refusal_days.
+    held = not any(choices.values()) and _as_number(ts) >= earliest - runtime.refusal_days * DAY - 1
+    return isinstance(record["pv"], str) and (held or record["pv"] == runtime.revision)
 
 
 # --- Hostile values ----------------------------------------------------------------------------
@@ -323,10 +339,19 @@ class Hostile:
     def bad_gpc(self) -> Any:
         return self.other(lambda value: isinstance(value, bool))
 
+    def granting(self, record: dict[str, Any]) -> dict[str, Any]:
+        """``record`` granting a category: a refusal would hold under any pv."""
+        if not any(record["c"].values()):
+            record["c"][self.runtime.optional[0]] = True
+        return record
+
     def broken_record(self, breaks: int = 1) -> dict[str, Any]:
         rng = self.rng
         record = self.record()
-        for field in rng.sample(["v", "id", "ts", "pv", "c", "gpc"], breaks):
+        fields = rng.sample(["v", "id", "ts", "pv", "c", "gpc"], breaks)
+        if fields == ["pv"]:
+            self.granting(record)
+        for field in fields:
             if field == "v":
                 record["v"] = self.bad_v()
             elif field == "id":
@@ -363,8 +388,11 @@ class Hostile:
 
     def json_text_broken(self) -> str:
         rng = self.rng
-        text = dumps(self.record())
+        record = self.record()
+        text = dumps(record)
         action = rng.randrange(8)
+        if action in (3, 4):  # which may fall in pv: where a refusal holds under any pv
+            text = dumps(self.granting(record))
         if action == 0:  # cut short
             return text[: rng.randrange(len(text))]
         if action == 1:  # something after it (JSON white space alone would still parse)
@@ -418,6 +446,8 @@ class Hostile:
         if action == 3:  # a lone surrogate (escaped in the JSON, or as its UTF-8 bytes)
             record = self.record()
             field = rng.choice(["id", "pv"])
+            if field == "pv":
+                self.granting(record)
             record[field] = record[field][:8] + rng.choice(["\ud800", "\udfff", "\ud83d"])
             return encode(dumps(record, ascii_only=rng.random() < 0.5))
         # Valid JSON, padded with encoded white space past 1,024 characters: only the length rule

@@ -1,6 +1,7 @@
 """R14: a choice is asked again when what the visitor is asked about changes (a new service or host
-in consent.yml), and not when only the wording does. Three real builds of the consent demo, served
-side by side on the same host name, so that they share the visitor's one consent cookie."""
+in consent.yml), and not when only the wording does; a refusal is not asked again (issue 24, point
+3) unless a new category is asked about. Four real builds of the consent demo, served side by side
+on the same host name, so that they share the visitor's one consent cookie."""
 
 from __future__ import annotations
 
@@ -31,7 +32,19 @@ def _reworded(settings: dict[str, Any]) -> None:
     )
 
 
-EDITS: dict[str, Edit | None] = {"base": None, "new-partner": _new_partner, "reworded": _reworded}
+def _new_category(settings: dict[str, Any]) -> None:
+    settings["categories"]["personalisation"] = {
+        "title": {"en": "Personalisation", "sv": "Anpassning"},
+        "description": {"en": "Recommendations for you.", "sv": "Rekommendationer för dig."},
+    }
+
+
+EDITS: dict[str, Edit | None] = {
+    "base": None,
+    "new-partner": _new_partner,
+    "reworded": _reworded,
+    "new-category": _new_category,
+}
 
 
 @pytest.fixture(scope="module")
@@ -77,3 +90,30 @@ def test_a_new_service_asks_again_and_rewording_does_not(page: Page, sites: dict
     assert page.evaluate("() => window.PrivacyConsent.get()") is None
     page.get_by_role("button", name="Manage choices").click()
     expect(page.get_by_text("New ad partner")).to_be_visible()
+
+
+def test_a_refusal_holds_across_a_new_service_until_a_new_category(
+    page: Page, sites: dict[str, str]
+) -> None:
+    page.goto(sites["base"] + "privacy/", wait_until="networkidle")
+    page.get_by_role("button", name="Reject all").click()
+    expect(banner(page)).to_be_hidden()
+    refused = page.evaluate("() => window.PrivacyConsent.get()")
+    assert refused["c"] == {"analytics": False, "advertising": False}
+    # The build with one more advertising partner: a refusal needs no new question.
+    page.goto(sites["new-partner"] + "privacy/", wait_until="networkidle")
+    expect(banner(page)).to_be_hidden()
+    assert page.evaluate("() => window.PrivacyConsent.get()") == refused  # kept, its own pv
+    updates = page.evaluate(
+        "() => (window.dataLayer || []).filter((e) => e[0] === 'consent').map((e) => e[2])"
+    )
+    assert len(updates) == 2  # default, and the refusal's update
+    assert all(set(signals.values()) == {"denied"} for signals in updates)
+    # The footer's link still reopens the choices, the new partner in them.
+    page.locator("footer [data-privacy-consent=settings]").click()
+    expect(page.get_by_role("dialog")).to_be_visible()
+    expect(page.get_by_text("New ad partner")).to_be_visible()
+    # A category the visitor was never asked about asks again.
+    page.goto(sites["new-category"] + "privacy/", wait_until="networkidle")
+    expect(banner(page)).to_be_visible()
+    assert page.evaluate("() => window.PrivacyConsent.get()") is None

@@ -39,7 +39,7 @@ function makeConfig(options) {
   options = options || {};
   const receipts = !!options.receipts;
   const config = {
-    cookie: { name: "tt_consent", domain: ".example.com", maxAge: 182, sameSite: "Lax" },
+    cookie: { name: "tt_consent", domain: ".example.com", maxAge: 182, refusalDays: 182, sameSite: "Lax" },
     revision: "2007-10-01.347f14b9",
     policyUrl: "https://www.example.com/privacy/",
     receipts: receipts ? "/consent/receipts" : null,

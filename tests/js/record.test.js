@@ -92,6 +92,73 @@ for (const [name, value] of Object.entries(MALFORMED)) {
   });
 }
 
+// Issue 24 point 3: a refusal holds under a later consent revision for cookie.refusalDays.
+const REFUSED = { analytics: false, advertising: false };
+const OLDER = { pv: "2006-01-01.00000000", ts: Date.now() - 100 * DAY };
+
+test("a refusal under an older revision is in force: no banner, the record kept, Consent Mode denied", () => {
+  const value = recordValue(CONFIG, REFUSED, OLDER);
+  const { parse, load: loaded, page } = parsed(value);
+  assert.equal(JSON.stringify(parse), decodeURIComponent(value));
+  assert.equal(JSON.stringify(loaded), decodeURIComponent(value));
+  assert.equal(page.api.get().pv, OLDER.pv); // its own revision, not rewritten
+  assert.equal(page.document.jar.value("tt_consent"), value);
+  assert.ok(!page.document.jar.writes.some((w) => w.startsWith("tt_consent=%")));
+  assert.equal(page.document.querySelector("section"), null);
+  const denied = { ad_storage: "denied", ad_user_data: "denied", ad_personalization: "denied", analytics_storage: "denied" };
+  assert.deepEqual(JSON.parse(JSON.stringify(page.window.dataLayer.map((a) => Array.from(a)))),
+    [["consent", "default", denied], ["consent", "update", denied]]);
+  // A new choice is made under the revision in force, with the same id.
+  page.api.acceptAll();
+  assert.equal(page.api.get().pv, CONFIG.revision);
+  assert.equal(page.api.get().id, "0123456789abcdef");
+});
+
+test("a choice granting anything under an older revision is not in force", () => {
+  for (const c of [BOTH, { analytics: false, advertising: true }, { analytics: true, advertising: true }]) {
+    const { parse, load: loaded, page } = parsed(recordValue(CONFIG, c, OLDER));
+    assert.equal(parse, null);
+    assert.equal(loaded, null);
+    assert.equal(page.document.querySelector("section").hidden, false);
+  }
+});
+
+test("a refusal older than refusalDays holds under its own revision only", () => {
+  const config = makeConfig();
+  config.cookie.refusalDays = 30;
+  const old = { ts: Date.now() - 31 * DAY };
+  const page = load({ config });
+  assert.equal(page.get("_parse")(recordValue(config, REFUSED, { ...old, pv: OLDER.pv })), null);
+  assert.notEqual(page.get("_parse")(recordValue(config, REFUSED, { ...old, pv: OLDER.pv, ts: Date.now() - 29 * DAY })), null);
+  // Under the revision in force it is a choice like any other, for the cookie's life.
+  assert.notEqual(page.get("_parse")(recordValue(config, REFUSED, old)), null);
+});
+
+test("a refusal whose categories are not today's is not in force under an older revision", () => {
+  const added = makeConfig();
+  added.categories.push({ ...added.categories[1], id: "personalisation" });
+  const removed = makeConfig();
+  removed.categories.pop();
+  for (const config of [added, removed]) {
+    const value = recordValue(config, REFUSED, OLDER);
+    const page = load({ config, cookies: { tt_consent: value } });
+    assert.equal(page.get("_load")(), null);
+    assert.equal(page.api.get(), null);
+    assert.equal(page.document.querySelector("section").hidden, false);
+  }
+});
+
+test("a refusal under another revision is read as strictly as any record", () => {
+  const page = load();
+  for (const pv of [20060101, null, ["2006-01-01.00000000"], { pv: "x" }, true]) {
+    assert.equal(page.get("_parse")(recordValue(CONFIG, REFUSED, { ...OLDER, pv })), null, JSON.stringify(pv));
+  }
+  assert.equal(page.get("_parse")(edited((r) => { r.pv = OLDER.pv; delete r.gpc; }, REFUSED)), null);
+  assert.equal(page.get("_parse")(edited((r) => { r.pv = OLDER.pv; r.c.analytics = 0; }, { ...REFUSED })), null);
+  assert.equal(page.get("_parse")(edited((r) => { r.pv = OLDER.pv; r.id = "0123"; }, REFUSED)), null);
+  assert.equal(page.get("_parse")(edited((r) => { r.pv = OLDER.pv; r.ts = Date.now() - 183 * DAY; }, REFUSED)), null);
+});
+
 test("a polluted Object.prototype grants nothing", () => {
   const page = load();
   const proto = page.get("Object").prototype; // the page's own Object

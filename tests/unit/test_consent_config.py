@@ -86,6 +86,7 @@ def test_the_projects_consent_file_loads() -> None:
     assert config.cookie.domain == ".toontrack.com"
     assert config.cookie.max_age_days == 182
     assert config.cookie.same_site == "Lax"
+    assert config.cookie.refusal_holds_days == 182
     assert config.consent_mode is True
     assert isinstance(config.gpc_last_update, dt.date)
     for lang in ("en", "sv"):
@@ -192,6 +193,19 @@ def test_the_projects_consent_file_loads() -> None:
                      "is the usual choice.", id="max-age-400"),
         pytest.param(setting("cookie.max_age_days", 0), "cookie.max_age_days",
                      "0: a consent is kept 1 to 395 days", id="max-age-0"),
+        pytest.param(setting("cookie.refusal_holds_days", 183), "cookie.refusal_holds_days",
+                     "183: a refusal holds 1 to 182 days (at most cookie.max_age_days), in whole "
+                     "days; leave it out to hold it as long as the cookie.",
+                     id="refusal-longer-than-the-cookie"),
+        pytest.param(setting("cookie.refusal_holds_days", 0), "cookie.refusal_holds_days",
+                     "0: a refusal holds 1 to 182 days", id="refusal-0-days"),
+        pytest.param(setting("cookie.refusal_holds_days", "six months"),
+                     "cookie.refusal_holds_days", "'six months': a refusal holds 1 to 182 days",
+                     id="refusal-as-text"),
+        pytest.param(setting("cookie.refusal_holds_days", 90.5), "cookie.refusal_holds_days",
+                     "90.5: a refusal holds 1 to 182 days", id="refusal-not-whole-days"),
+        pytest.param(setting("cookie.refusal_holds_days", True), "cookie.refusal_holds_days",
+                     "True: a refusal holds 1 to 182 days", id="refusal-as-a-boolean"),
         pytest.param(setting("cookie.same_site", "None"), "cookie.same_site",
                      "'None': write Lax or Strict.", id="same-site-none"),
         pytest.param(setting("cookie.domain", "not a domain"), "cookie.domain",
@@ -260,6 +274,21 @@ def test_consent_errors_name_file_key_and_fix(
     mutate(data)
     path = write(tmp_path, data)
     assert f"{path}: '{key}': {fix}" in problems(path)
+
+
+def test_a_refusal_holds_as_long_as_the_cookie_unless_told(tmp_path: Path) -> None:
+    data = real_data()
+    data["cookie"] = {"max_age_days": 90}
+    assert load_consent(write(tmp_path, data)).cookie.refusal_holds_days == 90
+    data["cookie"]["refusal_holds_days"] = 30
+    assert load_consent(write(tmp_path, data)).cookie.refusal_holds_days == 30
+    data["cookie"]["refusal_holds_days"] = 91
+    assert "91: a refusal holds 1 to 90 days" in problems(write(tmp_path, data))
+    # With max_age_days itself wrong, that is the one thing said.
+    data["cookie"] = {"max_age_days": 400, "refusal_holds_days": 300}
+    said = problems(write(tmp_path, data))
+    assert "cookie.max_age_days" in said
+    assert "refusal_holds_days" not in said
 
 
 def test_a_missing_gpc_date_also_says_what_to_write(tmp_path: Path) -> None:

@@ -189,6 +189,7 @@ def assert_usable(config: ConsentConfig) -> None:
     """What the consent script relies on, in a config the loader let through."""
     assert re.fullmatch(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+", config.cookie.name)
     assert 1 <= config.cookie.max_age_days <= MAX_AGE_LIMIT
+    assert 1 <= config.cookie.refusal_holds_days <= config.cookie.max_age_days
     assert config.cookie.same_site in ("Lax", "Strict")
     assert isinstance(config.consent_mode, bool)
     assert type(config.gpc_last_update) is dt.date

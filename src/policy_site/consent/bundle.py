@@ -164,6 +164,8 @@ def runtime_config(
             # Always with its leading dot, or empty: the script compares it with ".<host>".
             "domain": "." + config.cookie.domain.removeprefix(".") if config.cookie.domain else "",
             "maxAge": config.cookie.max_age_days,
+            # How long a refusal holds under a later revision (record.js _parse).
+            "refusalDays": config.cookie.refusal_holds_days,
             "sameSite": config.cookie.same_site,
         },
         "revision": revision,

@@ -18,6 +18,7 @@ import yaml
 
 from policy_site.consent.checker import Checker
 from policy_site.consent.patterns import pattern_label
+from policy_site.consent.receipts_key import ReceiptsSettings, read_receipts
 from policy_site.consent.texts import TEXT_KEYS, default_texts, read_texts
 from policy_site.problems import PolicySiteError, yaml_problem
 
@@ -112,15 +113,8 @@ class CookieSettings:
     domain: str
     max_age_days: int
     same_site: str
-
-
-@dataclass(frozen=True)
-class ReceiptsSettings:
-    """Where the consent script sends a receipt of each choice (a path of this site), and where
-    the site's web server passes it on (``policy-site receipts serve``)."""
-
-    endpoint: str
-    upstream: str
+    #: How long a refusal holds under a later consent revision (at most max_age_days).
+    refusal_holds_days: int = 182
 
 
 @dataclass(frozen=True)
@@ -263,8 +257,13 @@ def _category(check: Checker, category_id: str, value: Any) -> Category:
     )
 
 
+def _whole_days(value: Any, most: int) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 1 <= value <= most
+
+
 def _cookie(check: Checker, value: Any) -> CookieSettings:
-    found = check.mapping(value or {}, "cookie", ("name", "domain", "max_age_days", "same_site"))
+    keys = ("name", "domain", "max_age_days", "same_site", "refusal_holds_days")
+    found = check.mapping(value or {}, "cookie", keys)
     name = found.get("name", "consent")
     if not isinstance(name, str) or not _COOKIE_NAME.match(name):
         check.fail("cookie.name", f"{name!r} is not a cookie name: letters, digits, '_' or '-'.")
@@ -276,7 +275,7 @@ def _cookie(check: Checker, value: Any) -> CookieSettings:
             "leave it empty for the current host only.",
         )
     days = found.get("max_age_days", 182)
-    if not isinstance(days, int) or isinstance(days, bool) or not 1 <= days <= MAX_AGE_LIMIT:
+    if not _whole_days(days, MAX_AGE_LIMIT):
         check.fail(
             "cookie.max_age_days",
             f"{days!r}: a consent is kept 1 to {MAX_AGE_LIMIT} days "
@@ -285,33 +284,17 @@ def _cookie(check: Checker, value: Any) -> CookieSettings:
     same_site = found.get("same_site", "Lax")
     if same_site not in ("Lax", "Strict"):
         check.fail("cookie.same_site", f"{same_site!r}: write Lax or Strict.")
-    return CookieSettings(
-        str(name), str(domain), days if isinstance(days, int) else 182, str(same_site)
-    )
-
-
-_ENDPOINT = re.compile(r"\A/(?!/)[A-Za-z0-9/_.-]*\Z")
-_UPSTREAM = re.compile(r"\A[A-Za-z0-9.-]+:[0-9]{1,5}\Z")
-
-
-def _receipts(check: Checker, value: Any) -> ReceiptsSettings | None:
-    if value is None:
-        return None
-    found = check.mapping(value, "receipts", ("endpoint", "upstream"), ("endpoint",))
-    endpoint = found.get("endpoint", "/consent/receipts")
-    if not isinstance(endpoint, str) or not _ENDPOINT.match(endpoint):
+    # By default as long as the cookie; never longer (the cookie is gone by then).
+    most = days if _whole_days(days, MAX_AGE_LIMIT) else MAX_AGE_LIMIT
+    held = found.get("refusal_holds_days", most)
+    if not _whole_days(held, most):
         check.fail(
-            "receipts.endpoint",
-            f"{endpoint!r}: a path of this site, such as /consent/receipts (the receipts go to "
-            "the page's own origin only), with no query.",
+            "cookie.refusal_holds_days",
+            f"{held!r}: a refusal holds 1 to {most} days (at most cookie.max_age_days), in whole "
+            "days; leave it out to hold it as long as the cookie.",
         )
-    upstream = found.get("upstream", "127.0.0.1:8001")
-    if not isinstance(upstream, str) or not _UPSTREAM.match(upstream):
-        check.fail(
-            "receipts.upstream",
-            f"{upstream!r}: host:port of policy-site receipts serve, such as 127.0.0.1:8001.",
-        )
-    return ReceiptsSettings(str(endpoint), str(upstream))
+    days, held = (v if isinstance(v, int) else 182 for v in (days, held))
+    return CookieSettings(str(name), str(domain), days, str(same_site), held)
 
 
 def load_consent(path: Path) -> ConsentConfig:
@@ -364,7 +347,7 @@ def load_consent(path: Path) -> ConsentConfig:
             "gpc_last_update", "must be a date, YYYY-MM-DD (when GPC handling last changed)."
         )
         last_update = dt.date(1970, 1, 1)
-    receipts = _receipts(check, top.get("receipts"))
+    receipts = read_receipts(check, top.get("receipts"))
     if check.problems:
         raise ConsentConfigError(check.report())
     return ConsentConfig(

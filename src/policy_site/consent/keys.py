@@ -86,6 +86,11 @@ KEYS: dict[str, dict[str, Key]] = {
             f"how many days a choice is kept, 1 to {MAX_AGE_LIMIT} (13 months)", "`182`"
         ),
         "same_site": Key("its `SameSite` attribute, `Lax` or `Strict`", "`Lax`"),
+        "refusal_holds_days": Key(
+            "how many days a refusal (every optional category off) holds when the consent "
+            "revision changes, 1 to `max_age_days`; a category added or removed still asks again",
+            "`max_age_days`",
+        ),
     },
     "categories.<id>": {
         "title": Key("its name, in each language of `texts`", required=True),

@@ -22,7 +22,7 @@ function _cookies() {
 }
 
 // Returns the visitor's record, or null: missing, malformed, tampered, duplicated with another
-// value, from the future, expired, or given for an earlier material version of the policy.
+// value, from the future, expired, or given under another consent revision (but a refusal, below).
 function _load(again) {
   var values = _cookies().filter(function (c) { return c[0] === NAME; }).map(function (c) { return c[1]; });
   // Two values: one was not written here (a tag, on another path or domain). Every copy but the
@@ -39,13 +39,18 @@ function _load(again) {
 // The record a cookie value holds (or another tab sent), by the same rules, or null: exactly what
 // _save writes (the same fields in the same order, each category once and as a boolean, the
 // revision in force) with a well-formed id and a time within the cookie's life, or nothing.
+// A refusal (every optional category false, today's categories) holds under any revision (its own
+// pv, a string) for CONFIG.cookie.refusalDays: a category added or removed asks again.
 function _parse(value) {
   try {
     if (!(value.length <= 1024)) return null;
-    var text = decodeURIComponent(value), r = JSON.parse(text), now = Date.now(), c = {};
+    // current: truthy when the record needs the revision in force (older than a refusal holds,
+    // or granting a category).
+    var text = decodeURIComponent(value), r = JSON.parse(text), now = Date.now(), c = {},
+      current = r.ts < now - CONFIG.cookie.refusalDays * DAY;
     // Own keys only: for...in would also list what a page's script added to Object.prototype.
-    OPTIONAL.forEach(function (o) { c[o.id] = r.c[o.id] === true; });
-    return JSON.stringify({ v: 1, id: "" + r.id, ts: +r.ts, pv: CONFIG.revision, c: c, gpc: r.gpc === true }) === text &&
+    OPTIONAL.forEach(function (o) { current |= c[o.id] = r.c[o.id] === true; });
+    return JSON.stringify({ v: 1, id: "" + r.id, ts: +r.ts, pv: current ? CONFIG.revision : "" + r.pv, c: c, gpc: r.gpc === true }) === text &&
       /^[0-9a-f]{16}$/.test(r.id) && r.ts <= now + DAY && r.ts >= now - CONFIG.cookie.maxAge * DAY ? r : null;
   } catch (e) {
     return null;

@@ -1,0 +1,45 @@
+"""``receipts:`` in consent.yml: where the consent script sends a receipt of each choice, checked
+key by key as the rest of the file (consent/config.py)."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from policy_site.consent.checker import Checker
+
+__all__ = ["ReceiptsSettings", "read_receipts"]
+
+_ENDPOINT = re.compile(r"\A/(?!/)[A-Za-z0-9/_.-]*\Z")
+_UPSTREAM = re.compile(r"\A[A-Za-z0-9.-]+:[0-9]{1,5}\Z")
+
+
+@dataclass(frozen=True)
+class ReceiptsSettings:
+    """Where the consent script sends a receipt of each choice (a path of this site), and where
+    the site's web server passes it on (``policy-site receipts serve``)."""
+
+    endpoint: str
+    upstream: str
+
+
+def read_receipts(check: Checker, value: Any) -> ReceiptsSettings | None:
+    """The receipts' settings, or None: no receipts (the key is left out)."""
+    if value is None:
+        return None
+    found = check.mapping(value, "receipts", ("endpoint", "upstream"), ("endpoint",))
+    endpoint = found.get("endpoint", "/consent/receipts")
+    if not isinstance(endpoint, str) or not _ENDPOINT.match(endpoint):
+        check.fail(
+            "receipts.endpoint",
+            f"{endpoint!r}: a path of this site, such as /consent/receipts (the receipts go to "
+            "the page's own origin only), with no query.",
+        )
+    upstream = found.get("upstream", "127.0.0.1:8001")
+    if not isinstance(upstream, str) or not _UPSTREAM.match(upstream):
+        check.fail(
+            "receipts.upstream",
+            f"{upstream!r}: host:port of policy-site receipts serve, such as 127.0.0.1:8001.",
+        )
+    return ReceiptsSettings(str(endpoint), str(upstream))
