@@ -20,6 +20,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CONSENT_MODE_SIGNALS",
+    "SERVICE_ID",
     "Service",
     "check_services",
     "granting",
@@ -34,6 +35,7 @@ CONSENT_MODE_SIGNALS = ("ad_storage", "ad_user_data", "ad_personalization", "ana
 _HOST_PORT = re.compile(
     r"\A(?=[^:]{1,253}(:|\Z))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[1-9][0-9]{0,4})?\Z"
 )
+#: A service's id, as consent.yml gives it and data-service names it.
 SERVICE_ID = re.compile(r"\A[a-z][a-z0-9_-]{0,31}\Z")
 _ID_RULE = "lower-case letters, digits, '-' or '_', starting with a letter, at most 32 characters"
 _PER_SERVICE = (
