@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from policy_site.consent import Bundle, ConsentConfig, check_gated_markup
 from policy_site.consent.archive import Release, releases_json
 from policy_site.consent.include import shared_files
+from policy_site.consent.services import service_ids
 from policy_site.problems import PolicySiteError, Problem
 from policy_site.security import (
     CLOUDFLARE_LINE_LIMIT,
@@ -100,7 +101,7 @@ def gated_markup_problems(site: Site, html: str) -> list[str]:
         for service in category.services
         for host in service.hosts
     ]
-    return check_gated_markup(html, [category.id for category in categories], allowed)
+    return check_gated_markup(html, service_ids(categories), allowed)
 
 
 def write_files(folder: Path, files: Mapping[str, bytes]) -> None:

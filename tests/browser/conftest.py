@@ -72,11 +72,13 @@ def consent_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> 
         config.read_text(encoding="utf-8").replace(".toontrack.com", ".toontrack.test")
     )
     # The partner's tags are gated, and its host is declared: the CSP allows it and only it.
+    # Analytics keeps one service (chosen as a category); advertising's are chosen each.
     partner_host = partner.origin.removeprefix("http://")
-    for category in ("analytics", "advertising"):
-        settings["categories"][category]["services"].append(
-            {"name": "Fake partner", "hosts": [partner_host]}
-        )
+    categories = settings["categories"]
+    categories["analytics"]["services"][0]["hosts"].append(partner_host)
+    categories["advertising"]["services"].append(
+        {"id": "fake-partner", "name": "Fake partner", "hosts": [partner_host]}
+    )
     config.write_text(
         yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )

@@ -21,7 +21,7 @@ Edit = Callable[[dict[str, Any]], None]
 
 def _new_partner(settings: dict[str, Any]) -> None:
     settings["categories"]["advertising"]["services"].append(
-        {"name": "New ad partner", "hosts": ["px.new-partner.example"]}
+        {"id": "new-ad-partner", "name": "New ad partner", "hosts": ["px.new-partner.example"]}
     )
 
 

@@ -27,6 +27,7 @@ from policy_site.consent.bundle import (
 )
 from policy_site.consent.config import ConsentConfig, load_consent
 from policy_site.consent.markup import check_gated_markup
+from policy_site.consent.services import service_ids, slug
 from policy_site.site import read_config
 from tests.support import ROOT
 
@@ -197,7 +198,8 @@ def test_a_page_gets_its_own_language_or_the_sites() -> None:
 
 def add_service(config: ConsentConfig, category_id: str, name: str, hosts: list[str]) -> Any:
     data = yaml.safe_load(config.path.read_text(encoding="utf-8"))
-    data["categories"][category_id]["services"].append({"name": name, "hosts": hosts})
+    added = {"id": slug(name), "name": name, "hosts": hosts}  # an id: advertising has two
+    data["categories"][category_id]["services"].append(added)
     return data
 
 
@@ -325,7 +327,8 @@ def test_the_bundle_is_one_iife_defining_one_global() -> None:
     assert minified.count(f"{opening.group(1)}.PrivacyConsent=") == 1
 
 
-CATEGORIES = ("necessary", "analytics", "advertising")  # consent/consent.yml's
+#: consent/consent.yml's categories, each with the ids of its services.
+CATEGORIES = service_ids(load_consent(CONSENT / "consent.yml").categories)
 
 
 @pytest.mark.parametrize(

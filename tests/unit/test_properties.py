@@ -195,10 +195,15 @@ def assert_usable(config: ConsentConfig) -> None:
     assert type(config.gpc_last_update) is dt.date
     assert [category.necessary for category in config.categories].count(True) == 1
     assert len({category.id for category in config.categories}) == len(config.categories)
+    ids = [service.id for c in config.categories for service in c.services if service.id]
+    assert len(set(ids)) == len(ids)
     assert config.languages
     for category in config.categories:
         assert not (category.necessary and category.gpc)
         assert not (category.necessary and category.consent_mode)
+        # Chosen per service: each has an id, which markup names; nothing else lists signals.
+        assert all(s.id for s in category.services) or not category.per_service
+        assert not any(s.consent_mode for s in category.services) or category.per_service
         for lang in config.languages:
             assert category.title[lang].strip()
             assert category.description[lang].strip()

@@ -19,6 +19,13 @@ import yaml
 from policy_site.consent.checker import Checker
 from policy_site.consent.patterns import pattern_label
 from policy_site.consent.receipts_key import ReceiptsSettings, read_receipts
+from policy_site.consent.services import (
+    CONSENT_MODE_SIGNALS,
+    Service,
+    check_services,
+    granting,
+    read_service,
+)
 from policy_site.consent.texts import TEXT_KEYS, default_texts, read_texts
 from policy_site.problems import PolicySiteError, yaml_problem
 
@@ -38,8 +45,6 @@ __all__ = [
 
 #: The consent runtime (scripts, stylesheet, bundle template, default texts): package data.
 RUNTIME = Path(__file__).resolve().parent / "runtime"
-#: Google Consent Mode v2's signals. Each is granted while a category it follows is.
-CONSENT_MODE_SIGNALS = ("ad_storage", "ad_user_data", "ad_personalization", "analytics_storage")
 #: The signals a category follows when consent.yml does not say (``consent_mode: [...]``).
 _SIGNALS_BY_ID = {
     **dict.fromkeys(("advertising", "marketing", "ads"), CONSENT_MODE_SIGNALS[:3]),
@@ -49,10 +54,6 @@ _CATEGORY_ID = re.compile(r"\A[a-z][a-z0-9_]{0,31}\Z")
 MAX_AGE_LIMIT = 395  # days: CNIL's 13 months, and under the browsers' 400-day cap
 #: A host name (lower case, no port): a cookie domain, a site's domain.
 HOST_NAME = re.compile(r"\A(?=.{1,253}\Z)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}\Z")
-#: A service host as a CSP source: a host name and, when it is not the default, a port.
-_HOST_PORT = re.compile(
-    r"\A(?=[^:]{1,253}(:|\Z))([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}(:[1-9][0-9]{0,4})?\Z"
-)
 _COOKIE_NAME = re.compile(r"\A[!#$%&'*+\-.^_`|~0-9A-Za-z]+\Z")
 #: Besides YAMLError, PyYAML fails with plain exceptions on a value it resolves but cannot build
 #: (a date that does not exist, 2026-02-30; a tag on the wrong text, !!int x, !!timestamp x), and
@@ -83,12 +84,6 @@ class StorageItem:
 
 
 @dataclass(frozen=True)
-class Service:
-    name: str
-    hosts: tuple[str, ...]
-
-
-@dataclass(frozen=True)
 class Category:
     id: str
     title: dict[str, str]
@@ -105,6 +100,11 @@ class Category:
     necessary: bool = False
     #: The Consent Mode signals granted while this category is.
     consent_mode: tuple[str, ...] = ()
+
+    @property
+    def per_service(self) -> bool:
+        """Chosen service by service: an optional category with two or more services."""
+        return not self.necessary and len(self.services) > 1
 
 
 @dataclass(frozen=True)
@@ -135,9 +135,10 @@ class ConsentConfig:
 
     @property
     def consent_mode_signals(self) -> dict[str, list[str]]:
-        """Each Consent Mode signal and the categories that grant it (none: always denied)."""
+        """Each Consent Mode signal and the categories (or services) that grant it (none: always
+        denied); see services.granting."""
         return {
-            signal: [c.id for c in self.categories if signal in c.consent_mode]
+            signal: [i for c in self.categories for i in granting(c, signal)]
             for signal in CONSENT_MODE_SIGNALS
         }
 
@@ -168,22 +169,6 @@ def _storage_item(check: Checker, value: Any, key: str, cookie: bool) -> Storage
         purpose,
         label,
     )
-
-
-def _service(check: Checker, value: Any, key: str) -> Service:
-    found = check.mapping(value, key, ("name", "hosts"), ("name", "hosts"))
-    hosts = found.get("hosts") or []
-    if not isinstance(hosts, list):
-        check.fail(f"{key}.hosts", "must be a list of host names, e.g. [tags.example.com].")
-        hosts = []
-    for index, host in enumerate(hosts):
-        if not isinstance(host, str) or not _HOST_PORT.match(host):
-            check.fail(
-                f"{key}.hosts[{index}]",
-                f"{host!r} is not a host name: write it without scheme or path, with a port "
-                "only when it is not the default (www.example.com, tags.example.com:8443).",
-            )
-    return Service(check.text(found.get("name"), f"{key}.name"), tuple(map(str, hosts)))
 
 
 def _category(check: Checker, category_id: str, value: Any) -> Category:
@@ -247,7 +232,7 @@ def _category(check: Checker, category_id: str, value: Any) -> Category:
         storage=stored("storage"),
         services=tuple(
             check.items(
-                found.get("services"), f"{key}.services", lambda v, k: _service(check, v, k)
+                found.get("services"), f"{key}.services", lambda v, k: read_service(check, v, k)
             )
         ),
         indexeddb=stored("indexeddb"),
@@ -330,6 +315,7 @@ def load_consent(path: Path) -> ConsentConfig:
         value, "categories", tuple(value) if isinstance(value, dict) else ()
     )
     categories = tuple(_category(check, str(cid), value) for cid, value in categories_raw.items())
+    check_services(check, categories)
     necessary = [category.id for category in categories if category.necessary]
     if categories_raw and len(necessary) != 1:
         said = "none is" if not necessary else f"{', '.join(necessary)} are"

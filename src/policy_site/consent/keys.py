@@ -116,7 +116,8 @@ KEYS: dict[str, dict[str, Key]] = {
         "caches": Key("the Cache Storage caches it covers, a list"),
         "services": Key(
             "the services its tags load from, a list; their hosts go into the site's "
-            "Content-Security-Policy"
+            "Content-Security-Policy. An optional category with two or more is chosen service "
+            "by service: the dialog has a switch for each"
         ),
     },
     "categories.<id>.cookies[]": {
@@ -128,11 +129,23 @@ KEYS: dict[str, dict[str, Key]] = {
     "categories.<id>.indexeddb[]": _ITEM,
     "categories.<id>.caches[]": _ITEM,
     "categories.<id>.services[]": {
+        "id": Key(
+            'how gated markup names it, `data-service="<id>"` beside `data-category`: '
+            "lower-case letters, digits, `-` or `_`, starting with a letter, at most 32 "
+            "characters, unique in the file (e.g. `google-ads`); required for each service of an "
+            "optional category with two or more services"
+        ),
         "name": Key("the service's name, as the dialog shows it", required=True),
         "hosts": Key(
             "the host names it loads from, without scheme or path, with a port only when not "
             "the default (`tags.example.com`, `tags.example.com:8443`)",
             required=True,
+        ),
+        "consent_mode": Key(
+            f"the Consent Mode signals, of {_SIGNALS}, granted while this service is allowed; only "
+            "in a category chosen service by service, where its services' signals then replace "
+            "the category's `consent_mode`",
+            "none: the category's apply",
         ),
     },
     "receipts": {

@@ -12,7 +12,7 @@ is found as the site scan finds it (``policy_site.security.scan._loads``).
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 import lxml.html
 from lxml import etree
@@ -54,12 +54,13 @@ _IN_SRCDOC = "<iframe srcdoc=...> holds "
 
 
 def check_gated_markup(
-    html: str, categories: Collection[str], allowed_hosts: Collection[str] = ()
+    html: str, categories: Mapping[str, Collection[str]], allowed_hosts: Collection[str] = ()
 ) -> list[str]:
-    """What is wrong with the gated elements of a page's HTML, each with the fix. A load from a
-    host in ``allowed_hosts`` (this site's, the necessary ones) is fine inside ``srcdoc``."""
+    """What is wrong with the gated elements of a page's HTML, each with the fix: ``categories``
+    maps each category id to its service ids (services.service_ids). A load from a host in
+    ``allowed_hosts`` (this site's, the necessary ones) is fine inside ``srcdoc``."""
     lowered = html.lower()  # DATA-CATEGORY, <NOSCRIPT and SRCDOC are the same to the parser
-    if "data-category" not in lowered and "<noscript" not in lowered and "srcdoc" not in lowered:
+    if not any(w in lowered for w in ("data-category", "data-service", "<noscript", "srcdoc")):
         return []
     root = lxml.html.fragment_fromstring(html, create_parent="div")
     problems: list[str] = []
@@ -78,6 +79,7 @@ def check_gated_markup(
             )
         if category is not None:
             problems += _live_problems(element, category)
+        problems += _service_problems(element, categories)
     for noscript in root.iter("noscript"):
         # The parser may keep a <noscript>'s content as text or as elements: check both.
         content = (noscript.text or "") + "".join(
@@ -96,6 +98,35 @@ def check_gated_markup(
             problems += [f"{problem}." for problem in srcdoc_problems(srcdoc, allowed_hosts)]
             problems += _gated_in_srcdoc(srcdoc, _IN_SRCDOC)
     return problems
+
+
+def _service_problems(element: HtmlElement, categories: Mapping[str, Collection[str]]) -> list[str]:
+    """A ``data-service`` that names no service of the element's ``data-category``."""
+    service, category = element.get("data-service"), element.get("data-category")
+    if service is None or (category is not None and category not in categories):
+        return []  # no service named, or the category is unknown (said above)
+    owner = next((c for c, ids in categories.items() if service in ids), None)
+    if category is None:
+        fix = f'add data-category="{owner}"' if owner else "add data-category"
+        return [f"<{element.tag} data-service={service!r}> has no data-category, which the "
+                f"consent runtime gates by: {fix}{_ids(categories, owner)}."]  # fmt: skip
+    gate = f"<{element.tag} data-category={category!r} data-service={service!r}>"
+    if owner is None:
+        return [f"{gate}: unknown service{_ids(categories, category)}."]
+    if owner != category:
+        return [f"{gate}: {service} is a service of {owner}, not of {category}: write "
+                f'data-category="{owner}"{_ids(categories, category)}.']  # fmt: skip
+    return []
+
+
+def _ids(categories: Mapping[str, Collection[str]], category: str | None) -> str:
+    """The end of a fix: the service ids ``category`` declares, and where."""
+    if category is None:
+        return ", and one of its services (consent/consent.yml)"
+    ids = ", ".join(sorted(categories[category]))
+    if not ids:
+        return f"; {category}'s services have no id: give one in consent/consent.yml"
+    return f"; {category}'s services are {ids} (consent/consent.yml)"
 
 
 def _live_problems(element: HtmlElement, category: str) -> list[str]:
