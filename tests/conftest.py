@@ -12,7 +12,7 @@ import pytest
 from policy_site import chromium
 from policy_site.commands import SCRIPTS_ENV
 from tests import wheel
-from tests.partner import PARTNER_HOST
+from tests.partner import PARTNER_DOMAIN, PARTNER_HOST
 from tests.support import ROOT, SITE_HOST, build, serve
 
 # Messages name ./scripts/<command>, as under ./scripts/test, however pytest is started; the
@@ -60,7 +60,7 @@ def installed_with_audit(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path
 def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
     """Debian's Chromium, with the test host names mapped to loopback. Missing means failing."""
     host_map = {SITE_HOST: "127.0.0.1", f"*.{SITE_HOST.split('.', 1)[1]}": "127.0.0.1"}
-    host_map[PARTNER_HOST] = "127.0.0.1"
+    host_map[PARTNER_HOST] = host_map[f"*.{PARTNER_DOMAIN}"] = "127.0.0.1"
     return {
         **browser_type_launch_args,
         "executable_path": chromium.executable(),

@@ -11,9 +11,11 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
-__all__ = ["PARTNER_HOST", "Hit", "Partner", "running_partner"]
+__all__ = ["PARTNER_DOMAIN", "PARTNER_HOST", "Hit", "Partner", "running_partner"]
 
 PARTNER_HOST = "ads.partner.test"
+#: Every name under it reaches the partner too (tests/conftest.py maps them to loopback).
+PARTNER_DOMAIN = "partner.test"
 _GIF = bytes.fromhex(
     "47494638396101000100800000ffffff00000021f90401000000002c00000000010001000002024401003b"
 )
@@ -78,6 +80,9 @@ class Hit:
     path: str
     gpc: str | None
     referer: str | None
+    #: The host name it was sent to (the Host header, without the port): the partner answers
+    #: under any name of PARTNER_DOMAIN, one per service in a test.
+    host: str = PARTNER_HOST
     #: When it arrived (``time.monotonic()``).
     at: float = field(default_factory=time.monotonic)
 
@@ -105,7 +110,9 @@ def running_partner() -> Iterator[Partner]:
     class Handler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             path = self.path.split("?")[0]
-            partner.hits.append(Hit(path, self.headers.get("Sec-GPC"), self.headers.get("Referer")))
+            host = (self.headers.get("Host") or "").rpartition(":")[0]
+            gpc, referer = self.headers.get("Sec-GPC"), self.headers.get("Referer")
+            partner.hits.append(Hit(path, gpc, referer, host=host))
             content_type, body = _RESPONSES.get(path, ("text/plain", b"not found"))
             self.send_response(200 if path in _RESPONSES else 404)
             self.send_header("Content-Type", content_type)

@@ -71,14 +71,11 @@ def consent_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> 
     settings = yaml.safe_load(
         config.read_text(encoding="utf-8").replace(".toontrack.com", ".toontrack.test")
     )
-    # The partner's tags are gated, and its host is declared: the CSP allows it and only it.
-    # Analytics keeps one service (chosen as a category); advertising's are chosen each.
+    # The partner's tags are gated, and its host is declared (as one of Google's, each category's
+    # first service): the CSP allows it and only it.
     partner_host = partner.origin.removeprefix("http://")
-    categories = settings["categories"]
-    categories["analytics"]["services"][0]["hosts"].append(partner_host)
-    categories["advertising"]["services"].append(
-        {"id": "fake-partner", "name": "Fake partner", "hosts": [partner_host]}
-    )
+    for category in ("analytics", "advertising"):
+        settings["categories"][category]["services"][0]["hosts"].append(partner_host)
     config.write_text(
         yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )

@@ -150,7 +150,7 @@ def test_manage_choices_starts_unticked_and_saves_one_category(
     expect(dialog).to_be_visible()
     assert page.evaluate("document.activeElement.closest('dialog') !== null")
     switches = dialog.get_by_role("switch")
-    expect(switches).to_have_count(3)
+    expect(switches).to_have_count(5)  # advertising opens to Google Ads and Meta Pixel
     expect(dialog.get_by_role("switch", name="Necessary")).to_be_checked()
     expect(dialog.get_by_role("switch", name="Necessary")).to_be_disabled()
     expect(dialog.get_by_role("switch", name="Analytics")).not_to_be_checked()

@@ -228,7 +228,10 @@ def test_scripts_serve_runs_the_receiver_for_a_site_with_receipts(
         bundle = manifest["pinned"]["js"]["en"]["url"].rpartition("/")[2]
         (release,) = [r for r in read_releases(receipts_site / "consent")
                       if f"assets/{bundle}" in r.files]  # fmt: skip
-        body = json.dumps(receipt({"ts": now_ms(), "pv": release.revision}, b=bundle)).encode()
+        # Analytics on (the helper's choice), and each service chosen on its own off.
+        services = dict.fromkeys(release.services, False)
+        record = {"ts": now_ms(), "pv": release.revision, "s": services}
+        body = json.dumps(receipt(record, b=bundle)).encode()
         request = urllib.request.Request(
             f"http://127.0.0.1:{port}/consent/receipts", data=body, method="POST",
             headers={"Content-Type": "application/json"},

@@ -190,7 +190,8 @@ test("with receipts: each choice sends one receipt, saying how it was made", asy
     assert.equal(b.blob.type, "application/json");
     return JSON.parse(await b.blob.text());
   }));
-  assert.deepEqual(Object.keys(first), ["v", "i", "r", "o", "m", "b", "p"]);
+  assert.deepEqual(Object.keys(first), ["v", "i", "r", "o", "q", "m", "b", "p"]);
+  assert.equal(first.q, null); // no service is chosen on its own here
   assert.equal(first.m, "b");
   assert.equal(first.o, null);
   assert.deepEqual(first.r.c, { analytics: true, advertising: true });
@@ -264,6 +265,10 @@ test("the dialog's code is loaded only when the dialog is first opened, from the
   assert.equal(script.integrity, CONFIG.dialog[1]);
   assert.equal(script.crossOrigin, "anonymous");
   assert.equal(script.isConnected, false);
+  // Its stylesheet, from its own folder, with its integrity and the script's nonce.
+  const [link] = page.document.querySelectorAll("link");
+  assert.deepEqual([link.rel, link.href, link.integrity, link.crossOrigin],
+    ["stylesheet", "https://www.example.com/assets/consent.dialog.000000000000.css", "sha384-dialog-css", "anonymous"]);
   page.document.querySelector("dialog").close();
   page.api.show();
   assert.equal(dialogs().length, 1);

@@ -12,7 +12,7 @@ const RUNTIME = path.join(__dirname, "..", "..", "src", "policy_site", "consent"
 // The order bundle.py's sources() gives (receipts.js only with receipts).
 const SOURCES = ["ui.js", "gate.js", "record.js", "main.js"];
 // The dialog's file, which the bundle loads when the dialog is first opened.
-const DIALOG = "consent.en.dialog.000000000000.js";
+const DIALOG = "consent.en.dialog.000000000000.js", DIALOG_CSS = "consent.dialog.000000000000.css";
 
 function read(name) {
   return fs.readFileSync(path.join(RUNTIME, name), "utf8");
@@ -28,7 +28,7 @@ const TEXTS = {
 function category(id, necessary, gpc, cookies, storage) {
   return {
     id: id, necessary: necessary, gpc: gpc, title: id[0].toUpperCase() + id.slice(1),
-    description: "About " + id + ".", services: necessary ? [] : ["A " + id + " service"],
+    description: "About " + id + ".", services: [],
     cookies: cookies, storage: storage || [], idb: [], caches: [],
   };
 }
@@ -45,8 +45,8 @@ function makeConfig(options) {
     receipts: receipts ? "/consent/receipts" : null,
     dialog: [DIALOG, "sha384-dialog"],
     consentMode: options.consentMode === false ? false : {
-      ad_storage: ["advertising"], ad_user_data: ["advertising"],
-      ad_personalization: ["advertising"], analytics_storage: ["analytics"],
+      ad_storage: [["advertising"]], ad_user_data: [["advertising"]],
+      ad_personalization: [["advertising"]], analytics_storage: [["analytics"]],
     },
     categories: [
       category("necessary", true, false, ["^tt_session$", "^tt_consent$"]),
@@ -56,6 +56,11 @@ function makeConfig(options) {
     texts: Object.assign({}, TEXTS, receipts ? { reference: "Your choice of {date} has the reference {id}." } : {}),
   };
   if (receipts) config.bundle = "consent.en.000000000000.js";
+  // ``perService``: advertising is chosen per service, and Google's signals follow Google Ads.
+  if (options.perService) {
+    config.categories[2].services = [["google-ads", "Google Ads"], ["meta-pixel", "Meta Pixel"]];
+    ["ad_storage", "ad_user_data", "ad_personalization"].forEach((k) => { config.consentMode[k] = [["advertising", "google-ads"]]; });
+  }
   return config;
 }
 
@@ -76,8 +81,10 @@ function bundleText(config, files) {
 function dialogConfig(config) {
   return {
     receipts: !!config.receipts,
+    css: [DIALOG_CSS, "sha384-dialog-css"],
     categories: config.categories.map((c) => ({
-      id: c.id, necessary: c.necessary, title: c.title, description: c.description, services: c.services,
+      id: c.id, necessary: c.necessary, title: c.title, description: c.description,
+      services: c.services.length ? c.services : c.necessary ? [] : [["", "A " + c.id + " service"]],
     })),
     texts: config.texts,
   };
@@ -98,14 +105,17 @@ function load(options) {
   document.currentScript = document.createElement("script");
   document.currentScript.src = "https://www.example.com/assets/consent.en.000000000000.js";
   const context = vm.createContext(window);
-  // The dialog's file, as a browser would load it when the bundle inserts its script: at once.
+  // The dialog's file and its stylesheet, as a browser would load them when they are inserted: at
+// once.
   const inserted = document._inserted.bind(document);
   document._inserted = (node) => {
     inserted(node);
     if (node.tagName === "SCRIPT" && node.src.endsWith("/assets/" + DIALOG)) {
+      document.currentScript = node;
       vm.runInContext(bundleText(dialogConfig(config), ["dialog.js"]), context, { filename: DIALOG });
       node.onload();
     }
+    if (node.tagName === "LINK" && node.href.endsWith("/assets/" + DIALOG_CSS)) node.onload();
   };
   const get = vm.runInContext(bundleText(config, files), context, { filename: "consent-bundle.js" });
   return { window, document, config, get, api: window.PrivacyConsent, flush };

@@ -141,8 +141,11 @@ def test_the_injected_config_is_exactly_the_runtime_config_in_one_language() -> 
         unused = {"settings", *dialog_texts}
         texts = {k: t for k, t in config.texts[lang].items() if k not in unused}
         assert expected["texts"] == texts
-        assert minified_config(dialog.content)[0] == dialog_config(config, lang)
-        assert set(dialog_config(config, lang)["texts"]) == {*dialog_texts, "gpc"}
+        assert minified_config(dialog.content)[0] == dialog_config(config, lang, bundle.dialog_css)
+        assert set(dialog_config(config, lang, bundle.dialog_css)["texts"]) == {
+            *dialog_texts,
+            "gpc",
+        }
         # The script loads its dialog by name, from beside it, with its integrity.
         assert expected["dialog"] == [dialog.path[7:], dialog.integrity]
         assert re.fullmatch(rf"assets/consent\.{lang}\.dialog\.[0-9a-f]{{12}}\.js", dialog.path)
@@ -272,10 +275,13 @@ def test_escaping_is_lossless(hostile_dir: Path) -> None:
     ):
         assert injected["texts"]["banner"] == HOSTILE_BANNER
         assert injected["categories"][1]["id"] == "analytics"
-    dialog = full.dialogs["en"].content, minified.dialogs["en"].content
-    for injected in (json.loads(config_text(dialog[0])), minified_config(dialog[1])[0]):
+    dialogs = (
+        (full, json.loads(config_text(full.dialogs["en"].content))),
+        (minified, minified_config(minified.dialogs["en"].content)[0]),
+    )
+    for bundle, injected in dialogs:
         assert injected["categories"][1]["description"] == HOSTILE_DESCRIPTION
-        assert injected == dialog_config(config, "en")
+        assert injected == dialog_config(config, "en", bundle.dialog_css)
 
 
 def test_node_check_refuses_a_broken_bundle(tmp_path: Path) -> None:

@@ -49,8 +49,9 @@ def test_the_stable_files_hold_the_current_bundle() -> None:
     for asset in (*current.scripts.values(), *current.dialogs.values(), current.css):
         assert written[asset.path] == asset.content
     # Each script loads its dialog from its own folder: assets/, or consent/ for a stable URL.
-    for dialog in current.dialogs.values():
+    for dialog in (*current.dialogs.values(), current.dialog_css):
         assert written["consent/" + dialog.path[7:]] == dialog.content
+        assert written[dialog.path] == dialog.content
 
 
 def test_the_manifest_names_the_current_files_with_integrity_revision_and_date() -> None:
@@ -119,7 +120,7 @@ def test_kept_files_are_published_again_and_new_ones_are_reported(tmp_path: Path
     folder = tmp_path / "published"
     old, new = bundle("2007-10-01"), bundle("2027-01-01")
     assert keep([old], folder) == sorted(asset.path[7:] for asset in assets(old))
-    assert len(assets(old)) == 5  # a script and a dialog per language, and the stylesheet
+    assert len(assets(old)) == 6  # a script and a dialog per language, and two stylesheets
     kept = read_published(folder)
     assert missing([old], kept) == []
     # The stylesheet did not change with the revision: only the scripts are new.

@@ -3,6 +3,7 @@ tests/service/test_store.py, on SQLite and on a real PostgreSQL server)."""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 from typing import Any
@@ -11,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from policy_site.consent.archive import read_releases
+from policy_site.consent.archive import Release, read_releases, releases_json
 from policy_site.receipts.validate import (
     MAX_BYTES,
     Invalid,
@@ -68,7 +69,7 @@ def test_a_receipt_of_the_current_bundle_is_accepted_with_full_names() -> None:
         "time": "2026-12-02T11:59:58.123Z", "event": "given", "method": "banner",
         "categories": {"analytics": True, "advertising": False}, "previous": None,
         "revision": CURRENT.revision, "bundle": receipt()["b"], "language": "en",
-        "path": "/privacy/", "gpc": False,
+        "path": "/privacy/", "gpc": False, "services": None, "previous_services": None,
     }  # fmt: skip
     assert accepted(receipt(), "application/json; charset=utf-8") == expand(receipt())
     methods = {code: accepted(receipt(m=code))["method"] for code in "bdpag"}
@@ -184,3 +185,53 @@ def test_a_receipt_with_any_field_replaced_is_refused_or_still_right(key: str, v
         assert outcome.status in (400, 413)
     else:
         assert outcome == expand(changed)  # the replacement happened to be valid (another bool)
+
+
+#: The release of a bundle whose advertising is chosen per service.
+PER_SERVICE = dataclasses.replace(CURRENT, services=["google-ads", "meta-pixel"])
+GOOGLE_ONLY = {"google-ads": True, "meta-pixel": False}
+
+
+def checked(value: dict[str, Any], release: Release = PER_SERVICE) -> dict[str, Any]:
+    parsed = parse_receipt(json.dumps(value).encode(), JSON)
+    check_receipt(parsed, Releases.of([release]), NOW)
+    return parsed
+
+
+def test_a_receipt_carries_each_service_chosen_on_its_own_and_the_ones_it_replaces() -> None:
+    both = {"google-ads": True, "meta-pixel": True}
+    stored = checked(receipt({"c": ALL, "s": GOOGLE_ONLY}, o=ALL, q=both))
+    assert (stored["services"], stored["previous_services"]) == (GOOGLE_ONLY, both)
+    assert checked(receipt({"c": ALL, "s": GOOGLE_ONLY}, q=None))["previous_services"] is None
+    # A refusal carries no services' choices (record.js).
+    refusal = {"analytics": False, "advertising": False}
+    assert checked(receipt({"c": refusal}, o=ALL, q=both))["services"] is None
+
+
+@pytest.mark.parametrize(
+    ("record", "changes", "release", "says"),
+    [
+        ({"c": ALL}, {}, PER_SERVICE, "services: "),  # the bundle asks per service
+        ({"c": ALL, "s": {"google-ads": True}}, {}, PER_SERVICE, "services: "),
+        (
+            {"c": ALL, "s": GOOGLE_ONLY},
+            {"q": {"meta-pixel": True}},
+            PER_SERVICE,
+            "previous_services",
+        ),
+        ({"c": ALL, "s": GOOGLE_ONLY}, {}, CURRENT, "asks about none"),  # it does not
+        ({"c": ALL, "s": {"google-ads": "yes"}}, {}, PER_SERVICE, "services/google-ads"),
+    ],
+)
+def test_a_receipt_whose_services_are_not_its_releases_is_refused(
+    record: dict[str, Any], changes: dict[str, Any], release: Release, says: str
+) -> None:
+    with pytest.raises(Invalid, match=says) as caught:
+        checked(receipt(record, **changes), release)
+    assert caught.value.status == 400
+
+
+def test_a_release_without_services_is_written_as_before() -> None:
+    """The ledger's entries of earlier releases stay byte for byte as they were."""
+    assert '"services"' not in releases_json([CURRENT])
+    assert '"services": [\n        "google-ads",' in releases_json([PER_SERVICE])

@@ -26,7 +26,7 @@ import hashlib
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -72,11 +72,11 @@ LEDGER = "releases.json"
 #: The ledger's format, written in it.
 FORMAT = 1
 
-#: A bundle file's name: ``consent.<lang>.<hash>.js``, ``consent.<lang>.dialog.<hash>.js`` or
-#: ``consent.<hash>.css``, the hash being the first 12 hex digits of the SHA-256 of its content
-#: (see bundle.script_digest).
+#: A bundle file's name: ``consent.<lang>.<hash>.js``, ``consent.<lang>.dialog.<hash>.js``,
+#: ``consent.<hash>.css`` or ``consent.dialog.<hash>.css``, the hash being the first 12 hex
+#: digits of the SHA-256 of its content (see bundle.script_digest).
 _NAME = re.compile(
-    r"\Aconsent\.(?:[a-z]{2,3}(?:-[A-Za-z0-9]+)*\.(?:dialog\.)?)?([0-9a-f]{12})\.(?:js|css)\Z"
+    r"\Aconsent\.(?:[a-z]{2,3}(?:-[A-Za-z0-9]+)*\.)?(?:dialog\.)?([0-9a-f]{12})\.(?:js|css)\Z"
 )
 
 
@@ -102,6 +102,9 @@ class Release:
     categories: list[str]
     #: Path in the site -> SHA-256 of the file.
     files: dict[str, str]
+    #: The services chosen on their own (in a category of two or more), in consent.yml's order;
+    #: not written in the ledger when there are none, as before services were chosen so.
+    services: list[str] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -187,9 +190,9 @@ def missing(bundles: Iterable[Bundle], kept: dict[str, bytes]) -> list[str]:
 
 
 def assets(bundle: Bundle) -> list[Asset]:
-    """The hashed files of ``bundle``: one script and one dialog per language, and the
-    stylesheet."""
-    return [*bundle.scripts.values(), *bundle.dialogs.values(), bundle.css]
+    """The hashed files of ``bundle``: one script and one dialog per language, and the two
+    stylesheets (the banner's and the dialog's)."""
+    return [*bundle.scripts.values(), *bundle.dialogs.values(), bundle.css, bundle.dialog_css]
 
 
 def _files(bundle: Bundle) -> dict[str, str]:
@@ -226,6 +229,12 @@ def make_release(
         config_sha256=config_sha256(config.path),
         categories=[category.id for category in config.categories if not category.necessary],
         files=_files(bundle),
+        services=[
+            str(service.id)
+            for category in config.categories
+            if category.per_service
+            for service in category.services
+        ],
     )
 
 
@@ -250,7 +259,8 @@ def read_releases(folder: Path) -> list[Release]:
 
 
 def releases_json(releases: list[Release]) -> str:
-    data: dict[str, Any] = {"format": FORMAT, "releases": [asdict(r) for r in releases]}
+    entries = [{k: v for k, v in asdict(r).items() if k != "services" or v} for r in releases]
+    data: dict[str, Any] = {"format": FORMAT, "releases": entries}
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 
 

@@ -27,6 +27,7 @@ from policy_site.consent.config import RUNTIME, ConsentConfig, ConsentConfigErro
 
 __all__ = [
     "DIALOG",
+    "DIALOG_CSS",
     "RECEIPTS",
     "RUNTIME",
     "SOURCES",
@@ -51,6 +52,8 @@ RECEIPTS = "receipts.js"
 #: The dialog, a file of its own per language that the script loads the first time the dialog is
 #: opened: a page loads only the banner's code before any click.
 DIALOG = "dialog.js"
+#: The dialog's stylesheet, which the dialog loads beside itself.
+DIALOG_CSS = "dialog.css"
 
 
 def sources(config: ConsentConfig) -> tuple[str, ...]:
@@ -80,8 +83,10 @@ class Bundle:
     #: The language of a page that names none the bundle has (the site's own language).
     default_language: str
     revision: str
-    #: The dialog of each language, loaded by its script when the dialog is first opened.
+    #: The dialog of each language, loaded by its script when the dialog is first opened, and
+    #: the dialog's stylesheet, which it loads then.
     dialogs: dict[str, Asset]
+    dialog_css: Asset
 
     def language(self, language: str | None = None) -> str:
         """The texts a page in ``language`` gets: its own where the bundle has them, else the
@@ -174,8 +179,9 @@ def runtime_config(
         # receipt names the script's own file, whichever URL the page loaded it from.
         "receipts": config.receipts.endpoint if config.receipts else None,
         **({"bundle": _OWN_NAME.format(language=language)} if config.receipts else {}),
-        # Each Consent Mode signal and the categories granting it, or false: no Consent Mode.
-        "consentMode": config.consent_mode_signals if config.consent_mode else False,
+        # Each Consent Mode signal and what grants it, [category] or [category, service], or
+        # false: no Consent Mode.
+        "consentMode": _consent_mode(config) if config.consent_mode else False,
         # The dialog's file name (in assets/) and integrity.
         "dialog": [dialog.path.rpartition("/")[2], dialog.integrity],
         "categories": [
@@ -184,6 +190,8 @@ def runtime_config(
                 "necessary": category.necessary,
                 "gpc": category.gpc,
                 "title": category.title[language],
+                # The services chosen on their own: [id, name].
+                "services": [[x.id, x.name] for x in category.services if category.per_service],
                 "cookies": [item.regex for item in category.cookies],
                 "storage": [item.regex for item in category.storage],
                 "idb": [item.regex for item in category.indexeddb],
@@ -199,20 +207,40 @@ def runtime_config(
     }
 
 
-def dialog_config(config: ConsentConfig, language: str) -> dict[str, Any]:
-    """What the dialog in ``language`` needs: its texts, and each category's title, description
-    and services."""
+def _consent_mode(config: ConsentConfig) -> dict[str, list[list[str]]]:
+    """Each Consent Mode signal and what grants it: [category], or [category, service] for a
+    service chosen on its own (config.consent_mode_signals gives their ids)."""
+    category_of = {
+        service.id: category.id
+        for category in config.categories
+        if category.per_service
+        for service in category.services
+    }
+    return {
+        signal: [[category_of[i], i] if i in category_of else [i] for i in ids]
+        for signal, ids in config.consent_mode_signals.items()
+    }
+
+
+def dialog_config(config: ConsentConfig, language: str, css: Asset) -> dict[str, Any]:
+    """What the dialog in ``language`` needs: its texts, each category's title, description and
+    services, and its stylesheet ``css``'s file name (beside it) and integrity."""
     # The reference line is shown with receipts only: without, its text is left out.
     texts = _DIALOG_TEXTS - ({"reference"} if config.receipts is None else set()) | {"gpc"}
     return {
         "receipts": config.receipts is not None,
+        "css": [css.path.rpartition("/")[2], css.integrity],
         "categories": [
             {
                 "id": category.id,
                 "necessary": category.necessary,
                 "title": category.title[language],
                 "description": category.description[language],
-                "services": [service.name for service in category.services],
+                # [id, name]: the id of a service chosen on its own, else "".
+                "services": [
+                    [(x.id or "") if category.per_service else "", x.name]
+                    for x in category.services
+                ],
             }
             for category in config.categories
         ],
@@ -279,7 +307,12 @@ def render_bundle(
             js += "\n"
         return js
 
+    def stylesheet(stem: str, name: str) -> Asset:
+        css = (RUNTIME / name).read_text(encoding="utf-8")
+        return _asset("assets", stem, "css", rcssmin.cssmin(css) + "\n" if minify else css)
+
     revision = consent_revision(config, revision)
+    dialog_css = stylesheet("consent.dialog", DIALOG_CSS)
     scripts: dict[str, Asset] = {}
     dialogs: dict[str, Asset] = {}
     for language in sorted(config.texts):
@@ -288,15 +321,13 @@ def render_bundle(
             "assets",
             f"consent.{language}.dialog",
             "js",
-            script(dialog_config(config, language), (DIALOG,)),
+            script(dialog_config(config, language, dialog_css), (DIALOG,)),
         )
         js = script(runtime_config(config, revision, url, language, dialog), sources(config))
         own = _OWN_NAME.format(language=language)
         name = own.replace("000000000000", script_digest(own, js))
         scripts[language] = Asset(f"assets/{name}", js.replace(own, name))
         dialogs[language] = dialog
-    css = (RUNTIME / "consent.css").read_text(encoding="utf-8")
-    if minify:
-        css = rcssmin.cssmin(css) + "\n"
     default = default_language if default_language in scripts else min(scripts)
-    return Bundle(scripts, _asset("assets", "consent", "css", css), default, revision, dialogs)
+    css = stylesheet("consent", "consent.css")
+    return Bundle(scripts, css, default, revision, dialogs, dialog_css)

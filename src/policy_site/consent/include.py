@@ -71,9 +71,9 @@ def shared_files(
     files["consent/consent.js"] = bundle.js.content
     for lang, asset in bundle.scripts.items():
         files[f"consent/consent.{lang}.js"] = asset.content
-        # The dialog each script loads from its own folder.
-        dialog = bundle.dialogs[lang]
-        files[f"consent/{dialog.path.rpartition('/')[2]}"] = dialog.content
+    # The dialog each script loads from its own folder, and the dialog's stylesheet.
+    for asset in (*bundle.dialogs.values(), bundle.dialog_css):
+        files[f"consent/{asset.path.rpartition('/')[2]}"] = asset.content
     files["consent/consent.css"] = bundle.css.content
     files[MANIFEST] = (
         json.dumps(manifest(bundle, config, site_url, built), indent=2, ensure_ascii=False) + "\n"

@@ -10,7 +10,8 @@ the script's file name and the page's path. The stored record follows ISO/IEC TS
 record: its own ``id``, the ``subject`` (the random id already in the visitor's consent cookie,
 nothing else that identifies the person), the ``time``, the ``event`` (given, refused, changed,
 withdrawn: derived from the two choices), the ``method`` it was given by, each optional
-category's state and the ``previous`` ones, the consent revision and the bundle file that asked,
+category's state and the ``previous`` ones (and each service's, where a category is chosen per
+service), the consent revision and the bundle file that asked,
 the ``language`` of that file's texts, the page's path (no query), and whether the browser sent
 Global Privacy Control. The receiver adds what the release it names says, so that a browser
 cannot forge it: the policy version, the SHA-256 of its Markdown and the release's id
@@ -50,8 +51,8 @@ MAX_SKEW = dt.timedelta(hours=26)
 _METHODS = {"b": "banner", "d": "dialog", "p": "placeholder", "a": "api", "g": "gpc"}
 #: The key of each field in a refusal's message: the stored record's name for it.
 _NAMES = {"i": "id", "r": "record", "o": "previous", "m": "method", "b": "bundle", "p": "path",
-          "r/id": "subject", "r/ts": "time", "r/pv": "revision", "r/c": "categories",
-          "r/gpc": "gpc"}  # fmt: skip
+          "q": "previous_services", "r/id": "subject", "r/ts": "time", "r/pv": "revision",
+          "r/c": "categories", "r/s": "services", "r/gpc": "gpc"}  # fmt: skip
 
 
 class Invalid(ValueError):
@@ -154,6 +155,9 @@ def expand(sent: Mapping[str, Any]) -> dict[str, Any]:
         "method": _METHODS[sent["m"]],
         "categories": record["c"],
         "previous": sent["o"],
+        # Each service chosen on its own, and the ones replaced; None where none is.
+        "services": record.get("s"),
+        "previous_services": sent.get("q"),
         "revision": record["pv"],
         "bundle": sent["b"],
         "language": sent["b"].split(".")[1],
@@ -181,10 +185,16 @@ def check_receipt(receipt: Mapping[str, Any], releases: Releases, now: dt.dateti
         raise Invalid(400, f"bundle: {bundle[:80]!r} is no consent bundle this site published")
     if receipt["revision"] != release.revision:
         raise Invalid(400, f"revision: {bundle} asks under {release.revision}")
-    for key in ("categories", "previous"):
+    asked = {"categories": release.categories, "previous": release.categories,
+             "services": release.services, "previous_services": release.services}  # fmt: skip
+    for key, ids in asked.items():
         chosen = receipt[key]
-        if chosen is not None and sorted(chosen) != sorted(release.categories):
-            raise Invalid(400, f"{key}: {bundle} asks about {', '.join(release.categories)}")
+        # None: a first choice (previous), or one made before services were asked about; and a
+        # refusal carries no services' choices (record.js), any other choice all of them.
+        if chosen is None and (key != "services" or not any(receipt["categories"].values())):
+            continue
+        if sorted(chosen or []) != sorted(ids):
+            raise Invalid(400, f"{key}: {bundle} asks about {', '.join(ids) or 'none'}")
     given = dt.datetime.fromisoformat(str(receipt["time"]).replace("Z", "+00:00"))
     if abs(given - now) > MAX_SKEW:
         raise Invalid(400, "time: not within a day of the receiver's clock")

@@ -2,7 +2,7 @@
 // Last in the bundle: its start-up code runs once every other file has declared its names.
 //
 // Takes from the bundle: CONFIG, window, document.
-// Takes from record.js: OPTIONAL, _load, _parse, _save, _sweep.
+// Takes from record.js: OPTIONAL, SERVICES, _services, _grants, _load, _parse, _save, _sweep.
 // Takes from gate.js: _category, _enableAll, _watch, _ran.
 // Takes from ui.js: _showBanner, _pad, _openDialog, _closeDialog.
 // Takes from receipts.js (called only when CONFIG.receipts is set): _receipt.
@@ -25,7 +25,8 @@ function _consentMode(kind) {
   var m = CONFIG.consentMode, s = {};
   if (!m) return;
   Object.keys(m).forEach(function (k) {
-    s[k] = m[k].some(function (id) { return state.granted[id]; }) ? "granted" : "denied";
+    // [category] or [category, service]: the service where it is chosen on its own.
+    s[k] = m[k].some(function (x) { return _grants(state.record, x[0], x[1]); }) ? "granted" : "denied";
   });
   gtag("consent", kind, s);
 }
@@ -45,26 +46,33 @@ function _newId() {
   }).join("");
 }
 
-// The new record of choice ``c``, stored, and the other tabs told, before anything of the page's
+// The new record of choice ``c`` (and ``s``, of the services chosen on their own: each on with
+// its category where not given), stored, and the other tabs told, before anything of the page's
 // runs. They are sent the value itself: a cookie just written may not be readable in another tab
 // yet. ``how``: b (the banner), d (the dialog), p (a placeholder's Allow), a (the API) or g (Global
 // Privacy Control): how a receipt says the choice was made.
-function _record(c, how) {
-  var before = state.record,
-    r = { v: 1, id: before ? before.id : _newId(), ts: Date.now(), pv: CONFIG.revision, c: c, gpc: GPC },
-    value = _save(r);
+function _record(c, how, s) {
+  var before = state.record, r, value;
+  // A category chosen per service is on while one of its services is.
+  s = _services(c, s);
+  SERVICES.forEach(function (x) { c[x[1]] = false; });
+  SERVICES.forEach(function (x) { c[x[1]] = c[x[1]] || s[x[0]]; });
+  // A refusal has none: it holds as it is when a service is added (record.js).
+  if (!OPTIONAL.some(function (o) { return c[o.id]; })) s = undefined;
+  r = { v: 1, id: before ? before.id : _newId(), ts: Date.now(), pv: CONFIG.revision, c: c, s: s, gpc: GPC };
+  value = _save(r);
   if (_channel) _channel.postMessage(value);
   // With receipts on, the receipt goes now, before the choice applies (receipts.js).
   if (CONFIG.receipts) _receipt(r, before, how);
   return r;
 }
 
-function _choose(c, how) {
-  _apply(_record(c, how));
+function _choose(c, how, s) {
+  _apply(_record(c, how, s));
 }
 
 function _apply(r) {
-  var before = state.granted, reload;
+  var was = state.record, reload;
   state.record = r;
   state.granted = r ? r.c : _all(false);
   _closeDialog();
@@ -72,7 +80,7 @@ function _apply(r) {
   _sweep(state.granted);
   // A script that already ran cannot be unloaded: the page reloads (the navigation starts after
   // this; the listeners are told first), and the script will not run again.
-  reload = Object.keys(_ran).some(function (id) { return before[id] && !state.granted[id]; });
+  reload = _ran.some(function (x) { return _grants(was, x[0], x[1]) && !_grants(r, x[0], x[1]); });
   if (reload) location.reload();
   // A dataLayer that throws stops here: nothing more is enabled (as at start-up, no Consent Mode
   // means nothing gated runs), but a withdrawal has been swept and reloads.
@@ -119,7 +127,7 @@ function _start() {
 // the signal on stands: it is the visitor's explicit opt-in.
 if (GPC && state.record && !state.record.gpc) {
   var gpc = _all(state.record.c);
-  if (JSON.stringify(gpc) !== JSON.stringify(state.record.c)) state.record = _record(gpc, "g");
+  if (JSON.stringify(gpc) !== JSON.stringify(state.record.c)) state.record = _record(gpc, "g", state.record.s);
 }
 // No choice: every optional category false, as own keys (a polluted Object.prototype grants none).
 state.granted = state.record ? state.record.c : _all(false);

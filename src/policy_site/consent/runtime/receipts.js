@@ -8,12 +8,13 @@
 
 // The receipt goes before the choice applies (a withdrawal reloads the page): sendBeacon queues
 // it, and the browser sends it even if the page is gone. It is the record itself, the choice it
-// replaces (``before``'s), how it was made, this script's file and the page's path: the receiver
+// replaces (``before``'s categories, and its services where it has them), how it was made, this script's file and the page's path: the receiver
 // derives the rest (receipts/validate.py), so that every page carries little code for it.
 function _receipt(r, before, how) {
   try {
     navigator.sendBeacon(CONFIG.receipts, new Blob([JSON.stringify({
-      v: 1, i: _newId(), r: r, o: before && before.c, m: how, b: CONFIG.bundle, p: location.pathname
+      v: 1, i: _newId(), r: r, o: before && before.c, q: before && before.s || null, m: how, b: CONFIG.bundle,
+      p: location.pathname
     })], { type: "application/json" }));
   } catch (e) { /* no sendBeacon, or it refused: the choice applies all the same */ }
 }

@@ -3,11 +3,17 @@
 //
 // Takes from the bundle: CONFIG, window, document.
 // Takes from main.js: state.
-// Provides: OPTIONAL (to ui.js, main.js), _each (to gate.js), _load, _parse, _save, _sweep (to
-// main.js).
+// Provides: OPTIONAL (to ui.js, main.js), SERVICES, _services (to main.js), _each, _grants (to
+// gate.js, main.js), _load, _parse, _save, _sweep (to main.js).
 
 var NAME = CONFIG.cookie.name, DAY = 864e5,
-  OPTIONAL = CONFIG.categories.filter(function (c) { return !c.necessary; });
+  OPTIONAL = CONFIG.categories.filter(function (c) { return !c.necessary; }),
+  // Each service chosen on its own (in a category of two or more): [its id, its category's, its
+  // name]. A record then holds each one's choice too, as ``s``.
+  SERVICES = [];
+OPTIONAL.forEach(function (o) {
+  o.services.forEach(function (x) { SERVICES.push([x[0], o.id, x[1]]); });
+});
 
 function _each(list, f) {
   Array.prototype.forEach.call(list, f);
@@ -46,15 +52,34 @@ function _parse(value) {
     if (!(value.length <= 1024)) return null;
     // current: truthy when the record needs the revision in force (older than a refusal holds,
     // or granting a category).
-    var text = decodeURIComponent(value), r = JSON.parse(text), now = Date.now(), c = {},
+    var text = decodeURIComponent(value), r = JSON.parse(text), now = Date.now(), c = {}, s,
       current = r.ts < now - CONFIG.cookie.refusalDays * DAY;
     // Own keys only: for...in would also list what a page's script added to Object.prototype.
     OPTIONAL.forEach(function (o) { current |= c[o.id] = r.c[o.id] === true; });
-    return JSON.stringify({ v: 1, id: "" + r.id, ts: +r.ts, pv: current ? CONFIG.revision : "" + r.pv, c: c, gpc: r.gpc === true }) === text &&
+    // Each service chosen on its own, on only while its category is. A record without them (as
+    // written before services were chosen on their own) allows every service of a category.
+    if (SERVICES.length && r.s) s = _services(c, r.s);
+    return JSON.stringify({ v: 1, id: "" + r.id, ts: +r.ts, pv: current ? CONFIG.revision : "" + r.pv, c: c, s: s, gpc: r.gpc === true }) === text &&
       /^[0-9a-f]{16}$/.test(r.id) && r.ts <= now + DAY && r.ts >= now - CONFIG.cookie.maxAge * DAY ? r : null;
   } catch (e) {
     return null;
   }
+}
+
+// The choice of each service chosen on its own, for a choice of categories ``c``: on while its
+// category is and, where ``s`` is given, ``s`` has it on (own keys only); none without such
+// services.
+function _services(c, s) {
+  var out = {};
+  SERVICES.forEach(function (x) { out[x[0]] = c[x[1]] && (!s || s[x[0]] === true); });
+  return SERVICES.length ? out : undefined;
+}
+
+// Whether record ``r`` allows category ``id`` and, where given, its service ``sid``: a service
+// chosen on its own needs its own choice on, in a record that has them.
+function _grants(r, id, sid) {
+  return !!r && r.c[id] === true &&
+    (!sid || !r.s || !SERVICES.some(function (x) { return x[0] === sid; }) || r.s[sid] === true);
 }
 
 // The cookie's domain (".example.com" or ""): the configured one where this host is inside it,

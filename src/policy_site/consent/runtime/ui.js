@@ -2,7 +2,7 @@
 // (dialog.js, a file of its own).
 //
 // Takes from the bundle: CONFIG, window, document.
-// Takes from record.js: OPTIONAL.
+// Takes from record.js: OPTIONAL, _grants.
 // Takes from main.js: GPC, state, _all, _choose.
 // Provides: T, _el, _button (to gate.js), _showBanner, _pad,
 // _openDialog, _closeDialog (to main.js).
@@ -76,8 +76,8 @@ function _openDialog() {
   window.ppcDialog = function (d) {
     _dialog = d;
     return {
-      state: state, gpc: GPC, all: _all, choose: _choose, el: _el, button: _button, actions: _actions,
-      banner: _showBanner
+      state: state, gpc: GPC, all: _all, grants: _grants, choose: _choose, el: _el, button: _button,
+      actions: _actions, banner: _showBanner
     };
   };
   s.src = _src.replace(/[^/]*$/, CONFIG.dialog[0]);
