@@ -124,11 +124,12 @@ def largest_language(bundle: Bundle) -> str:
 
 def write_bundle(bundle: Bundle, folder: Path, language: str | None = None) -> list[Path]:
     """What a page in ``language`` loads of the bundle before any click, its JS and the CSS, in
-    ``folder`` under their hashed names; its dialog, which the JS loads from its own folder when
-    the dialog is first opened, is written beside them but not returned."""
+    ``folder`` under their hashed names; its dialog and the dialog's stylesheet, which the JS
+    loads from its own folder when the dialog is first opened, are written beside them but not
+    returned."""
     paths = []
     dialog = bundle.dialogs[bundle.language(language)]
-    for asset in (bundle.script(language), bundle.css, dialog):
+    for asset in (bundle.script(language), bundle.css, dialog, bundle.dialog_css):
         path = folder / Path(asset.path).name
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(asset.content, encoding="utf-8")
