@@ -253,7 +253,7 @@ class _Runner:
                 dialog = page.get_by_role("dialog", name=texts["dialog_title"], exact=True)
                 await dialog.wait_for(state="visible")
                 first = next(c.id for c in self.config.categories if not c.necessary)
-                if state.category == first:
+                if state.category == first and state.service is None:
                     self.screenshots["dialog"] = Screenshot(file="dialog.png", page=where)
                     await page.screenshot(path=self.out / "dialog.png")
                 title = category_title(self.config, state.category or "", lang)
