@@ -13,7 +13,7 @@ import pytest
 import yaml
 from playwright.sync_api import Browser, BrowserContext, BrowserType
 
-from tests.partner import Partner, running_partner
+from tests.partner import PARTNER_DOMAIN, Partner, running_partner
 from tests.support import build, consent_files, fixture_site, serve
 
 #: A page of the web shop on a sub domain: plain HTML, not MkDocs, including the same bundle.
@@ -71,11 +71,13 @@ def consent_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> 
     settings = yaml.safe_load(
         config.read_text(encoding="utf-8").replace(".toontrack.com", ".toontrack.test")
     )
-    # The partner's tags are gated, and its host is declared (as one of Google's, each category's
-    # first service): the CSP allows it and only it.
+    # The partner's tags are gated by category, and its host is declared under each service of
+    # both (as a host Google and Meta share): the CSP allows it and only it, and whichever
+    # advertising service a visitor allows, the partner's advertising may load.
     partner_host = partner.origin.removeprefix("http://")
     for category in ("analytics", "advertising"):
-        settings["categories"][category]["services"][0]["hosts"].append(partner_host)
+        for service in settings["categories"][category]["services"]:
+            service["hosts"].append(partner_host)
     config.write_text(
         yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), encoding="utf-8"
     )
@@ -91,6 +93,59 @@ def consent_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> 
         partner=partner.origin,
     )
     (site / "shop.html").write_text(shop, encoding="utf-8")
+    return site
+
+
+#: Advertising's two services, each on a host name of the fake partner's own.
+GOOGLE, META = f"ads.{PARTNER_DOMAIN}", f"px.{PARTNER_DOMAIN}"
+SERVICES_PAGE = """---
+title: Two services
+---
+
+# Two services
+
+<p><img data-category="advertising" data-service="google-ads"
+data-src="http://{google}/pixel.gif" alt="" width="1" height="1"></p>
+
+<p><img data-category="advertising" data-service="meta-pixel"
+data-src="http://{meta}/pixel.gif" alt="" width="1" height="1"></p>
+"""
+#: Meta's pixel gated by its category only: it loads while any advertising service is allowed.
+LEAKY_PAGE = """---
+title: Meta by category
+---
+
+# Meta by category
+
+<p><img data-category="advertising" data-src="http://{meta}/pixel.gif?leak" alt="" width="1"
+height="1"></p>
+"""
+
+
+@pytest.fixture(scope="session")
+def services_site(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> Path:
+    """The demo site with advertising chosen per service: Google Ads and Meta Pixel, each on a
+    host of its own; services/ gates each pixel by its service, meta-by-category/ gates Meta's by
+    its category alone (a leak when only Google Ads is allowed). Its consent.yml is beside it."""
+    folder = tmp_path_factory.mktemp("services")
+    project = fixture_site("consent-demo", folder, consent=True)
+    config = project / "consent" / "consent.yml"
+    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
+    port = partner.origin.rpartition(":")[2]
+    google, meta = f"{GOOGLE}:{port}", f"{META}:{port}"
+    signals = ["ad_storage", "ad_user_data", "ad_personalization"]
+    settings["categories"]["advertising"]["services"] = [
+        {"id": "google-ads", "name": "Google Ads", "hosts": [google], "consent_mode": signals},
+        {"id": "meta-pixel", "name": "Meta Pixel", "hosts": [meta]},
+    ]
+    config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), "utf-8")
+    docs = project / "docs"
+    (docs / "partner.md").unlink()  # its tags name no partner here
+    (docs / "services.md").write_text(SERVICES_PAGE.format(google=google, meta=meta), "utf-8")
+    (docs / "meta-by-category.md").write_text(LEAKY_PAGE.format(meta=meta), "utf-8")
+    site = folder / "site"
+    result = build(project, site)
+    assert result.returncode == 0, result.stderr
     return site
 
 

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from policy_site.audit import Report, audit, render_html
+from tests.browser.conftest import GOOGLE, META
 from tests.partner import PARTNER_HOST, Partner
 from tests.support import ROOT, SITE_HOST, elements, parse_html, strings
 
@@ -28,6 +29,8 @@ STATES = [
     "accept-all",
     "only-analytics",
     "only-advertising",
+    "only-advertising-google-ads",
+    "only-advertising-meta-pixel",
     "gpc-no-choice",
     "gpc-accept-all",
 ]
@@ -198,7 +201,16 @@ def test_demo_site_report_shows_the_partner_only_after_consent(demo_report: Repo
     assert partner_paths(gpc) == {"ga.js"}
     assert not cookie_names(gpc) & ADVERTISING_COOKIES
     inventory = {c["name"]: c["states"] for c in report["cookies"]}
-    assert inventory["_fbp"] == ["accept-all", "only-advertising"]
+    alone = ["only-advertising-google-ads", "only-advertising-meta-pixel"]
+    assert inventory["_fbp"] == ["accept-all", "only-advertising", *alone]
+    # Each advertising service alone: the partner's tags, gated by category, load (its host is
+    # both services'), and the record has the service chosen alone on.
+    for state_id, service in zip(alone, ("google-ads", "meta-pixel"), strict=True):
+        assert partner_paths(states[state_id]) == {"tag.js", "pixel.gif", "video"}, state_id
+        assert states[state_id]["consent_record"]["s"] == {
+            "google-ads": service == "google-ads",
+            "meta-pixel": service == "meta-pixel",
+        }
     assert inventory["_ga"] == ["accept-all", "only-analytics", "gpc-accept-all"]
 
 
@@ -216,7 +228,7 @@ def test_demo_site_report_html_and_screenshots(demo_report: Report) -> None:
     assert headers[:4] == ["state", "pages", "first-party requests", "third-party requests"]
     assert {"cookies", "storage keys", "beacons", "violations", "verdict"} <= set(headers)
     rows = elements(table, ".//tbody/tr")
-    assert [" ".join(str(r.text_content()).split())[-4:] for r in rows] == ["PASS"] * 7
+    assert [" ".join(str(r.text_content()).split())[-4:] for r in rows] == ["PASS"] * len(STATES)
     assert "Accept all" in rows[2].text_content()
     assert elements(page, "//script") == []
     assert sorted(strings(page, "//img/@src")) == sorted(f"{name}.png" for name in SHOTS)
@@ -296,3 +308,53 @@ def test_project_site_audits_clean(project_site: Path, project_audit: Future[Rep
     assert release["revision"] == report["release"]["policy_version"]  # what the cookie says
     html = (project_audit.result().html_path).read_text(encoding="utf-8")
     assert release["config_sha256"] in html
+
+
+@pytest.fixture(scope="module")
+def services_report(services_site: Path, tmp_path_factory: pytest.TempPathFactory) -> Report:
+    """The site of two advertising services on two host names (tests/browser/conftest.py),
+    audited as a folder."""
+    return audit(
+        services_site,
+        consent=services_site.parent / "consent-demo" / "consent" / "consent.yml",
+        out=tmp_path_factory.mktemp("services-audit"),
+        host_map={GOOGLE: "127.0.0.1", META: "127.0.0.1"},
+        settle=float(SETTLE),
+    )
+
+
+def test_each_service_alone_keeps_the_other_services_hosts_out(services_report: Report) -> None:
+    """Google Ads alone: Meta's pixel, gated by its category only, still loads, a violation
+    naming Meta Pixel on that page and no other; Meta alone and the page that names each
+    service are clean."""
+    report = services_report.data
+    states = by_id(report)
+    google = states["only-advertising-google-ads"]
+    assert google["label"] == "Google Ads only (Advertising)"
+    assert google["choice"]["clicked"] == ["Manage choices", "Google Ads", "Save choices"]
+    assert google["consent_record"]["c"]["advertising"] is True
+    assert google["consent_record"]["s"] == {"google-ads": True, "meta-pixel": False}
+    leaks = [(v["page"], v["subject"].split(":")[0], v["message"]) for v in google["violations"]]
+    assert [(page, host) for page, host, _ in leaks] == [("/meta-by-category/", META)]
+    assert "of Meta Pixel (meta-pixel), in advertising: not consented to" in leaks[0][2]
+    meta = states["only-advertising-meta-pixel"]
+    assert meta["consent_record"]["s"] == {"google-ads": False, "meta-pixel": True}
+    hosts = {(p["path"], h) for p in meta["pages"] for h in p["third_party_hosts"]}
+    assert {(path, host.split(":")[0]) for path, host in hosts} == {
+        ("/services/", META),
+        ("/meta-by-category/", META),
+    }
+    assert meta["violations"] == []
+    assert services_report.violations == [
+        f"only-advertising-google-ads /meta-by-category/: {leaks[0][2]}"
+    ]
+    # The consent summary names each service with its id and hosts.
+    (advertising,) = [c for c in report["consent"]["categories"] if c["id"] == "advertising"]
+    assert advertising["per_service"] is True
+    assert [(s["id"], s["name"], s["hosts"][0].split(":")[0]) for s in advertising["services"]] == [
+        ("google-ads", "Google Ads", GOOGLE),
+        ("meta-pixel", "Meta Pixel", META),
+    ]
+    text = " ".join(parse_html(services_report.html_path).text_content().split())
+    assert "Google Ads only (Advertising)" in text
+    assert f"Meta Pixel (meta-pixel): {META}:" in text

@@ -6,48 +6,19 @@ from __future__ import annotations
 
 import time
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
-import yaml
 from playwright.sync_api import Page, expect
 
-from tests.partner import PARTNER_DOMAIN, Partner
-from tests.support import build, fixture_site, serve
-
-GOOGLE, META = f"ads.{PARTNER_DOMAIN}", f"px.{PARTNER_DOMAIN}"
-PAGE = """---
-title: Two services
----
-
-# Two services
-
-<p><img data-category="advertising" data-service="google-ads"
-data-src="http://{google}/pixel.gif" alt="" width="1" height="1"></p>
-
-<p><img data-category="advertising" data-service="meta-pixel"
-data-src="http://{meta}/pixel.gif" alt="" width="1" height="1"></p>
-"""
+from tests.browser.conftest import GOOGLE, META
+from tests.partner import Partner
+from tests.support import serve
 
 
 @pytest.fixture(scope="module")
-def services_url(tmp_path_factory: pytest.TempPathFactory, partner: Partner) -> Iterator[str]:
-    folder = tmp_path_factory.mktemp("services")
-    project = fixture_site("consent-demo", folder, consent=True)
-    config = project / "consent" / "consent.yml"
-    settings = yaml.safe_load(config.read_text(encoding="utf-8"))
-    port = partner.origin.rpartition(":")[2]
-    google, meta = f"{GOOGLE}:{port}", f"{META}:{port}"
-    signals = ["ad_storage", "ad_user_data", "ad_personalization"]
-    settings["categories"]["advertising"]["services"] = [
-        {"id": "google-ads", "name": "Google Ads", "hosts": [google], "consent_mode": signals},
-        {"id": "meta-pixel", "name": "Meta Pixel", "hosts": [meta]},
-    ]
-    config.write_text(yaml.safe_dump(settings, allow_unicode=True, sort_keys=False), "utf-8")
-    (project / "docs" / "services.md").write_text(PAGE.format(google=google, meta=meta), "utf-8")
-    site = folder / "site"
-    result = build(project, site)
-    assert result.returncode == 0, result.stderr
-    with serve(site) as url:
+def services_url(services_site: Path) -> Iterator[str]:
+    with serve(services_site) as url:
         yield url
 
 

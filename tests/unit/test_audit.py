@@ -8,6 +8,7 @@ from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+import lxml.html
 import pytest
 import yaml
 
@@ -15,10 +16,11 @@ from policy_site.audit import Declared, State, consent_states, render_html, site
 from policy_site.audit.record import _Recorder, _Request, _Site, _StateRun
 from policy_site.audit.report import _state_json
 from policy_site.audit.rules import _judge
-from policy_site.audit.schema import ReportData
+from policy_site.audit.schema import DeclaredCategory, ReportData, StateDetails
 from policy_site.audit.settings import BEFORE_CHOICE
+from policy_site.audit.states import expected_services
 from policy_site.consent.config import ConsentConfig, load_consent
-from tests.support import ROOT, SITE_HOST
+from tests.support import ROOT, SITE_HOST, elements, strings
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +76,8 @@ def test_states_come_from_the_categories(config: ConsentConfig) -> None:
         "accept-all",
         "only-analytics",
         "only-advertising",
+        "only-advertising-google-ads",
+        "only-advertising-meta-pixel",
         "gpc-no-choice",
         "gpc-accept-all",
     ]
@@ -173,6 +177,88 @@ def test_one_category_alone_keeps_the_other_out(config: ConsentConfig) -> None:
     # A host both categories name (Google Tag Manager) is allowed with either.
     shared = run_of(analytics, requests=(("www.googletagmanager.com", "script", "/gtag/js"),))
     assert messages(shared, config) == ([], [])
+
+
+def test_each_service_of_a_category_chosen_per_service_is_visited_alone(
+    config: ConsentConfig,
+) -> None:
+    """Advertising holds Google Ads and Meta Pixel, chosen each on its own: the audit also
+    switches on each alone; analytics, of one service, has no such state."""
+    states = {s.id: s for s in consent_states(config)}
+    google, meta = states["only-advertising-google-ads"], states["only-advertising-meta-pixel"]
+    assert (google.label, meta.label) == (
+        "Google Ads only (Advertising)",
+        "Meta Pixel only (Advertising)",
+    )
+    assert google.granted == meta.granted == {"advertising"}
+    assert (google.action, google.category, google.service) == ("only", "advertising", "google-ads")
+    assert (meta.category, meta.service) == ("advertising", "meta-pixel")
+    assert [s.id for s in states.values() if s.service] == [google.id, meta.id]
+    assert google.allows("advertising", "google-ads")
+    assert not google.allows("advertising", "meta-pixel")
+    assert states["only-advertising"].allows("advertising", "meta-pixel")
+    # The record each choice must leave: its category on, and s with the service alone on.
+    assert expected_services(config, meta) == {"google-ads": False, "meta-pixel": True}
+    assert expected_services(config, states["accept-all"]) == {
+        "google-ads": True,
+        "meta-pixel": True,
+    }
+    assert expected_services(config, states["only-analytics"]) == {
+        "google-ads": False,
+        "meta-pixel": False,
+    }
+    assert expected_services(config, states["reject-all"]) is None  # a refusal has no s
+
+
+def test_a_host_only_another_service_names_is_refused_naming_it(config: ConsentConfig) -> None:
+    meta_tag = ("connect.facebook.net", "script", "/en_US/fbevents.js")
+    google_tag = ("googleads.g.doubleclick.net", "image", "/pagead/viewthroughconversion")
+    google = state(config, "only-advertising-google-ads")
+    bad, _ = messages(run_of(google, requests=(meta_tag, google_tag)), config)
+    assert bad == [
+        "/privacy/: 1 request(s) to third-party host connect.facebook.net (first: script "
+        "https://connect.facebook.net/en_US/fbevents.js) of Meta Pixel (meta-pixel), in "
+        "advertising: not consented to"
+    ]
+    # The category alone allows both services; Meta's state allows Meta's host.
+    both = run_of(state(config, "only-advertising"), requests=(meta_tag, google_tag))
+    assert messages(both, config) == ([], [])
+    meta = state(config, "only-advertising-meta-pixel")
+    assert messages(run_of(meta, requests=(meta_tag,)), config) == ([], [])
+    # Google Tag Manager is Google Ads' host (and analytics', not granted here): refused for it.
+    (finding,), _ = _judge(
+        run_of(meta, requests=(("www.googletagmanager.com", "script", "/gtag/js"),)),
+        Declared.of(config),
+    )
+    assert finding.subject == "www.googletagmanager.com"
+    assert finding.message.endswith("of Google Ads (google-ads), in advertising: not consented to")
+    # What belongs to no service of the category is judged by category, as before.
+    analytics = run_of(google, requests=(("www.google-analytics.com", "script", "/ga.js"),))
+    assert messages(analytics, config)[0] == [
+        "/privacy/: 1 request(s) to third-party host www.google-analytics.com (first: script "
+        "https://www.google-analytics.com/ga.js) of analytics: not consented to"
+    ]
+    # Before the click it is before consent, and said once.
+    page = f"{BEFORE_CHOICE}/privacy/)"
+    (early,), _ = messages(run_of(google, requests=(meta_tag,), page=page), config)
+    assert early.endswith("(declared under advertising) before consent")
+
+
+def test_a_host_two_services_share_is_allowed_while_either_is(config: ConsentConfig) -> None:
+    declared = Declared.of(config)
+    shared = "cdn.shared.example"
+    services = tuple(replace(s, hosts=(*s.hosts, shared)) for s in declared.services["advertising"])
+    declared = replace(
+        declared,
+        hosts={**declared.hosts, "advertising": declared.hosts["advertising"] | {shared}},
+        services={"advertising": services},
+    )
+    for state_id in ("only-advertising-google-ads", "only-advertising-meta-pixel"):
+        run = run_of(state(config, state_id), requests=((shared, "script", "/tag.js"),))
+        assert _judge(run, declared) == ([], []), state_id
+    # Under a port too, as host names are matched everywhere.
+    google = state(config, "only-advertising-google-ads")
+    assert declared.refused_services("connect.facebook.net:8443", google) == [services[1]]
 
 
 def test_gpc_accept_all_keeps_advertising_out(config: ConsentConfig) -> None:
@@ -335,31 +421,67 @@ def test_the_report_records_databases_and_caches_per_state(stored_config: Consen
     assert [f.message for f in notes] == [
         "Cache Storage cache 'cdn-cache': not named in consent.yml"
     ]
-    page = render_html(
-        {
-            "report": "policy-site consent audit",
-            "format": 1,
-            "verdict": "pass",
-            "target": {"given": "site", "mode": "dir", "origin": f"http://{SITE_HOST}"},
-            "pages": ["/"],
-            "browser": "Chromium",
-            "consent": {
-                "file": "consent.yml",
-                "choice_page": "/",
-                "categories": [
-                    {"id": "advertising", "title": "Advertising", "gpc": True, "cookies": [],
-                     "storage": [], "indexeddb": ["^fb_"], "caches": [], "hosts": []}
-                ],
-            },
-            "release": {"consent_files": [], "policy_version": None, "consent_release": None},
-            "as_of": None,
-            "summary": [],
-            "violations": [],
-            "screenshots": {},
-            "cookies": [],
-            "csp": {"policies": [], "hosts": [], "note": None},
-            "states": [{**details, "verdict": "pass"}],
-        }
-    )  # fmt: skip
+    category: DeclaredCategory = {
+        "id": "advertising", "title": "Advertising", "gpc": True, "per_service": False,
+        "services": [], "cookies": [], "storage": [], "indexeddb": ["^fb_"], "caches": [],
+        "hosts": [],
+    }  # fmt: skip
+    page = render_html(report_data([category], [{**details, "verdict": "pass"}]))
     assert "<td>indexedDB</td><td>fb_ids</td><td>advertising</td>" in page
     assert "<td>^fb_</td>" in page
+
+
+def report_data(categories: list[DeclaredCategory], states: list[StateDetails]) -> ReportData:
+    """A passing report of one page, with these categories declared and these states."""
+    return {
+        "report": "policy-site consent audit",
+        "format": 1,
+        "verdict": "pass",
+        "target": {"given": "site", "mode": "dir", "origin": f"http://{SITE_HOST}"},
+        "pages": ["/"],
+        "browser": "Chromium",
+        "consent": {"file": "consent.yml", "choice_page": "/", "categories": categories},
+        "release": {"consent_files": [], "policy_version": None, "consent_release": None},
+        "as_of": None,
+        "summary": [],
+        "violations": [],
+        "screenshots": {},
+        "cookies": [],
+        "csp": {"policies": [], "hosts": [], "note": None},
+        "states": states,
+    }
+
+
+def test_the_report_names_each_service_and_the_state_of_one_alone(config: ConsentConfig) -> None:
+    meta = state(config, "only-advertising-meta-pixel")
+    run = run_of(meta, requests=(("www.googleadservices.com", "script", "/pagead/conversion.js"),))
+    declared = Declared.of(config)
+    bad, notes = _judge(run, declared)
+    origin = f"http://{SITE_HOST}/"
+    site = _Site(origin, origin, SITE_HOST, ["/privacy/"], "dir", "site")
+    details, _ = _state_json(run, site, declared, 0.0, bad, notes)
+    assert (details["id"], details["label"]) == (meta.id, "Meta Pixel only (Advertising)")
+    assert (details["granted"], details["service"]) == (["advertising"], "meta-pixel")
+    assert details["verdict"] == "fail"
+    assert "of Google Ads (google-ads), in advertising" in details["violations"][0]["message"]
+    category: DeclaredCategory = {
+        "id": "advertising", "title": "Advertising", "gpc": True, "per_service": True,
+        "services": [
+            {"id": "google-ads", "name": "Google Ads", "hosts": ["a.example", "b.example"]},
+            {"id": "meta-pixel", "name": "Meta Pixel", "hosts": ["c.example"]},
+        ],
+        "cookies": [], "storage": [], "indexeddb": [], "caches": [],
+        "hosts": ["a.example", "b.example", "c.example"],
+    }  # fmt: skip
+    page = lxml.html.fromstring(render_html(report_data([category], [details])))
+    (table,) = elements(page, "//h2[@id='declared']/following-sibling::table[1]")
+    headers = strings(table, ".//thead//th/text()")
+    row = [str(td.text_content()) for td in elements(table, ".//tbody/tr[1]/td")]
+    cells = dict(zip(headers, row, strict=True))
+    assert cells["chosen per service"] == "yes"
+    assert cells["services (id): hosts"] == (
+        "Google Ads (google-ads): a.example, b.example; Meta Pixel (meta-pixel): c.example"
+    )
+    (section,) = elements(page, f"//section[@id='state-{meta.id}']")
+    assert "Meta Pixel only (Advertising)" in section.text_content()
+    assert "advertising (of its services, meta-pixel alone)" in section.text_content()

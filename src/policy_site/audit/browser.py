@@ -29,7 +29,7 @@ from policy_site.audit.settings import (
     MAX_SETTLE,
     STORAGE_AREAS,
 )
-from policy_site.audit.states import State, could_not_run
+from policy_site.audit.states import State, could_not_run, expected_services, service_name
 from policy_site.audit.states import title as category_title
 from policy_site.consent.config import ConsentConfig
 
@@ -253,11 +253,17 @@ class _Runner:
                 dialog = page.get_by_role("dialog", name=texts["dialog_title"], exact=True)
                 await dialog.wait_for(state="visible")
                 first = next(c.id for c in self.config.categories if not c.necessary)
-                if state.category == first:
+                if state.category == first and state.service is None:
                     self.screenshots["dialog"] = Screenshot(file="dialog.png", page=where)
                     await page.screenshot(path=self.out / "dialog.png")
                 title = category_title(self.config, state.category or "", lang)
-                await dialog.get_by_role("switch", name=title, exact=True).check()
+                if state.service is None:
+                    switch = dialog.get_by_role("switch", name=title, exact=True)
+                else:  # one service alone: its switch, in its category's group
+                    group = dialog.get_by_role("group", name=title, exact=True)
+                    title = service_name(self.config, state.category or "", state.service)
+                    switch = group.get_by_role("switch", name=title, exact=True)
+                await switch.check()
                 clicked.append(title)
                 await dialog.get_by_role("button", name=texts["save"], exact=True).click()
                 clicked.append(texts["save"])
@@ -276,11 +282,26 @@ class _Runner:
             run.problems.append(("choice", label, "record", "no choice was recorded"))
             return
         run.record = {k: record.get(k) for k in ("v", "c", "gpc", "pv")}
+        if "s" in record:
+            run.record["s"] = record["s"]
         expected = {c.id: c.id in state.granted for c in self.config.categories if not c.necessary}
-        if record.get("c") != expected or bool(record.get("gpc")) != state.gpc:
-            got = f"{json.dumps(record.get('c'), sort_keys=True)} (gpc {record.get('gpc')})"
-            want = f"{json.dumps(expected, sort_keys=True)} (gpc {state.gpc})"
+        services = expected_services(self.config, state)
+        if (
+            record.get("c") != expected
+            or record.get("s") != services
+            or bool(record.get("gpc")) != state.gpc
+        ):
+            got = _said(record.get("c"), record.get("s"), record.get("gpc"))
+            want = _said(expected, services, state.gpc)
             run.problems.append(("choice", label, "record", f"recorded {got}, clicked {want}"))
+
+
+def _said(categories: Any, services: Any, gpc: Any) -> str:
+    """A record's choice as a finding quotes it: its categories, services (if any) and GPC."""
+    said = json.dumps(categories, sort_keys=True)
+    if services is not None:
+        said += f", services {json.dumps(services, sort_keys=True)}"
+    return f"{said} (gpc {gpc})"
 
 
 # -- judging -------------------------------------------------------------------------------------

@@ -12,7 +12,13 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template
 
-from policy_site.audit.schema import ConsentRelease, ReportData, StateDetails, SummaryRow
+from policy_site.audit.schema import (
+    ConsentRelease,
+    DeclaredService,
+    ReportData,
+    StateDetails,
+    SummaryRow,
+)
 
 __all__ = ["Table", "render_html"]
 
@@ -63,6 +69,12 @@ def _release(release: ConsentRelease | None) -> str:
         f"consent.yml SHA-256 {release['config_sha256']}; policy {release['policy_version']} "
         f"SHA-256 {release['policy_sha256']}; files: {files}"
     )
+
+
+def _service(service: DeclaredService) -> str:
+    """A service as the consent summary names it: ``Google Ads (google-ads): host, host``."""
+    named = f" ({service['id']})" if service["id"] else ""
+    return f"{service['name']}{named}: {', '.join(service['hosts']) or 'no host'}"
 
 
 def _text(value: Any) -> str:
@@ -136,11 +148,23 @@ def render_html(data: ReportData) -> str:
     )
     csp = data["csp"]
     declared = _table(
-        ["category", "refused by GPC", "cookies", "storage keys", "IndexedDB", "caches", "hosts"],
+        [
+            "category",
+            "refused by GPC",
+            "chosen per service",
+            "services (id): hosts",
+            "cookies",
+            "storage keys",
+            "IndexedDB",
+            "caches",
+            "hosts",
+        ],
         [
             [
                 c["id"],
                 c["gpc"],
+                c["per_service"],
+                "; ".join(_service(s) for s in c["services"]),
                 c["cookies"],
                 c["storage"],
                 c.get("indexeddb", []),
@@ -291,7 +315,8 @@ def _state(state: StateDetails) -> dict[str, Any]:
         "id": state["id"],
         "label": state["label"],
         "verdict": state["verdict"],
-        "granted": _text(state["granted"] or "nothing optional"),
+        "granted": _text(state["granted"] or "nothing optional")
+        + (f" (of its services, {state['service']} alone)" if state["service"] else ""),
         "gpc": _text(state["gpc"]),
         "choice": {"page": _text(choice["page"]), "clicked": _text(choice["clicked"])}
         if choice

@@ -130,6 +130,7 @@ def _state_json(
         label=state.label,
         gpc=state.gpc,
         granted=sorted(state.granted),
+        service=state.service,
         before_consent=state.before_consent,
         choice=run.choice,
         consent_record=run.record,

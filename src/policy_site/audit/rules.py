@@ -69,6 +69,12 @@ def _judge(run: _StateRun, declared: Declared) -> tuple[list[_Finding], list[_Fi
         )
         kind = "beacon" if beacons else "third-party-request"
         judge(kind, page, netloc, what, declared.host_categories(netloc))
+        # A category chosen per service: a host only another service of it names stays out.
+        refused = [] if page.startswith(BEFORE_CHOICE) else declared.refused_services(netloc, state)
+        if refused:
+            names = ", ".join(f"{s.name} ({s.id})" for s in refused)
+            message = f"{what} of {names}, in {state.category}: not consented to"
+            bad.append(_Finding(kind, page, netloc, message))
     for (name, domain, path), seen in sorted(run.cookies.items()):
         what = f"cookie {name} (domain {domain}, path {path})"
         judge("cookie", str(seen["first_seen"]), name, what, declared.cookie_categories(name))

@@ -30,6 +30,7 @@ from policy_site.audit.schema import (
     CspPart,
     CspPolicy,
     DeclaredCategory,
+    DeclaredService,
     InventoryRow,
     Release,
     ReportData,
@@ -251,6 +252,11 @@ def _write(
                     id=c.id,
                     title=title(config, c.id, collected.language),
                     gpc=c.gpc,
+                    per_service=c.per_service,
+                    services=[
+                        DeclaredService(id=s.id, name=s.name, hosts=sorted(s.hosts))
+                        for s in c.services
+                    ],
                     cookies=[i.name or i.pattern for i in c.cookies],
                     storage=[i.name or i.pattern for i in c.storage],
                     indexeddb=[i.name or i.pattern for i in c.indexeddb],

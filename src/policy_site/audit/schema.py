@@ -11,6 +11,7 @@ __all__ = [
     "ConsoleRow",
     "CookieRow",
     "CspViolationRow",
+    "DeclaredService",
     "FindingRow",
     "HostRow",
     "InventoryRow",
@@ -109,6 +110,8 @@ class StateDetails(TypedDict):
     label: str
     gpc: bool
     granted: list[str]
+    #: The one service chosen alone in its category (a category chosen per service), or None.
+    service: str | None
     before_consent: bool
     choice: Choice | None
     #: The consent cookie's record as the page's script read it.
@@ -148,10 +151,19 @@ class Target(TypedDict):
     origin: str
 
 
+class DeclaredService(TypedDict):
+    id: str | None
+    name: str
+    hosts: list[str]
+
+
 class DeclaredCategory(TypedDict):
     id: str
     title: str
     gpc: bool
+    #: Chosen service by service (two or more services): the audit visits each alone.
+    per_service: bool
+    services: list[DeclaredService]
     cookies: list[str | None]
     storage: list[str | None]
     indexeddb: list[str | None]

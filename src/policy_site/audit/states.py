@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import re
 import traceback
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from policy_site.consent.config import ConsentConfig
+from policy_site.consent.services import Service
 from policy_site.problems import PolicySiteError
 
 
@@ -74,10 +75,20 @@ class State:
     granted: frozenset[str]
     gpc: bool = False
     category: str | None = None
+    #: The one service of ``category`` chosen on its own (``only``, a category chosen per
+    #: service): the others of that category stay off.
+    service: str | None = None
 
     @property
     def before_consent(self) -> bool:
         return not self.granted
+
+    def allows(self, category: str, service: str) -> bool:
+        """Whether this state allows ``service`` of ``category``: every service of a category
+        it grants, but only the one chosen in a state that chose one alone."""
+        return category in self.granted and (
+            self.service is None or category != self.category or service == self.service
+        )
 
 
 def title(config: ConsentConfig, category_id: str, language: str | None = None) -> str:
@@ -89,11 +100,19 @@ def title(config: ConsentConfig, category_id: str, language: str | None = None) 
     return category.title.get(language or "") or category.title[config.languages[0]]
 
 
+def service_name(config: ConsentConfig, category_id: str, service_id: str) -> str:
+    """A service's name, as the dialog labels its switch."""
+    category = config.category(category_id)
+    found = [s.name for s in category.services if s.id == service_id] if category else []
+    return found[0] if found else service_id
+
+
 def consent_states(config: ConsentConfig, language: str | None = None) -> list[State]:
     """The states to audit, in order: no choice first (its pages show the banner). A category
-    is named by its title in ``language`` (else consent.yml's first language). A site with no
-    optional category shows no banner, there being nothing to choose: it has the two states
-    without a choice, with and without GPC."""
+    is named by its title in ``language`` (else consent.yml's first language); a category chosen
+    per service is followed by each of its services alone (``only-<category>-<service id>``).
+    A site with no optional category shows no banner, there being nothing to choose: it has the
+    two states without a choice, with and without GPC."""
     optional = [c for c in config.categories if not c.necessary]
     if not optional:
         return [
@@ -106,16 +125,22 @@ def consent_states(config: ConsentConfig, language: str | None = None) -> list[S
         State("reject-all", "Reject all", "reject", frozenset()),
         State("accept-all", "Accept all", "accept", every),
     ]
-    states += [
-        State(
-            f"only-{c.id}",
-            f"{title(config, c.id, language)} only",
-            "only",
-            frozenset({c.id}),
-            category=c.id,
-        )
-        for c in optional
-    ]
+    for c in optional:
+        named = title(config, c.id, language)
+        alone = frozenset({c.id})
+        states.append(State(f"only-{c.id}", f"{named} only", "only", alone, category=c.id))
+        states += [
+            State(
+                f"only-{c.id}-{s.id}",
+                f"{s.name} only ({named})",
+                "only",
+                alone,
+                category=c.id,
+                service=s.id,
+            )
+            for s in c.services
+            if c.per_service and s.id is not None
+        ]
     states += [
         State("gpc-no-choice", "GPC on, no choice", "none", frozenset(), gpc=True),
         State(
@@ -127,6 +152,20 @@ def consent_states(config: ConsentConfig, language: str | None = None) -> list[S
         ),
     ]
     return states
+
+
+def expected_services(config: ConsentConfig, state: State) -> dict[str, bool] | None:
+    """The record's ``s`` after ``state``'s choice: each service of a category chosen per
+    service, on where the state allows it; None (no ``s``) in a refusal or without such a
+    category."""
+    found = {
+        s.id: state.allows(c.id, s.id)
+        for c in config.categories
+        if c.per_service
+        for s in c.services
+        if s.id is not None
+    }
+    return found if found and state.granted else None
 
 
 @dataclass(frozen=True)
@@ -142,6 +181,8 @@ class Declared:
     #: The id of the category the site cannot work without (``necessary: true``), whatever its
     #: name: "necessary", "notwendig", "essentiels".
     necessary: str = "necessary"
+    #: The services of each category chosen per service.
+    services: dict[str, tuple[Service, ...]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, config: ConsentConfig) -> Declared:
@@ -163,6 +204,7 @@ class Declared:
                 c.id: tuple(re.compile(i.regex) for i in c.indexeddb) for c in config.categories
             },
             caches={c.id: tuple(re.compile(i.regex) for i in c.caches) for c in config.categories},
+            services={c.id: c.services for c in config.categories if c.per_service},
         )
 
     def cookie_categories(self, name: str) -> list[str]:
@@ -176,13 +218,31 @@ class Declared:
 
     def host_categories(self, netloc: str) -> list[str]:
         """Categories whose services name this host (``host`` or ``host:port``)."""
-        name = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
-        return [cid for cid, hosts in self.hosts.items() if netloc in hosts or name in hosts]
+        return [cid for cid, hosts in self.hosts.items() if _names(hosts, netloc)]
+
+    def refused_services(self, netloc: str, state: State) -> list[Service]:
+        """The services this host belongs to that ``state`` does not allow, though it grants
+        their category (it chose another service of it alone): none when the service chosen, a
+        category granted besides, or the necessary one names the host too (a host two services
+        share is allowed while either is)."""
+        category, cats = state.category or "", self.host_categories(netloc)
+        if state.service is None or category not in cats:
+            return []
+        if self.allowed([c for c in cats if c != category], state):
+            return []
+        owners = [s for s in self.services.get(category, ()) if _names(s.hosts, netloc)]
+        return [] if any(state.allows(category, s.id or "") for s in owners) else owners
 
     def allowed(self, categories: Sequence[str], state: State) -> bool:
         """True if something of these categories may happen in ``state`` (necessary always
         may)."""
         return self.necessary in categories or bool(set(categories) & state.granted)
+
+
+def _names(hosts: Iterable[str], netloc: str) -> bool:
+    """Whether ``hosts`` name ``netloc`` (``host`` or ``host:port``)."""
+    name = netloc.rsplit(":", 1)[0] if not netloc.endswith("]") else netloc
+    return netloc in hosts or name in hosts
 
 
 # -- what one state's browser context records ---------------------------------------------------
