@@ -1,5 +1,6 @@
-"""``policy-site receipts``: serve (the receiver), verify (the hash chain), export (one visitor's
-receipts, or a period's) and stats (counts per day, no personal data)."""
+"""``policy-site receipts``: serve (the receiver), verify (the hash chain, against heads kept
+elsewhere too), checkpoint (keep the head), export (one visitor's receipts, or a period's) and
+stats (counts per day, no personal data)."""
 
 from __future__ import annotations
 
@@ -16,8 +17,10 @@ from typing import Any
 from policy_site.arguments import add_config_file
 from policy_site.commands import command, install_extra
 from policy_site.consent.archive import LEDGER, ArchiveError, read_releases
+from policy_site.receipts import checkpoints
+from policy_site.receipts.checkpoints import Checkpoint, Keeper, parse_head, read_checkpoints
 from policy_site.receipts.opening import open_store
-from policy_site.receipts.store import Store, StoreError
+from policy_site.receipts.store import Store, StoreError, stamp, utc_now
 
 __all__ = ["DEFAULT_DB", "main"]
 
@@ -42,6 +45,16 @@ def _releases_file(config_file: Path) -> Path:
     return config.root / config.options.published_bundles / LEDGER
 
 
+def _seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = 0.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: give a number of seconds above 0, e.g. 60")
+    return value
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=command("receipts"),
@@ -63,9 +76,29 @@ def _parser() -> argparse.ArgumentParser:
         "--retain-days", type=int, default=DEFAULT_RETAIN_DAYS,
         help=f"delete receipts older than this many days ({DEFAULT_RETAIN_DAYS})",
     )  # fmt: skip
-    commands.add_parser(
+    server.add_argument(
+        "--checkpoints", type=Path, metavar="FILE",
+        help="append the chain's head (time, rows, head) to FILE when it moved, to keep "
+             "elsewhere: verify --heads FILE checks against it",
+    )  # fmt: skip
+    server.add_argument(
+        "--checkpoint-every", type=_seconds, default=checkpoints.EVERY_S, metavar="N",
+        help=f"seconds between checkpoints (default: {checkpoints.EVERY_S:g}; one at stop too)",
+    )  # fmt: skip
+    verifier = commands.add_parser(
         "verify", help="check that no receipt was changed or removed", parents=[shared]
     )
+    verifier.add_argument("--head", type=parse_head, action="append", default=[],
+                          metavar="ROWS:HASH", help="a head verify printed earlier: row ROWS "
+                          "must still have this hash (repeatable)")  # fmt: skip
+    verifier.add_argument("--heads", type=Path, action="append", default=[], metavar="FILE",
+                          help="a file of checkpoints (serve --checkpoints, checkpoint --out): "
+                          "each must still hold (repeatable)")  # fmt: skip
+    keeper = commands.add_parser(
+        "checkpoint", help="append the chain's head to a file, once it verifies", parents=[shared]
+    )
+    keeper.add_argument("--out", type=Path, required=True, metavar="FILE",
+                        help="the checkpoints file to append to (created if need be)")  # fmt: skip
     exporter = commands.add_parser(
         "export", help="one visitor's receipts, or a period's", parents=[shared]
     )
@@ -123,6 +156,45 @@ def _export(store: Store, args: argparse.Namespace) -> int:
     return 0
 
 
+def _verify(store: Store, args: argparse.Namespace) -> int:
+    kept: list[Checkpoint] = [*args.head]
+    for path in args.heads:
+        kept += read_checkpoints(path)
+    verified = store.verify()
+    problems, notes = checkpoints.compare(
+        kept, store.hashes({each.rows for each in kept}), verified.head_seq, verified.anchor_seq
+    )
+    for problem in [*verified.problems, *problems]:
+        print(f"BROKEN {problem}")
+    for note in notes:
+        print(f"NOTE {note}")
+    state = "broken" if verified.problems else "holds"
+    print(f"receipts: the chain {state}: {verified.rows} receipts kept, rows "
+          f"{verified.anchor_seq + 1} to {verified.head_seq}, head "
+          f"{verified.head_seq}:{verified.head_hash}")  # fmt: skip
+    if not kept:
+        print("receipts: no kept head given: whoever can write the database can change a receipt "
+              "and compute the chain again; give --heads FILE (serve --checkpoints FILE) to "
+              "find it")  # fmt: skip
+    elif not problems:
+        print(f"receipts: {len(kept) - len(notes)} kept head(s) match the store")
+    return 1 if verified.problems or problems else 0
+
+
+def _checkpoint(store: Store, out: Path) -> int:
+    verified = store.verify()
+    if verified.problems:
+        for problem in verified.problems:
+            print(f"BROKEN {problem}")
+        print(f"receipts: the chain is broken: no checkpoint written to {out}")
+        return 1
+    checkpoints.writable(out)
+    kept = Checkpoint(stamp(utc_now()), verified.head_seq, verified.head_hash)
+    checkpoints.append(out, kept)
+    print(f"receipts: kept {kept.line()} in {out}")
+    return 0
+
+
 def _stats(store: Store) -> int:
     days: dict[str, dict[str, int]] = {}
     for day, kind, count in store.stats():
@@ -151,19 +223,15 @@ def main(argv: Sequence[str] | None = None) -> int:
                 return 2
 
             ledger = args.releases or _releases_file(args.config_file)
-            serve(args.db, ledger, args.host, args.port, args.retain_days)
+            keeper = Keeper(args.checkpoints, args.checkpoint_every) if args.checkpoints else None
+            serve(args.db, ledger, args.host, args.port, args.retain_days, keeper)
             return 0
         store = open_store(args.db, create=False)  # a mistyped file is not a new, empty one
         try:
             if args.command == "verify":
-                verified = store.verify()
-                for problem in verified.problems:
-                    print(f"BROKEN {problem}")
-                state = "broken" if verified.problems else "holds"
-                print(f"receipts: the chain {state}: {verified.rows} receipts kept, rows "
-                      f"{verified.anchor_seq + 1} to {verified.head_seq}, head "
-                      f"{verified.head_hash}")  # fmt: skip
-                return 1 if verified.problems else 0
+                return _verify(store, args)
+            if args.command == "checkpoint":
+                return _checkpoint(store, args.out)
             if args.command == "export":
                 return _export(store, args)
             return _stats(store)

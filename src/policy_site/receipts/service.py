@@ -5,7 +5,8 @@ so that several can run behind a load balancer on one PostgreSQL database.
 
 One thread owns the store: it takes the receipts that arrived since its last commit, appends them
 in one transaction (one fsync for many: group commit) and only then answers their requests. It
-also deletes what is older than the retention period, at start and every hour.
+also deletes what is older than the retention period, at start and every hour, and, given a
+checkpoints file, appends the chain's head to it every minute or so when it moved, and at stop.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import queue
+import sys
 import threading
 import time
 from collections import deque
@@ -25,6 +27,7 @@ from typing import Any
 from aiohttp import web
 
 from policy_site.consent.archive import ArchiveError, read_releases
+from policy_site.receipts.checkpoints import Keeper, writable
 from policy_site.receipts.opening import open_store
 from policy_site.receipts.store import Store, StoreError, stamp, utc_now
 from policy_site.receipts.validate import (
@@ -47,8 +50,9 @@ PRUNE_EVERY_S = 3600.0
 class Writer:
     """The thread that owns the store (see the module's docstring)."""
 
-    def __init__(self, db: str, retain_days: int) -> None:
+    def __init__(self, db: str, retain_days: int, keeper: Keeper | None = None) -> None:
         self._db = db
+        self._keeper = keeper
         self._retain = dt.timedelta(days=retain_days)
         self._queue: queue.Queue[tuple[Mapping[str, Any], Future[bool]] | None] = queue.Queue()
         self._opened: Future[None] = Future()
@@ -89,11 +93,14 @@ class Writer:
                     pruned = time.monotonic()
                     with contextlib.suppress(Exception):  # tried again in an hour
                         store.prune(stamp(utc_now() - self._retain))
+                if self._keeper is not None and self._keeper.due():
+                    self._checkpoint(store)
                 try:
-                    item = self._queue.get(timeout=60)
+                    item = self._queue.get(timeout=self._keeper.every if self._keeper else 60)
                 except queue.Empty:
                     continue
                 if item is None:
+                    self._checkpoint(store)
                     return
                 batch = [item]
                 while len(batch) < BATCH:
@@ -122,6 +129,16 @@ class Writer:
         finally:
             if store is not None:
                 store.close()
+
+    def _checkpoint(self, store: Store | None) -> None:
+        """Keeps the head, if it moved; a failure is said, and tried again at the next one."""
+        if self._keeper is None or store is None:
+            return
+        try:
+            self._keeper.keep(store.head(), stamp(utc_now()))
+        except Exception as err:
+            print(f"receipts: {self._keeper.path}: no checkpoint kept ({err}); trying again in "
+                  f"{self._keeper.every:g} s", file=sys.stderr, flush=True)  # fmt: skip
 
 
 class Limiter:
@@ -204,9 +221,13 @@ def make_app(writer: Writer, ledger: Path, per_minute: int = 30) -> web.Applicat
     return app
 
 
-def serve(db: str, ledger: Path, host: str, port: int, retain_days: int) -> None:
-    """Runs the receiver until interrupted."""
-    writer = Writer(db, retain_days)
+def serve(
+    db: str, ledger: Path, host: str, port: int, retain_days: int, keeper: Keeper | None = None
+) -> None:
+    """Runs the receiver until interrupted; ``keeper`` keeps its heads."""
+    if keeper is not None:
+        writable(keeper.path)
+    writer = Writer(db, retain_days, keeper)
     writer.start()
     try:
         print(f"Receiving consent receipts at http://{host}:{port}{ENDPOINT}, stored in {db}")

@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -279,6 +279,25 @@ class Store:
                 "from its end, or the head was changed"
             )
         return Verified(count, head_seq, head_hash, anchor_seq, problems)
+
+    def head(self) -> tuple[int, str]:
+        """The chain's head: its last row's number and hash (0 and GENESIS before the first)."""
+        seq, digest, _, _ = self._head()
+        self._db.commit()
+        return seq, digest
+
+    def hashes(self, seqs: Collection[int]) -> dict[int, str]:
+        """The hash of each of ``seqs`` that the store still knows: a row's, or the anchor's (the
+        last row retention deleted; row 0, GENESIS, before any was)."""
+        _, _, anchor_seq, anchor_hash = self._head()
+        found = {anchor_seq: anchor_hash} if anchor_seq in seqs else {}
+        wanted = sorted(set(seqs))
+        for start in range(0, len(wanted), 500):  # as _taken: a few queries, not one a row
+            part = wanted[start : start + 500]
+            sql = f"SELECT seq, hash FROM receipts WHERE seq IN ({', '.join('?' * len(part))})"
+            found.update((int(seq), str(digest)) for seq, digest in self._query(sql, part))
+        self._db.commit()
+        return found
 
     def stats(self) -> list[tuple[str, str, int]]:
         """(day, outcome, count) of every receipt kept, by the receiver's day (UTC)."""
