@@ -68,8 +68,19 @@ def test_what_is_refused_is_not_stored(receiver: Receiver) -> None:
     assert _count(receiver) == 1
 
 
+def test_a_choice_sent_again_under_a_new_id_is_answered_204_and_stored_once(
+    receiver: Receiver,
+) -> None:
+    sent = _fresh(5)
+    assert receiver.send(sent) == 204
+    assert receiver.send(sent | {"i": "f" * 16, "m": "a"}) == 204  # the browser may stop
+    assert _count(receiver) == 1
+
+
 def test_one_subject_sending_too_fast_gets_429(receiver: Receiver) -> None:
-    statuses = [receiver.send(_fresh(7 * i, {"id": "abcdefabcdefabcd"})) for i in range(1, 33)]
+    # Each a choice of its own: the same choice again (the same time) would be stored once.
+    statuses = [receiver.send(_fresh(7 * i, {"id": "abcdefabcdefabcd", "ts": now_ms() + i}))
+                for i in range(1, 33)]  # fmt: skip
     assert statuses[:30] == [204] * 30
     assert statuses[30:] == [429, 429]
     assert _count(receiver) == 30

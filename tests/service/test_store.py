@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
+from policy_site.receipts import store as store_module
 from policy_site.receipts.opening import open_store
 from policy_site.receipts.store import Store, StoreError, stamp
 from policy_site.receipts.validate import expand
 from tests.service.conftest import raw_sql
-from tests.unit.test_receipts import NOW, receipt
+from tests.unit.test_receipts import NOW, SENT, receipt
 
 
 @pytest.fixture
@@ -26,7 +27,8 @@ def store(db_url: str) -> Iterator[Store]:
 
 
 def _receipts(count: int, start: int = 0) -> list[dict[str, Any]]:
-    return [expand(receipt({"id": f"{(start + i) % 3:016x}",
+    """Receipts of ``count`` choices, each a millisecond after the one before."""
+    return [expand(receipt({"id": f"{(start + i) % 3:016x}", "ts": SENT + start + i,
                             "c": {"analytics": i % 2 == 0, "advertising": i % 3 == 0}},
                            i=f"{start + i:016x}"))
             for i in range(count)]  # fmt: skip
@@ -50,6 +52,52 @@ def test_a_receipt_sent_twice_is_stored_once_and_a_taken_id_is_refused(store: St
     (second,) = _receipts(1, start=1)
     assert store.append([second, second | {"event": "changed"}], stamp(NOW)) == [True, False]
     assert [row.receipt for row in store.rows()] == [first, second]
+
+
+def test_a_choice_sent_again_under_a_new_id_is_stored_once(db_url: str) -> None:
+    """The same subject, record and time under another receipt id (another method or page, as a
+    script that sends a choice again writes it): stored once, and True, so that the receiver
+    answers 204 and the browser stops; by every receiver that shares the database."""
+    first, later = _receipts(2)
+    again = first | {"id": "f" * 16, "method": "api", "path": "/other/"}
+    one, other = open_store(db_url), open_store(db_url)
+    assert one.append([first], stamp(NOW)) == [True]
+    assert other.append([again, later, later | {"id": "e" * 16}], stamp(NOW)) == [True] * 3
+    assert one.append([again], stamp(NOW)) == [True]
+    assert [row.receipt for row in one.rows()] == [first, later]
+    # Another time, or another choice, of the same subject is another record.
+    moved = first | {"id": "d" * 16, "time": later["time"]}
+    changed = first | {"id": "c" * 16, "categories": {"analytics": False, "advertising": False}}
+    assert one.append([moved, changed], stamp(NOW)) == [True, True]
+    assert one.verify().rows == 4
+    one.close()
+    other.close()
+    # The database holds it too, for whatever writes to it.
+    with pytest.raises(Exception, match=r"receipts\.choice|receipts_choice"):
+        raw_sql(
+            db_url,
+            "INSERT INTO receipts SELECT seq + 10, id || 'x', received, subject, "
+            "event, outcome, body, prev_hash, hash, choice FROM receipts WHERE seq = 1",
+        )
+
+
+def test_a_store_that_kept_a_choice_twice_is_migrated(
+    db_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Before schema version 2 a choice sent again was stored again: those rows stay as they
+    are, and what comes after is stored once."""
+    monkeypatch.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:1])
+    open_store(db_url).close()
+    for seq in (1, 2):
+        raw_sql(db_url, f"INSERT INTO receipts VALUES ({seq}, '{seq:016x}', 'r', 's', 'given', "
+                "'given', '{}', 'p', 'h')")  # fmt: skip
+    raw_sql(db_url, "UPDATE chain SET head_seq = 2")
+    monkeypatch.undo()
+    store = open_store(db_url)
+    (first,) = _receipts(1, start=3)
+    assert store.append([first, first | {"id": "f" * 16}], stamp(NOW)) == [True, True]
+    assert [row.seq for row in store.rows()] == [1, 2, 3]
+    store.close()
 
 
 def test_a_batch_larger_than_one_lookup_is_checked_whole(store: Store) -> None:

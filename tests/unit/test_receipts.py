@@ -235,3 +235,45 @@ def test_a_release_without_services_is_written_as_before() -> None:
     """The ledger's entries of earlier releases stay byte for byte as they were."""
     assert '"services"' not in releases_json([CURRENT])
     assert '"services": [\n        "google-ads",' in releases_json([PER_SERVICE])
+
+
+UPCOMING = next(r for r in RELEASES if r.revision.startswith("2027-01-01."))
+
+
+def _of(release: Release, moment: dt.datetime) -> dict[str, Any]:
+    """A receipt sent at ``moment`` from the English bundle of ``release``."""
+    bundle = next(p for p in release.files if ".en." in p).rpartition("/")[2]
+    ms = int(moment.timestamp() * 1000)
+    return receipt({"pv": release.revision, "ts": ms}, b=bundle)
+
+
+def test_a_receipt_of_a_release_not_in_effect_on_its_day_is_refused() -> None:
+    """An upcoming version's bundle is published ahead, but no page carries it before that
+    version's first day (a preview of that day does: its receipts are not kept)."""
+    problem = refused(json.dumps(_of(UPCOMING, NOW)).encode())
+    assert problem.status == 400
+    assert f"release {UPCOMING.id}" in str(problem)
+    assert "takes effect on 2027-01-01; no page shows it on 2026-12-02" in str(problem)
+
+
+@pytest.mark.parametrize(
+    ("release", "moment", "kept"),
+    [
+        # The first day in UTC, less the skew a visitor's clock may have (MAX_SKEW, 26 h).
+        (UPCOMING, dt.datetime(2026, 12, 30, 22, 0, tzinfo=dt.UTC), True),
+        (UPCOMING, dt.datetime(2026, 12, 30, 21, 59, 59, 999_000, tzinfo=dt.UTC), False),
+        (UPCOMING, dt.datetime(2027, 1, 1, 9, 0, tzinfo=dt.UTC), True),
+        # A page cached before the new version took effect still carries the release before it.
+        (CURRENT, dt.datetime(2027, 1, 2, 9, 0, tzinfo=dt.UTC), True),
+    ],
+    ids=["skew-edge", "before-the-skew", "its-first-day", "the-one-it-replaces"],
+)
+def test_a_release_is_in_effect_from_its_first_day_less_the_clock_skew(
+    release: Release, moment: dt.datetime, kept: bool
+) -> None:
+    parsed = parse_receipt(json.dumps(_of(release, moment)).encode(), JSON)
+    if kept:
+        assert check_receipt(parsed, Releases.of(RELEASES), moment) == release
+    else:
+        with pytest.raises(Invalid, match=f"release {release.id}"):
+            check_receipt(parsed, Releases.of(RELEASES), moment)

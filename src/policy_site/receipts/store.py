@@ -8,6 +8,10 @@ deleted the oldest rows, the number and hash of the last row it deleted (the anc
 walks from the anchor to the head: a changed body, a removed or reordered row, or a cut end shows.
 Whoever can rewrite the whole database can rewrite the chain too: keep the head that ``verify``
 prints somewhere else (a ticket, a log) to pin it.
+
+One row per choice: a receipt is keyed by its id and by the SHA-256 of the consent record it
+carries (``choice``: subject, time and what was chosen, unique in the database), so the same
+choice sent again under a new receipt id is stored once, by whichever receiver got it first.
 """
 
 from __future__ import annotations
@@ -59,7 +63,18 @@ MIGRATIONS: tuple[tuple[str, ...], ...] = (
         )""",
         f"INSERT INTO chain VALUES (1, 0, '{GENESIS}', 0, '{GENESIS}')",
     ),
+    # A choice re-sent under a new receipt id is stored once (``choice``: what it is keyed by).
+    # Rows stored before have none (NULL: never equal), as they may hold such twins already.
+    (
+        "ALTER TABLE receipts ADD COLUMN choice TEXT",
+        "CREATE UNIQUE INDEX receipts_choice ON receipts (choice)",
+    ),
 )
+#: The consent record a receipt carries, as stored (the cookie's record: r in receipt.schema.json).
+_RECORD = ("subject", "time", "revision", "categories", "services", "gpc")
+_INSERT = """INSERT INTO receipts
+    (seq, id, received, subject, event, outcome, body, prev_hash, hash, choice)
+    VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
 
 class StoreError(PolicySiteError):
@@ -110,6 +125,13 @@ def outcome(categories: Mapping[str, bool]) -> str:
 
 def canonical(receipt: Mapping[str, Any]) -> str:
     return json.dumps(receipt, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+
+
+def choice(receipt: Mapping[str, Any]) -> str:
+    """SHA-256 of the consent record a receipt carries (the same subject, time and choice): a
+    browser that sends one choice again under a new receipt id sends the same record."""
+    record = canonical({key: receipt.get(key) for key in _RECORD})
+    return hashlib.sha256(record.encode("utf-8")).hexdigest()
 
 
 class _Connection(Protocol):
@@ -167,30 +189,32 @@ class Store:
 
     def append(self, receipts: Sequence[Mapping[str, Any]], received: str) -> list[bool]:
         """Stores each receipt that is new, in one transaction, durably once this returns; for
-        each, True (stored or stored before with the same body) or False (its id is taken by
-        another body: refused)."""
+        each, True (stored, or stored before: the same body under its id, or the same choice
+        under another id) or False (its id is taken by another body: refused)."""
         self._begin()
         try:
             seq, prev, _, _ = self._head()
-            taken = self._taken([str(receipt["id"]) for receipt in receipts])
+            taken = self._taken("id", [str(receipt["id"]) for receipt in receipts])
+            chosen = self._taken("choice", [choice(receipt) for receipt in receipts])
             out: list[bool] = []
             rows: list[tuple[Any, ...]] = []
             for receipt in receipts:
-                body = canonical(receipt)
+                body, key = canonical(receipt), choice(receipt)
                 if receipt["id"] in taken:
                     out.append(taken[receipt["id"]] == body)
+                    continue
+                out.append(True)
+                if key in chosen:  # the choice re-sent under a new id: the browser may stop
                     continue
                 seq += 1
                 digest = row_hash(prev, seq, received, body)
                 rows.append((seq, receipt["id"], received, receipt["subject"], receipt["event"],
-                             outcome(receipt["categories"]), body, prev, digest))  # fmt: skip
-                taken[receipt["id"]] = body  # the same receipt twice in one batch: stored once
+                             outcome(receipt["categories"]), body, prev, digest, key))  # fmt: skip
+                # The same receipt, or choice, twice in one batch: stored once.
+                taken[receipt["id"]] = chosen[key] = body
                 prev = digest
-                out.append(True)
             if rows:
-                self._db.executemany(
-                    self._sql("INSERT INTO receipts VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"), rows
-                )
+                self._db.executemany(self._sql(_INSERT), rows)
             self._run("UPDATE chain SET head_seq = ?, head_hash = ? WHERE id = 1", (seq, prev))
             self._db.commit()
         except BaseException:
@@ -198,14 +222,14 @@ class Store:
             raise
         return out
 
-    def _taken(self, ids: list[str]) -> dict[str, str]:
-        """The body stored under each of ``ids`` that is taken, asked in a few queries, not one a
-        receipt: on PostgreSQL each query is a round trip."""
+    def _taken(self, column: str, keys: list[str]) -> dict[str, str]:
+        """The body stored under each of ``keys`` (of ``column``: id or choice) that is taken,
+        asked in a few queries, not one a receipt: on PostgreSQL each query is a round trip."""
         found: dict[str, str] = {}
-        for start in range(0, len(ids), 500):  # well under any database's limit of parameters
-            part = ids[start : start + 500]
+        for start in range(0, len(keys), 500):  # well under any database's limit of parameters
+            part = keys[start : start + 500]
             marks = ", ".join("?" * len(part))
-            sql = f"SELECT id, body FROM receipts WHERE id IN ({marks})"
+            sql = f"SELECT {column}, body FROM receipts WHERE {column} IN ({marks})"
             found.update((str(key), str(body)) for key, body in self._query(sql, part))
         return found
 

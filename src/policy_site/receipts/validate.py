@@ -1,8 +1,9 @@
 """A receipt of a consent choice, as the consent script sends it, checked strictly before it is
 stored: its shape (``receipt.schema.json``, JSON Schema draft-07, which fastjsonschema compiles
 to Python code: a twentieth of the time jsonschema took per receipt), its size, and that it names
-a release of the consent bundle this site published (consent/archive.py) and that release's own
-categories, policy version and hashes. A receipt that fails any check is refused whole.
+a release of the consent bundle this site published (consent/archive.py), in effect on the
+receipt's day, and that release's own categories, policy version and hashes. A receipt that
+fails any check is refused whole.
 
 The browser sends little (every page carries the code that writes it): the receipt's own random
 id, the record its consent cookie now holds, the choice that record replaces, how it was made,
@@ -178,7 +179,8 @@ def evidence(receipt: Mapping[str, Any], release: Release) -> dict[str, Any]:
 
 def check_receipt(receipt: Mapping[str, Any], releases: Releases, now: dt.datetime) -> Release:
     """The release a well-formed receipt names, once it agrees with that release and with the
-    clock; raises Invalid (400) otherwise."""
+    clock, and that release's policy version is in effect on the receipt's day; raises Invalid
+    (400) otherwise."""
     bundle = str(receipt["bundle"])
     release = releases.by_file.get(bundle)
     if release is None:
@@ -198,4 +200,15 @@ def check_receipt(receipt: Mapping[str, Any], releases: Releases, now: dt.dateti
     given = dt.datetime.fromisoformat(str(receipt["time"]).replace("Z", "+00:00"))
     if abs(given - now) > MAX_SKEW:
         raise Invalid(400, "time: not within a day of the receiver's clock")
+    # A release of an upcoming version is published ahead (a page may pin it, a preview renders
+    # it), but no page of the site carries it before that version's first day: a choice made
+    # under it would claim a policy that did not apply yet. The same skew is allowed as above,
+    # which also covers a site whose day starts before UTC's.
+    effective = dt.datetime.fromisoformat(release.policy_version).replace(tzinfo=dt.UTC)
+    if given + MAX_SKEW < effective:
+        raise Invalid(
+            400,
+            f"bundle: {bundle} is of release {release.id}, whose policy version takes effect on "
+            f"{release.policy_version}; no page shows it on {given:%Y-%m-%d}",
+        )
     return release
