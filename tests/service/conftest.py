@@ -14,7 +14,8 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -124,11 +125,19 @@ def fresh_database(server: str) -> str:
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """A new, empty store's URL: on SQLite, then on the PostgreSQL server."""
+def new_db(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[], str]:
+    """Gives a new, empty store's URL at each call: on SQLite, then on the PostgreSQL server."""
     if request.param == "sqlite":
-        return f"sqlite:///{tmp_path / 'receipts.db'}"
-    return fresh_database(request.getfixturevalue("postgres"))
+        files = itertools.count()
+        return lambda: f"sqlite:///{tmp_path}/receipts{next(files) or ''}.db"
+    server = request.getfixturevalue("postgres")
+    return lambda: fresh_database(server)
+
+
+@pytest.fixture
+def db_url(new_db: Callable[[], str]) -> str:
+    """A new, empty store's URL: on SQLite, then on the PostgreSQL server."""
+    return new_db()
 
 
 def raw_sql(url: str, sql: str) -> None:
@@ -143,12 +152,17 @@ def raw_sql(url: str, sql: str) -> None:
         db.execute(sql.encode())
 
 
-def count_rows(url: str) -> int:
+def count_rows(url: str, table: str = "receipts") -> int:
+    return scalar(url, f"SELECT COUNT(*) FROM {table}")
+
+
+def scalar(url: str, sql: str) -> int:
+    """The number ``sql`` selects from the store's database, read behind its back."""
     if url.startswith("sqlite:///"):
-        with sqlite3.connect(url.removeprefix("sqlite:///")) as db:
-            return int(db.execute("SELECT COUNT(*) FROM receipts").fetchone()[0])
+        with closing(sqlite3.connect(url.removeprefix("sqlite:///"))) as db:
+            return int(db.execute(sql).fetchone()[0])
     import psycopg
 
     with psycopg.connect(url) as db:
-        found = db.execute("SELECT COUNT(*) FROM receipts").fetchone()
+        found = db.execute(sql.encode()).fetchone()
         return int(found[0]) if found else 0

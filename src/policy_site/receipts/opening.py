@@ -56,13 +56,11 @@ def _sqlite(url: str, create: bool) -> Store:
         )
     db = sqlite3.connect(path, isolation_level=None, check_same_thread=False, timeout=30)
     try:
-        db.execute("PRAGMA journal_mode=WAL")
+        if _write_ahead(db) != "wal":
+            raise StoreError(f"{path}: SQLite could not use its write-ahead log (WAL) here")
         db.execute("PRAGMA synchronous=FULL")
         # isolation_level=None: this module says where each transaction starts (BEGIN IMMEDIATE)
         # and ends; sqlite3's own implicit transactions would start one at the first write only.
-        with closing(db.execute("PRAGMA journal_mode")) as mode:
-            if mode.fetchone()[0] != "wal":
-                raise StoreError(f"{path}: SQLite could not use its write-ahead log (WAL) here")
         return Store(_AutoBegin(db), placeholder="?", lock="")
     except StoreError:
         db.close()
@@ -75,6 +73,21 @@ def _sqlite(url: str, create: bool) -> Store:
                 "file the receipts receiver writes to"
             ) from None
         raise StoreError(f"--db {url}: SQLite cannot use {path}: {err}") from None
+
+
+def _write_ahead(db: sqlite3.Connection) -> str:
+    """Turns the write-ahead log on: the journal mode it is in then. Connections that turn it on
+    in a new file at the same moment can deadlock, and SQLite answers one of them "busy" at once,
+    without the wait for a lock; asked again, it waits, and finds the log on."""
+    for attempt in range(100):
+        try:
+            with closing(db.execute("PRAGMA journal_mode=WAL")) as mode:
+                return str(mode.fetchone()[0])
+        except sqlite3.OperationalError as err:
+            busy = getattr(err, "sqlite_errorcode", 0) & 0xFF == sqlite3.SQLITE_BUSY
+            if not busy or attempt == 99:
+                raise
+    raise AssertionError("unreachable")
 
 
 class _AutoBegin:

@@ -76,6 +76,9 @@ _INSERT = """INSERT INTO receipts
     (seq, id, received, subject, event, outcome, body, prev_hash, hash, choice)
     VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"""
 
+#: The PostgreSQL advisory lock (one per database) that making or migrating the schema holds.
+SCHEMA_LOCK = 0x7265636569707473  # "receipts" in ASCII: a key no other program is likely to take
+
 
 class StoreError(PolicySiteError):
     """The store cannot be opened or written (the message says so, starting ``receipts:``)."""
@@ -163,22 +166,33 @@ class Store:
         self._db.execute(self._sql(sql), params)
 
     def _migrate(self) -> None:
-        self._run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        found = self._query("SELECT version FROM schema_version")
-        version = int(found[0][0]) if found else 0
-        if version > len(MIGRATIONS):
-            raise StoreError(
-                f"the database is at schema version {version}, newer than this policy-site "
-                f"({len(MIGRATIONS)}): upgrade policy-site"
-            )
-        for step in MIGRATIONS[version:]:
-            for statement in step:
-                self._run(statement)
-        if not found:
-            self._run("INSERT INTO schema_version VALUES (?)", (len(MIGRATIONS),))
-        else:
-            self._run("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
-        self._db.commit()
+        """Makes or migrates the schema in one transaction that holds a lock from its first
+        statement, so that receivers started at once on one database, new or old, wait for each
+        other: SQLite's write lock (BEGIN IMMEDIATE), PostgreSQL's advisory lock SCHEMA_LOCK
+        (CREATE TABLE IF NOT EXISTS alone is not safe there: two at once break a unique index)."""
+        self._begin()
+        try:
+            if self._placeholder != "?":
+                self._run("SELECT pg_advisory_xact_lock(?)", (SCHEMA_LOCK,))  # until COMMIT
+            self._run("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
+            found = self._query("SELECT version FROM schema_version")
+            version = int(found[0][0]) if found else 0
+            if version > len(MIGRATIONS):
+                raise StoreError(
+                    f"the database is at schema version {version}, newer than this policy-site "
+                    f"({len(MIGRATIONS)}): upgrade policy-site"
+                )
+            for step in MIGRATIONS[version:]:
+                for statement in step:
+                    self._run(statement)
+            if not found:
+                self._run("INSERT INTO schema_version VALUES (?)", (len(MIGRATIONS),))
+            elif version < len(MIGRATIONS):
+                self._run("UPDATE schema_version SET version = ?", (len(MIGRATIONS),))
+            self._db.commit()
+        except BaseException:
+            self._db.rollback()
+            raise
 
     def _head(self) -> tuple[int, str, int, str]:
         (head,) = self._query(
