@@ -265,31 +265,35 @@ def test_the_consent_script_parses_and_holds_the_strings_as_escaped_data(
     node = shutil.which("node")
     if node is None:
         pytest.fail("node is not on PATH; it is part of these machines (/usr/bin/node): install it")
-    for lang in LANGUAGES:  # each language has a script of its own
+    for lang in LANGUAGES:  # each language has a script of its own, and a dialog
         script = consent_script(site, lang)
-        (tmp_path / f"consent.{lang}.js").write_text(script, encoding="utf-8")
-        result = subprocess.run(
-            [node, "--check", str(tmp_path / f"consent.{lang}.js")],
-            capture_output=True,
-            text=True,
-            check=False,
-        )
-        assert result.returncode == 0, result.stderr
-        assert "</script" not in script.lower()
-        for raw in ("<!--", "<img", "<svg", "\u2028", "\u2029"):
-            assert raw not in script, repr(raw)
         config = injected_config(script)
+        dialog_script = (site / "assets" / config["dialog"][0]).read_text(encoding="utf-8")
+        for name, text in ((f"consent.{lang}.js", script), (f"dialog.{lang}.js", dialog_script)):
+            (tmp_path / name).write_text(text, encoding="utf-8")
+            result = subprocess.run(
+                [node, "--check", str(tmp_path / name)], capture_output=True, text=True, check=False
+            )
+            assert result.returncode == 0, result.stderr
+            assert "</script" not in text.lower()
+            for raw in ("<!--", "<img", "<svg", "\u2028", "\u2029"):
+                assert raw not in text, repr(raw)
+        dialog = injected_config(dialog_script)
+        texts = {**config["texts"], **dialog["texts"]}
         # The script's own language only; "settings" is the page's button, not the script's.
         for label in TEXT_LABELS:
             _, text_lang, key = label.split(".")
             if text_lang == lang and key != "settings":
-                assert config["texts"][key] == hostile(label)
-        assert "settings" not in config["texts"]
+                assert texts[key] == hostile(label)
+        assert "settings" not in texts
         for category in config["categories"]:
+            assert category["title"] == hostile(f"categories.{category['id']}.title.{lang}")
+        for category in dialog["categories"]:
             key = f"categories.{category['id']}"
             assert category["title"] == hostile(f"{key}.title.{lang}")
             assert category["description"] == hostile(f"{key}.description.{lang}")
-            assert category["services"] == [hostile(f"{key}.services[0].name")]
+            # [id, name]: no id where the category is chosen as a whole.
+            assert category["services"] == [["", hostile(f"{key}.services[0].name")]]
     assert "\\u003c/script\\u003e\\u003cscript\\u003ealert(1)" in consent_script(site, "en")
 
 
