@@ -22,10 +22,12 @@ from policy_site.security import (
     HEADERS_FILE,
     NGINX_FILE,
     NGINX_LOCATIONS_FILE,
+    NGINX_UPSTREAM_FILE,
     content_security_policy,
     headers_file,
     nginx_locations,
     nginx_snippet,
+    nginx_upstream,
     scan_site,
     security_headers,
 )
@@ -237,6 +239,8 @@ def header_files(site: Path, site_host: str, consent: Consent | None) -> Headers
         NGINX_FILE: nginx_snippet(headers).encode(),
         NGINX_LOCATIONS_FILE: nginx_locations(headers, receipts=receipts).encode(),
     }
+    if settings is not None and len(settings.upstream) > 1:
+        files[NGINX_UPSTREAM_FILE] = nginx_upstream(settings.upstream).encode()
     summary = (
         f"Security headers written to {HEADERS_FILE}, {NGINX_FILE} and {NGINX_LOCATIONS_FILE}: "
         f"{len(scan.script_hashes)} inline script hashes over {scan.pages} pages."

@@ -6,6 +6,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import re
+import subprocess
 import urllib.request
 from html.parser import HTMLParser
 from pathlib import Path
@@ -13,7 +14,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from policy_site.security import parse_headers_file
+from policy_site.security import NGINX_LOCATIONS_FILE, NGINX_UPSTREAM_FILE, parse_headers_file
+from tests.build.test_nginx import NGINX, NGINX_PROLOGUE, free_port
 from tests.support import ROOT, SITE_HOST, build, consent_files, fixture_site, serve
 
 
@@ -159,3 +161,37 @@ def test_nginx_gets_the_same_headers(project_site: Path) -> None:
     found = dict(re.findall(r'^add_header (\S+) "(.*)" always;$', snippet, re.M))
     assert found == headers(project_site)
     assert len(found) == 7
+
+
+def test_several_receivers_get_an_upstream_that_nginx_takes(
+    real_project: Path, tmp_path: Path
+) -> None:
+    config = real_project / "consent/consent.yml"
+    text = config.read_text(encoding="utf-8")
+    several = "  upstream: [127.0.0.1:8001, 127.0.0.1:8002]\n"
+    config.write_text(text.replace("receipts:\n", "receipts:\n" + several), encoding="utf-8")
+    site = real_project / "site"
+    result = build(real_project, site)
+    assert result.returncode == 0, result.stderr
+    upstream = (site / NGINX_UPSTREAM_FILE).read_text(encoding="utf-8")
+    assert "upstream policy_site_receipts {" in upstream
+    assert "server 127.0.0.1:8001 " in upstream
+    assert "server 127.0.0.1:8002 " in upstream
+    locations = (site / NGINX_LOCATIONS_FILE).read_text(encoding="utf-8")
+    assert "proxy_pass http://policy_site_receipts;" in locations
+    # nginx takes both files where the manual says: the upstream in http, the rest in server.
+    nginx = tmp_path / "nginx.conf"
+    nginx.write_text(
+        NGINX_PROLOGUE.format(prefix=tmp_path)
+        + f"  include {site / NGINX_UPSTREAM_FILE};\n"
+        + f"  server {{ listen 127.0.0.1:{free_port()}; root {site};\n"
+        + f"    include {site / NGINX_LOCATIONS_FILE}; }}\n}}\n",
+        encoding="utf-8",
+    )
+    checked = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(nginx)],
+                             capture_output=True, text=True, check=False)  # fmt: skip
+    assert checked.returncode == 0, checked.stderr
+    # One receiver, as before: no upstream file, the location passes to it.
+    config.write_text(text, encoding="utf-8")
+    assert build(real_project, site).returncode == 0
+    assert not (site / NGINX_UPSTREAM_FILE).exists()

@@ -9,12 +9,13 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
 from policy_site.receipts.launch import free_port
-from policy_site.security import SHARED_PATHS, nginx_locations
+from policy_site.security import SHARED_PATHS, nginx_locations, nginx_upstream
 from tests.build.test_nginx import NGINX, NGINX_PROLOGUE
 from tests.service.conftest import Receiver, count_rows, start_receiver, stop
 from tests.service.test_receiver import _fresh
@@ -22,9 +23,12 @@ from tests.service.test_receiver import _fresh
 CONFIG = (
     NGINX_PROLOGUE
     + """
+  log_format receivers '$status $upstream_addr';
+  {upstream}
   server {{
     listen 127.0.0.1:{port};
     root {prefix};
+    access_log {prefix}/access.log receivers;
     include {prefix}/locations.conf;
   }}
 }}
@@ -32,18 +36,24 @@ CONFIG = (
 )
 
 
-@pytest.fixture
-def proxied(tmp_path: Path) -> Iterator[tuple[str, Receiver]]:
+@contextmanager
+def nginx_before(prefix: Path, receivers: list[Receiver]) -> Iterator[str]:
+    """A real nginx on loopback with the files the build writes for ``receivers`` (one, or an
+    ``upstream`` of several): the URL of its receipts' location. Its access log, at
+    ``prefix/access.log``, gives each answer's status and the receivers that were tried."""
     if not Path(NGINX).is_file():
         pytest.fail(f"nginx is not at {NGINX}: ./scripts/test installs Debian's nginx-light")
-    receiver = start_receiver(f"sqlite:///{tmp_path / 'receipts.db'}")
-    upstream = receiver.url.split("/")[2]
-    locations = nginx_locations({"X-Site": "1"}, SHARED_PATHS, ("/consent/receipts", upstream))
-    (tmp_path / "locations.conf").write_text(locations, encoding="utf-8")
+    servers = tuple(receiver.url.split("/")[2] for receiver in receivers)
+    locations = nginx_locations({"X-Site": "1"}, SHARED_PATHS, ("/consent/receipts", servers))
+    (prefix / "locations.conf").write_text(locations, encoding="utf-8")
+    upstream = ""
+    if len(servers) > 1:
+        (prefix / "upstream.conf").write_text(nginx_upstream(servers), encoding="utf-8")
+        upstream = f"include {prefix}/upstream.conf;"
     port = free_port()
-    config = tmp_path / "nginx.conf"
-    config.write_text(CONFIG.format(prefix=tmp_path, port=port), encoding="utf-8")
-    server = subprocess.Popen([NGINX, "-p", str(tmp_path), "-c", str(config)],
+    config = prefix / "nginx.conf"
+    config.write_text(CONFIG.format(prefix=prefix, port=port, upstream=upstream), "utf-8")
+    server = subprocess.Popen([NGINX, "-p", str(prefix), "-c", str(config)],
                               stderr=subprocess.PIPE, text=True)  # fmt: skip
     url = f"http://127.0.0.1:{port}/consent/receipts"
     deadline = time.monotonic() + 10
@@ -57,10 +67,19 @@ def proxied(tmp_path: Path) -> Iterator[tuple[str, Receiver]]:
             assert time.monotonic() < deadline, "nginx did not answer within 10 s"
             time.sleep(0.05)
     try:
-        yield url, receiver
+        yield url
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+@pytest.fixture
+def proxied(tmp_path: Path) -> Iterator[tuple[str, Receiver]]:
+    receiver = start_receiver(f"sqlite:///{tmp_path / 'receipts.db'}")
+    try:
+        with nginx_before(tmp_path, [receiver]) as url:
+            yield url, receiver
+    finally:
         stop(receiver)
 
 
@@ -87,9 +106,10 @@ def test_a_receipt_posted_to_the_site_reaches_the_store(proxied: tuple[str, Rece
 
 
 def test_the_location_passes_on_no_address_and_no_user_agent() -> None:
-    text = nginx_locations({}, {}, ("/consent/receipts", "127.0.0.1:8001"))
+    text = nginx_locations({}, {}, ("/consent/receipts", ("127.0.0.1:8001",)))
     assert "location = /consent/receipts {" in text
     assert "proxy_pass http://127.0.0.1:8001;" in text
+    assert "proxy_next_upstream" not in text  # one receiver: nowhere else to go
     assert 'proxy_set_header X-Forwarded-For "";' in text
     assert 'proxy_set_header User-Agent "";' in text
     assert "location = /consent/receipts" not in nginx_locations({}, {})

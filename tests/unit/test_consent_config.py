@@ -263,6 +263,12 @@ def test_the_projects_consent_file_loads() -> None:
         pytest.param(setting("receipts", {"endpoint": "/r", "upstream": "http://x"}),
                      "receipts.upstream", "'http://x': host:port of policy-site receipts serve",
                      id="receipts-upstream-a-url"),
+        pytest.param(setting("receipts", {"endpoint": "/r", "upstream": ["a:1", "a:80/x"]}),
+                     "receipts.upstream", "'a:80/x': host:port of policy-site receipts serve",
+                     id="receipts-upstreams-one-wrong"),
+        pytest.param(setting("receipts", {"endpoint": "/r", "upstream": ["a:1", "a:1"]}),
+                     "receipts.upstream", "names a receiver twice: list each host:port once.",
+                     id="receipts-upstreams-twice"),
         pytest.param(setting("receipts", {}), "receipts.endpoint", "is missing: add it.",
                      id="receipts-without-endpoint"),
     ],
@@ -416,7 +422,11 @@ def test_receipts_are_off_unless_consent_yml_turns_them_on(tmp_path: Path) -> No
     data = real_data() | {"receipts": {"endpoint": "/consent/receipts"}}
     settings = load_consent(write(tmp_path, data)).receipts
     assert settings is not None
-    assert (settings.endpoint, settings.upstream) == ("/consent/receipts", "127.0.0.1:8001")
+    assert (settings.endpoint, settings.upstream) == ("/consent/receipts", ("127.0.0.1:8001",))
+    several = {"endpoint": "/r", "upstream": ["10.0.0.1:8001", "10.0.0.2:8001"]}
+    settings = load_consent(write(tmp_path, real_data() | {"receipts": several})).receipts
+    assert settings is not None
+    assert settings.upstream == ("10.0.0.1:8001", "10.0.0.2:8001")
 
 
 def edited(tmp_path: Path, old: str, new: str) -> tuple[Path, list[str]]:

@@ -176,7 +176,7 @@ def test_consent_defaults_in_the_reference_are_the_loaded_ones(tmp_path: Path) -
         ("", "consent_mode"): str(config.consent_mode).lower(),
         ("cookie", "max_age_days"): str(config.cookie.max_age_days),
         ("cookie", "same_site"): config.cookie.same_site,
-        ("receipts", "upstream"): config.receipts.upstream,
+        ("receipts", "upstream"): ", ".join(config.receipts.upstream),
     }
     for (where, name), value in loaded.items():
         assert KEYS[where][name].default == f"`{value}`", f"{where}.{name}"

@@ -155,7 +155,9 @@ KEYS: dict[str, dict[str, Key]] = {
             required=True,
         ),
         "upstream": Key(
-            "`host:port` of `policy-site receipts serve`, where the web server passes receipts on",
+            "`host:port` of `policy-site receipts serve`, where the web server passes receipts "
+            "on, or a list of them: several receivers on one PostgreSQL database, behind the "
+            "nginx `upstream` the build writes",
             "`127.0.0.1:8001`",
         ),
     },

@@ -21,7 +21,8 @@ class ReceiptsSettings:
     the site's web server passes it on (``policy-site receipts serve``)."""
 
     endpoint: str
-    upstream: str
+    #: ``host:port`` of each receiver, one or more (several: behind an nginx ``upstream``).
+    upstream: tuple[str, ...]
 
 
 def read_receipts(check: Checker, value: Any) -> ReceiptsSettings | None:
@@ -37,9 +38,14 @@ def read_receipts(check: Checker, value: Any) -> ReceiptsSettings | None:
             "the page's own origin only), with no query.",
         )
     upstream = found.get("upstream", "127.0.0.1:8001")
-    if not isinstance(upstream, str) or not _UPSTREAM.match(upstream):
-        check.fail(
-            "receipts.upstream",
-            f"{upstream!r}: host:port of policy-site receipts serve, such as 127.0.0.1:8001.",
-        )
-    return ReceiptsSettings(str(endpoint), str(upstream))
+    servers = upstream if isinstance(upstream, list) and upstream else [upstream]
+    for server in servers:
+        if not isinstance(server, str) or not _UPSTREAM.match(server):
+            check.fail(
+                "receipts.upstream",
+                f"{server!r}: host:port of policy-site receipts serve, such as 127.0.0.1:8001, "
+                "or a list of them (several receivers on one PostgreSQL database).",
+            )
+    if len(set(map(str, servers))) < len(servers):
+        check.fail("receipts.upstream", "names a receiver twice: list each host:port once.")
+    return ReceiptsSettings(str(endpoint), tuple(map(str, servers)))

@@ -16,6 +16,8 @@ __all__ = [
     "HSTS",
     "NGINX_FILE",
     "NGINX_LOCATIONS_FILE",
+    "NGINX_UPSTREAM",
+    "NGINX_UPSTREAM_FILE",
     "PERMISSIONS",
     "SHARED",
     "SHARED_PATHS",
@@ -23,6 +25,7 @@ __all__ = [
     "headers_file",
     "nginx_locations",
     "nginx_snippet",
+    "nginx_upstream",
     "parse_headers_file",
     "security_headers",
 ]
@@ -35,6 +38,11 @@ CLOUDFLARE_LINE_LIMIT = 2000
 NGINX_FILE = "_headers.nginx.conf"
 #: The locations of the consent bundle's files for nginx: ``include`` it once in that block.
 NGINX_LOCATIONS_FILE = "_headers.nginx.locations.conf"
+#: With several receivers (``receipts.upstream`` a list), their ``upstream`` block, which nginx
+#: takes only in its ``http { }`` block: ``include`` it there.
+NGINX_UPSTREAM_FILE = "_headers.nginx.upstream.conf"
+#: The name of that block, which the receipts' location passes to.
+NGINX_UPSTREAM = "policy_site_receipts"
 
 #: HTTP Strict Transport Security: two years, as the Mozilla Observatory and hstspreload.org
 #: recommend. includeSubDomains reaches only the hosts under the one that sends it (from
@@ -130,12 +138,13 @@ def nginx_snippet(headers: Mapping[str, str]) -> str:
 def nginx_locations(
     headers: Mapping[str, str],
     paths: Mapping[str, Mapping[str, str]] = SHARED_PATHS,
-    receipts: tuple[str, str] | None = None,
+    receipts: tuple[str, tuple[str, ...]] | None = None,
 ) -> str:
     """A ``location`` for each of ``paths`` (the consent bundle's files), with ``headers`` and
     theirs: include it once, in the server block, whose ``root`` the locations inherit. With
-    ``receipts`` (endpoint, upstream host:port), one more that passes each POST of a receipt to
-    ``policy-site receipts serve``, and nothing else."""
+    ``receipts`` (endpoint, each receiver's host:port), one more that passes each POST of a
+    receipt to ``policy-site receipts serve``, and nothing else: to the one receiver, or to
+    NGINX_UPSTREAM (``nginx_upstream``), trying the next receiver when one fails."""
     lines = [f"# {_GENERATED}", "# Include once in the server block that serves site/ (set root"]
     lines += [
         "# there: these locations inherit it). Other sites load the consent bundle from them."
@@ -145,7 +154,8 @@ def nginx_locations(
         lines += _add_headers({**headers, **extra}, "    ")
         lines.append("}")
     if receipts is not None:
-        endpoint, upstream = receipts
+        endpoint, servers = receipts
+        upstream = servers[0] if len(servers) == 1 else NGINX_UPSTREAM
         lines += [
             "# Receipts of consent choices, to policy-site receipts serve (consent.yml receipts).",
             "# The visitor's address is not passed on: the receiver keeps none.",
@@ -159,10 +169,35 @@ def nginx_locations(
             '    proxy_set_header User-Agent "";',
             "    proxy_connect_timeout 2s;",
             "    proxy_read_timeout 10s;",
+            *(_NEXT_RECEIVER if len(servers) > 1 else []),
             *_add_headers(headers, "    "),
             "}",
         ]
     return "\n".join(lines) + "\n"
+
+
+#: A receipt whose receiver failed (gone, or 503: its database would not write) goes to the next
+#: one, even once sent: a receipt sent twice is stored once, as the store keys each by its id
+#: and its choice. Kept-alive connections to the receivers spare a TCP handshake a receipt.
+_NEXT_RECEIVER = [
+    "    proxy_next_upstream error timeout http_502 http_503 non_idempotent;",
+    "    proxy_next_upstream_tries 3;",
+    "    proxy_http_version 1.1;",
+    '    proxy_set_header Connection "";',
+]
+
+
+def nginx_upstream(servers: Iterable[str]) -> str:
+    """The ``upstream`` block of several receivers, for nginx's ``http { }`` block: requests go
+    to each in turn, and a receiver that fails is left out for 10 s."""
+    return "\n".join([
+        f"# {_GENERATED}",
+        "# Include once in nginx's http block: the receivers the receipts' location passes to.",
+        f"upstream {NGINX_UPSTREAM} {{",
+        *(f"    server {server} max_fails=1 fail_timeout=10s;" for server in servers),
+        "    keepalive 32;",
+        "}",
+    ]) + "\n"  # fmt: skip
 
 
 def parse_headers_file(text: str) -> list[tuple[str, dict[str, str]]]:
