@@ -6,7 +6,8 @@ vanilla-cookieconsent in Chromium, its time to banner, main-thread time, the byt
 fetched before any click and once the dialog is open, the time from the click to the dialog, and
 the layout shift the banner causes (``benchmarks.bench_banner``); the build time against plain
 mkdocs-material; the receipts receiver's rate and latency on SQLite and PostgreSQL
-(``benchmarks.bench_receipts``); the weight of ``/privacy/`` and Lighthouse's four scores on it,
+(``benchmarks.bench_receipts``), and of 1, 2 and 4 receivers behind nginx on one PostgreSQL
+database against the database alone (``benchmarks.bench_scale``); the weight of ``/privacy/`` and Lighthouse's four scores on it,
 on this project's real build (``benchmarks.bench_site``). The details of each part follow the
 table. The date is ``SOURCE_DATE_EPOCH``'s, else today's; the machine is printed with it.
 ``--only`` runs some parts.
@@ -34,7 +35,7 @@ from contextlib import ExitStack
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from benchmarks import bench_banner, bench_consent, bench_receipts, bench_site
+from benchmarks import bench_banner, bench_consent, bench_receipts, bench_scale, bench_site
 from benchmarks.bench_consent import NotMeasuredError
 from policy_site import chromium
 from policy_site.dates import build_date
@@ -510,6 +511,52 @@ def _receipts_section(args: argparse.Namespace, context: _Context) -> Section:
         "(latency: from the request sent to that answer). Client and receiver share this "
         "machine's cores: a floor, not a capacity. No consent manager to compare with keeps "
         "receipts itself; the commercial platforms' consent logs are hosted services.\n\n" + table
+    )
+    scaled = _scale_out(args.receipts)
+    return Section(rows + scaled.rows, details + "\n\n" + scaled.details)
+
+
+def _scale_out(count: int) -> Section:
+    runs = bench_scale.measure_scale_out(count)
+    *behind, alone = runs
+    ms = {run.receivers: {part: cpu * 1000 / run.run.receipts for part, cpu in run.cpu.items()}
+          for run in runs}  # fmt: skip
+    rows = [
+        Row(f"{run.receivers} receiver{'s' * (run.receivers > 1)} behind nginx on PostgreSQL: "
+            "receipts per second, p50 / p99 latency",
+            f"{run.run.per_second:,.0f} /s, {run.run.p50:.1f} / {run.run.percentile(0.99):.1f} ms")
+        for run in behind
+    ] + [Row("PostgreSQL alone (the store's appends, no HTTP): receipts per second",
+             f"{alone.run.per_second:,.0f} /s")]  # fmt: skip
+    table = markdown_table(
+        ("receivers", "receipts per second", "p50", "p99",
+         "CPU ms a receipt: receivers / nginx / PostgreSQL / client"),
+        [(str(run.receivers) if run.receivers else f"none: {bench_scale.SCALES[-1]} writers, "
+          f"{bench_scale.BATCH} a commit", f"{run.run.per_second:,.0f}",
+          f"{run.run.p50:.1f} ms", f"{run.run.percentile(0.99):.1f} ms",
+          " / ".join(f"{ms[run.receivers].get(part, 0):.2f}"
+                     for part in ("receivers", "nginx", "postgres", "client")))
+         for run in runs],
+        "lrrrl",
+    )  # fmt: skip
+    receiver_ms = statistics.median(ms[run.receivers]["receivers"] for run in behind)
+    per_core = 1000 / receiver_ms
+    needed = alone.run.per_second / per_core
+    details = (
+        f"### Receivers scaled out\n\n{count:,} receipts through a real nginx (the upstream and "
+        "location the build writes) to 1, 2 and 4 receivers on one PostgreSQL database, and the "
+        "database alone: the store's appends from threads in this process, in transactions the "
+        "size a receiver's group commit makes here (the latency is a transaction's). The CPU "
+        "columns are what each part spent a receipt.\n\n" + table + "\n\n"
+        f"A receiver spends about {receiver_ms:.2f} ms of CPU a receipt, so a core of its own "
+        f"takes about {per_core:,.0f} receipts a second. The database alone takes "
+        f"{alone.run.per_second:,.0f} a second: each transaction holds the chain's head until "
+        "it commits, so its limit is the time of a durable commit, not its CPU "
+        f"({ms[0]['postgres']:.2f} ms a receipt). It becomes the limit at about "
+        f"{needed:.1f} receivers' worth of cores; on this machine's "
+        f"{os.cpu_count()} cores, shared by everything above, more receivers add no rate, only "
+        f"a spare when one fails. A receipt takes {alone.row_bytes:,.0f} bytes in PostgreSQL, its "
+        "indexes included."
     )
     return Section(rows, details)
 
