@@ -7,10 +7,10 @@ fetched before any click and once the dialog is open, the time from the click to
 the layout shift the banner causes (``benchmarks.bench_banner``); the build time against plain
 mkdocs-material; the receipts receiver's rate and latency on SQLite and PostgreSQL
 (``benchmarks.bench_receipts``), and of 1, 2 and 4 receivers behind nginx on one PostgreSQL
-database against the database alone (``benchmarks.bench_scale``); the weight of ``/privacy/`` and Lighthouse's four scores on it,
-on this project's real build (``benchmarks.bench_site``). The details of each part follow the
-table. The date is ``SOURCE_DATE_EPOCH``'s, else today's; the machine is printed with it.
-``--only`` runs some parts.
+database against the database alone (``benchmarks.bench_scale``); the weight of ``/privacy/``
+and Lighthouse's four scores on it, on this project's real build (``benchmarks.bench_site``). The
+details of each part follow the table. The date is ``SOURCE_DATE_EPOCH``'s, else today's; the
+machine is printed with it. ``--only`` runs some parts.
 
 Build time: a site of N versions built with this plugin, against a plain mkdocs-material build of
 the same N pages with the plugin off. Each build is a fresh ``mkdocs build`` process; the median of

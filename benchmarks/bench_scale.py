@@ -2,9 +2,9 @@
 receipts serve`` processes on one PostgreSQL database (a throwaway server on loopback, fsync on:
 tests/pgserver.py), behind a real nginx with the ``upstream`` and location the build writes
 (tests/service/test_nginx_receipts.py starts it as the tests do), and the database alone: the
-store's own appends from as many threads as the most receivers, in batches the size a receiver's group
-commit makes under this load, with no HTTP at all, which is the rate no number of receivers can
-pass on this machine.
+store's own appends from as many threads as the most receivers, in batches the size a
+receiver's group commit makes under this load, with no HTTP at all, which is the rate no number
+of receivers can pass on this machine.
 
 Each of three rounds runs every scale in turn, and the run of median rate is reported. Each run
 sends receipts from ``bench_receipts.CLIENTS`` concurrent aiohttp clients in this process
