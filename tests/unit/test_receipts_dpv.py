@@ -99,8 +99,12 @@ def test_the_release_the_receiver_matched_is_the_one_named() -> None:
     assert (notice["ps:release"], notice["ps:configSha256"]) == (twin.id, "c" * 64)
 
 
-def test_a_receipt_whose_bundle_no_release_holds_names_the_ledger_and_the_fix() -> None:
-    stored = expand(receipt(b="consent.en.000000000000.js"))
+@pytest.mark.parametrize("release", [None, CURRENT.id])
+def test_a_receipt_whose_bundle_no_release_holds_names_the_ledger_and_the_fix(
+    release: str | None,
+) -> None:
+    """A bundle no release holds, or one the release the receipt was stored with does not."""
+    stored = expand(receipt(b="consent.en.000000000000.js")) | {"release": release}
     with pytest.raises(PolicySiteError) as caught:
         dpv.document([_row(stored)], RELEASES, SITE, LEDGER)
     assert str(caught.value) == (

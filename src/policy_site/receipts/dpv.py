@@ -158,11 +158,12 @@ def document(
     records: list[dict[str, Any]] = []
     for row in rows:
         # The release the receiver matched the receipt to, else the first holding its bundle.
-        found = by_id.get(row.receipt.get("release", "")) or by_file.get(row.receipt["bundle"])
-        if found is None:
+        bundle = row.receipt["bundle"]
+        found = by_id.get(row.receipt.get("release", "")) or by_file.get(bundle)
+        if found is None or not any(path.endswith("/" + bundle) for path in found.files):
             raise PolicySiteError(
-                f"{ledger}: no release holds {row.receipt['bundle']}, which receipt {row.id} "
-                f"names: give the site's own ledger with --releases PATH/{LEDGER}"
+                f"{ledger}: no release holds {bundle}, which receipt {row.id} names: give the "
+                f"site's own ledger with --releases PATH/{LEDGER}"
             )
         records.append(record(row, found, site))
     owner: dict[str, Any] = {"@id": site.iri, "@type": "dpv:DataController",
