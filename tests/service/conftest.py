@@ -29,10 +29,10 @@ LEDGER = ROOT / "consent" / "published" / "releases.json"
 ENDPOINT = "/consent/receipts"
 
 
-def receipts_cli(db: str, *args: str) -> subprocess.CompletedProcess[str]:
-    """``policy-site receipts --db DB args`` (export, verify, stats)."""
+def receipts_cli(db: str, *args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
+    """``policy-site receipts --db DB args`` (export, verify, stats), run in ``cwd``."""
     command = [sys.executable, "-m", "policy_site.cli", "receipts", "--db", db, *args]
-    return subprocess.run(command, capture_output=True, text=True, cwd=ROOT, check=False)
+    return subprocess.run(command, capture_output=True, text=True, cwd=cwd, check=False)
 
 
 @dataclass

@@ -17,7 +17,7 @@ from typing import Any
 from policy_site.arguments import add_config_file
 from policy_site.commands import command, install_extra
 from policy_site.consent.archive import LEDGER, ArchiveError, read_releases
-from policy_site.receipts import checkpoints
+from policy_site.receipts import checkpoints, dpv
 from policy_site.receipts.checkpoints import Checkpoint, Keeper, parse_head, read_checkpoints
 from policy_site.receipts.opening import open_store
 from policy_site.receipts.store import Store, StoreError, stamp, utc_now
@@ -106,7 +106,9 @@ def _parser() -> argparse.ArgumentParser:
     exporter.add_argument("--from", dest="start", type=dt.date.fromisoformat, metavar="YYYY-MM-DD")
     exporter.add_argument("--to", dest="end", type=dt.date.fromisoformat, metavar="YYYY-MM-DD",
                           help="the last day included")  # fmt: skip
-    exporter.add_argument("--format", choices=("json", "jsonl", "csv"), default=None)
+    exporter.add_argument("--format", choices=("json", "jsonl", "csv", "dpv"), default=None,
+                          help="dpv: consent records of ISO/IEC TS 27560 in W3C DPV, as "
+                          "JSON-LD")  # fmt: skip
     exporter.add_argument("--releases", type=Path, help="the ledger (default: from mkdocs.yml)")
     commands.add_parser("stats", help="receipts per day: given, refused, partial", parents=[shared])
     return parser
@@ -118,8 +120,15 @@ def _export(store: Store, args: argparse.Namespace) -> int:
         return 2
     start = args.start.isoformat() if args.start else None
     end = (args.end + dt.timedelta(days=1)).isoformat() if args.end else None
-    rows = list(store.rows(subject=args.subject, start=start, end=end))
     kind = args.format or ("json" if args.subject else "jsonl")
+    if kind == "dpv":  # the site and its ledger first: a mistake shows before the rows are read
+        site = dpv.controller(args.config_file)
+        ledger = args.releases or _releases_file(args.config_file)
+        selected = store.rows(subject=args.subject, start=start, end=end)
+        document = dpv.document(selected, read_releases(ledger.parent), site, ledger)
+        print(json.dumps(document, indent=2, ensure_ascii=False))
+        return 0
+    rows = list(store.rows(subject=args.subject, start=start, end=end))
     if kind == "csv":
         out = csv.writer(sys.stdout, lineterminator="\n")
         out.writerow(_COLUMNS)

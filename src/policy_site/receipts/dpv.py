@@ -1,0 +1,173 @@
+"""``receipts export --format dpv``: stored receipts as consent records of ISO/IEC TS 27560:2023
+in the W3C Data Privacy Vocabulary (DPV 2.x, https://w3id.org/dpv#), one JSON-LD document,
+following the DPV guide https://w3id.org/dpv/guides/consent-27560.
+
+Each receipt is one ``dpv:ConsentRecord``: its id (``dct:identifier``), the pseudonymous subject
+(the consent cookie's random id), the controller (the site: mkdocs.yml's site_url, site_name and
+the plugin's contact), one ``dpv:Process`` per category, and per service where the receipt chose
+services one by one, each with its own ``dpv:hasConsentStatus``, the record's status with the
+time of the choice, how it was given and by whom, the notices (the policy version and the
+SHA-256 of its text; the consent bundle, its hash and its release) and when it was received.
+
+What DPV has no term for is under the project's namespace ``ps:`` (dpv-context.jsonld): a
+status of a choice that allows some categories and refuses others, the hashes, the release,
+the page, Global Privacy Control and the row's place in the hash chain. The context is written
+into the document, so that a JSON-LD processor reads it without the network.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from policy_site.consent.archive import LEDGER, Release
+from policy_site.problems import PolicySiteError, Problem
+from policy_site.receipts.store import Row, outcome
+
+__all__ = ["CONTEXT_FILE", "Controller", "context", "controller", "document", "record"]
+
+CONTEXT_FILE = "dpv-context.jsonld"
+#: The DPV profile of ISO/IEC TS 27560 a record conforms to (the guide's schema version field).
+CONFORMS_TO = "https://w3id.org/dpv/schema/dpv-27560#record"
+#: A choice that allows some optional categories and refuses others: DPV has no such status.
+PARTIAL = "ps:ConsentPartiallyGiven"
+_NOT_EXPORTED = (
+    "Nothing was exported: --format dpv names the data controller by the site's mkdocs.yml "
+    "(site_url, site_name, plugins.policy-site.contact)."
+)
+_STATUS = {"given": "dpv:ConsentGiven", "refused": "dpv:ConsentRefused", "partial": PARTIAL}
+
+
+@dataclass(frozen=True)
+class Controller:
+    """The data controller: the site."""
+
+    iri: str
+    name: str
+    contact: str | None
+
+
+@functools.cache
+def context() -> dict[str, Any]:
+    """The JSON-LD context kept beside this module (its ``@context`` value)."""
+    text = files(__package__).joinpath(CONTEXT_FILE).read_text("utf-8")
+    value: dict[str, Any] = json.loads(text)["@context"]
+    return value
+
+
+def controller(config_file: Path) -> Controller:
+    """The site of ``config_file`` as the data controller; raises PolicySiteError naming the key
+    to set when mkdocs.yml lacks one."""
+    from policy_site.site import read_config
+
+    try:
+        config = read_config(config_file)
+    except PolicySiteError as err:
+        raise PolicySiteError(err.found, note=_NOT_EXPORTED) from None
+    needed = {
+        "site_url": "the site's address, such as https://www.example.org/: it names the data "
+        "controller in receipts export --format dpv",
+        "site_name": "the name readers know the site's owner by: receipts export --format dpv "
+        "gives it as the data controller's name",
+    }
+    given = {"site_url": config.site_url, "site_name": config.site_name}
+    problems = [
+        Problem(config_file, 1, key, f"is not set: set it to {why}.")
+        for key, why in needed.items()
+        if not given[key]
+    ]
+    if problems:
+        raise PolicySiteError(problems, note=_NOT_EXPORTED)
+    contact = config.options.contact
+    return Controller(config.site_url, config.site_name, f"mailto:{contact}" if contact else None)
+
+
+def _status(kind: str, time: str | None = None, method: str | None = None) -> dict[str, Any]:
+    status: dict[str, Any] = {"@type": kind}
+    if time is not None:
+        status |= {"dpv:isIndicatedAtTime": time, "dpv:isIndicatedBy": "dpv:DataSubject"}
+    if method is not None:
+        status["dpv:hasIndicationMethod"] = method
+    return status
+
+
+def _each(
+    chosen: Mapping[str, bool] | None, before: Mapping[str, bool] | None
+) -> list[tuple[str, str]]:
+    """Each id with its status: given, refused, or withdrawn (allowed before, not now)."""
+    was = before or {}
+    return [
+        (key, "dpv:ConsentGiven" if allowed else
+              "dpv:ConsentWithdrawn" if was.get(key) else "dpv:ConsentRefused")
+        for key, allowed in (chosen or {}).items()
+    ]  # fmt: skip
+
+
+def record(row: Row, release: Release, site: Controller) -> dict[str, Any]:
+    """One stored receipt as a ``dpv:ConsentRecord``."""
+    r = row.receipt
+    kind = "dpv:ConsentWithdrawn" if row.event == "withdrawn" else _STATUS[outcome(r["categories"])]
+    processes = [
+        {"@type": "dpv:Process", "dpv:hasConsentStatus": _status(status),
+         "dpv:hasPurpose": {"@type": "dpv:Purpose", "dct:identifier": category}}
+        for category, status in _each(r["categories"], r["previous"])
+    ] + [
+        {"@type": "dpv:Process", "dpv:hasConsentStatus": _status(status),
+         "dpv:hasService": {"@type": "dpv:Service", "dct:identifier": service}}
+        for service, status in _each(r.get("services"), r.get("previous_services"))
+    ]  # fmt: skip
+    bundle = next(sha for path, sha in release.files.items() if path.endswith("/" + r["bundle"]))
+    privacy = {"@type": "dpv:PrivacyNotice", "dct:identifier": release.policy_version,
+               "ps:sha256": release.policy_sha256}  # fmt: skip
+    consent = {"@type": "dpv:ConsentNotice", "dct:identifier": r["bundle"],
+               "dct:language": r["language"], "ps:sha256": bundle,
+               "ps:release": release.id, "ps:revision": release.revision,
+               "ps:configSha256": release.config_sha256}  # fmt: skip
+    return {
+        "@type": "dpv:ConsentRecord",
+        "dct:identifier": row.id,
+        "dct:conformsTo": CONFORMS_TO,
+        "dct:created": row.received,
+        "dpv:hasDataSubject": {"@type": "dpv:DataSubject", "dct:identifier": row.subject},
+        "dpv:hasDataController": site.iri,
+        "dpv:hasProcess": processes,
+        "dpv:hasConsentStatus": _status(kind, r["time"], r["method"]),
+        "dpv:hasNotice": [privacy, consent],
+        "ps:gpc": r["gpc"],
+        "ps:page": r["path"],
+        "ps:seq": row.seq,
+        "ps:chainHash": row.hash,
+    }
+
+
+def document(
+    rows: Iterable[Row], releases: Sequence[Release], site: Controller, ledger: Path
+) -> dict[str, Any]:
+    """The records of ``rows`` and their controller, as one JSON-LD document with its context
+    inline. Raises PolicySiteError when a receipt names a bundle no release in ``ledger`` has."""
+    by_id = {release.id: release for release in releases}
+    by_file: dict[str, Release] = {}
+    for release in releases:  # the first that holds a file, as the receiver takes it
+        for path in release.files:
+            by_file.setdefault(path.rpartition("/")[2], release)
+    records: list[dict[str, Any]] = []
+    for row in rows:
+        # The release the receiver matched the receipt to, else the first holding its bundle.
+        bundle = row.receipt["bundle"]
+        found = by_id.get(row.receipt.get("release", "")) or by_file.get(bundle)
+        if found is None or not any(path.endswith("/" + bundle) for path in found.files):
+            raise PolicySiteError(
+                f"{ledger}: no release holds {bundle}, which receipt {row.id} names: give the "
+                f"site's own ledger with --releases PATH/{LEDGER}"
+            )
+        records.append(record(row, found, site))
+    owner: dict[str, Any] = {"@id": site.iri, "@type": "dpv:DataController",
+                             "dpv:hasName": site.name}  # fmt: skip
+    if site.contact:
+        owner["dpv:hasContact"] = site.contact
+    return {"@context": context(), "@graph": [owner, *records]}
