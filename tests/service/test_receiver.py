@@ -167,3 +167,21 @@ def test_a_release_published_while_it_runs_is_known_without_a_restart(
     finally:
         stop(running)
     assert count_rows(db_url) == 2
+
+
+def test_export_with_a_ledger_that_lacks_the_release_names_the_fix(
+    receiver: Receiver, tmp_path: Path
+) -> None:
+    sent = _fresh(9)
+    assert receiver.send(sent) == 204
+    other = tmp_path / "releases.json"
+    other.write_text(json.dumps({"format": 1, "releases": []}), encoding="utf-8")
+    exported = receipts_cli(receiver.db, "export", "--subject", sent["r"]["id"],
+                            "--releases", str(other))  # fmt: skip
+    assert exported.returncode == 2
+    assert exported.stdout == ""
+    assert f"{other}: no release holds {sent['b']}, which receipt {sent['i']} names" in (
+        exported.stderr
+    )
+    assert "--releases PATH/releases.json" in exported.stderr
+    assert "Traceback" not in exported.stderr

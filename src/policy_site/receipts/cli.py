@@ -12,7 +12,6 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 from pathlib import Path
-from typing import Any
 
 from policy_site.arguments import add_config_file
 from policy_site.commands import command, install_extra
@@ -21,6 +20,7 @@ from policy_site.receipts import checkpoints, dpv
 from policy_site.receipts.checkpoints import Checkpoint, Keeper, parse_head, read_checkpoints
 from policy_site.receipts.opening import open_store
 from policy_site.receipts.store import Store, StoreError, stamp, utc_now
+from policy_site.receipts.validate import Releases
 
 __all__ = ["DEFAULT_DB", "main"]
 
@@ -139,17 +139,17 @@ def _export(store: Store, args: argparse.Namespace) -> int:
                           r["revision"], r["bundle"], r["language"], r["path"], r["gpc"],
                           row.hash])  # fmt: skip
         return 0
-    evidence: dict[str, Any] = {}
-    if kind == "json":
-        ledger = args.releases or _releases_file(args.config_file)
-        for release in read_releases(ledger.parent):
-            for path in release.files:
-                evidence[path.rpartition("/")[2]] = release
     records = [
         {"seq": row.seq, "received": row.received, "hash": row.hash, "receipt": row.receipt}
-        | ({"release": asdict(evidence[row.receipt["bundle"]])} if kind == "json" else {})
         for row in rows
     ]
+    if kind == "json":  # each with the release it was checked against, every hash of it
+        ledger = args.releases or _releases_file(args.config_file)
+        known = Releases.of(read_releases(ledger.parent))
+        for row, record in zip(rows, records, strict=True):
+            if (release := known.stored(row.receipt)) is None:
+                raise dpv.missing_release(ledger, row)
+            record["release"] = asdict(release)
     if kind == "jsonl":
         for record in records:
             print(json.dumps(record, sort_keys=True, ensure_ascii=False))

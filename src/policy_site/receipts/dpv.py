@@ -28,6 +28,7 @@ from typing import Any
 from policy_site.consent.archive import LEDGER, Release
 from policy_site.problems import PolicySiteError, Problem
 from policy_site.receipts.store import Row, outcome
+from policy_site.receipts.validate import Releases
 
 __all__ = ["CONTEXT_FILE", "Controller", "context", "controller", "document", "record"]
 
@@ -145,26 +146,25 @@ def record(row: Row, release: Release, site: Controller) -> dict[str, Any]:
     }
 
 
+def missing_release(ledger: Path, row: Row) -> PolicySiteError:
+    """What to say when ``ledger`` lacks the release of a stored receipt."""
+    return PolicySiteError(
+        f"{ledger}: no release holds {row.receipt['bundle']}, which receipt {row.id} names: "
+        f"give the site's own ledger with --releases PATH/{LEDGER}"
+    )
+
+
 def document(
     rows: Iterable[Row], releases: Sequence[Release], site: Controller, ledger: Path
 ) -> dict[str, Any]:
     """The records of ``rows`` and their controller, as one JSON-LD document with its context
     inline. Raises PolicySiteError when a receipt names a bundle no release in ``ledger`` has."""
-    by_id = {release.id: release for release in releases}
-    by_file: dict[str, Release] = {}
-    for release in releases:  # the first that holds a file, as the receiver takes it
-        for path in release.files:
-            by_file.setdefault(path.rpartition("/")[2], release)
+    known = Releases.of(releases)
     records: list[dict[str, Any]] = []
     for row in rows:
-        # The release the receiver matched the receipt to, else the first holding its bundle.
-        bundle = row.receipt["bundle"]
-        found = by_id.get(row.receipt.get("release", "")) or by_file.get(bundle)
-        if found is None or not any(path.endswith("/" + bundle) for path in found.files):
-            raise PolicySiteError(
-                f"{ledger}: no release holds {bundle}, which receipt {row.id} names: give the "
-                f"site's own ledger with --releases PATH/{LEDGER}"
-            )
+        found = known.stored(row.receipt)
+        if found is None:
+            raise missing_release(ledger, row)
         records.append(record(row, found, site))
     owner: dict[str, Any] = {"@id": site.iri, "@type": "dpv:DataController",
                              "dpv:hasName": site.name}  # fmt: skip
