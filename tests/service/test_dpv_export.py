@@ -54,7 +54,7 @@ CASES: dict[str, tuple[dict[str, Any], Release, str, dict[str, str], str]] = {
     "a000000000000005": (
         {"r": {"c": ALL, "s": {"google-ads": True, "meta-pixel": False}}, "o": ALL,
          "q": {"google-ads": True, "meta-pixel": True}, "m": "d", **_of(SERVICES)},
-        SERVICES, "ConsentGiven",
+        SERVICES, PS + "ConsentPartiallyGiven",
         {"analytics": "ConsentGiven", "advertising": "ConsentGiven",
          "google-ads": "ConsentGiven", "meta-pixel": "ConsentWithdrawn"}, "dialog"),
     "a000000000000006": ({"r": {"c": ONE, "gpc": True}, "m": "g"}, CURRENT,

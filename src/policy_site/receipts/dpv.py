@@ -113,6 +113,8 @@ def record(row: Row, release: Release, site: Controller) -> dict[str, Any]:
     """One stored receipt as a ``dpv:ConsentRecord``."""
     r = row.receipt
     kind = "dpv:ConsentWithdrawn" if row.event == "withdrawn" else _STATUS[outcome(r["categories"])]
+    if kind == "dpv:ConsentGiven" and not all((r.get("services") or {}).values()):
+        kind = PARTIAL  # every category allowed, yet a service of one refused
     processes = [
         {"@type": "dpv:Process", "dpv:hasConsentStatus": _status(status),
          "dpv:hasPurpose": {"@type": "dpv:Purpose", "dct:identifier": category}}
