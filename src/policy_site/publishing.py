@@ -241,8 +241,9 @@ def header_files(site: Path, site_host: str, consent: Consent | None) -> Headers
     }
     if settings is not None and len(settings.upstream) > 1:
         files[NGINX_UPSTREAM_FILE] = nginx_upstream(settings.upstream).encode()
+    *first, last = files
     summary = (
-        f"Security headers written to {HEADERS_FILE}, {NGINX_FILE} and {NGINX_LOCATIONS_FILE}: "
+        f"Security headers written to {', '.join(first)} and {last}: "
         f"{len(scan.script_hashes)} inline script hashes over {scan.pages} pages."
     )
     return Headers(files, warnings, summary)

@@ -173,6 +173,7 @@ def test_several_receivers_get_an_upstream_that_nginx_takes(
     site = real_project / "site"
     result = build(real_project, site)
     assert result.returncode == 0, result.stderr
+    assert f"and {NGINX_UPSTREAM_FILE}:" in result.stderr  # the build says it wrote it
     upstream = (site / NGINX_UPSTREAM_FILE).read_text(encoding="utf-8")
     assert "upstream policy_site_receipts {" in upstream
     assert "server 127.0.0.1:8001 " in upstream
