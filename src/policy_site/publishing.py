@@ -239,7 +239,7 @@ def header_files(site: Path, site_host: str, consent: Consent | None) -> Headers
         NGINX_FILE: nginx_snippet(headers).encode(),
         NGINX_LOCATIONS_FILE: nginx_locations(headers, receipts=receipts).encode(),
     }
-    if settings is not None and len(settings.upstream) > 1:
+    if settings is not None:
         files[NGINX_UPSTREAM_FILE] = nginx_upstream(settings.upstream).encode()
     *first, last = files
     summary = (

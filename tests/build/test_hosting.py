@@ -135,6 +135,7 @@ def test_plain_http_is_sent_to_https(served: tuple[int, int]) -> None:
 
 
 def test_the_header_files_are_not_served(served: tuple[int, int], project_site: Path) -> None:
-    for name in ("_headers", "_headers.nginx.conf", "_headers.nginx.locations.conf"):
+    for name in ("_headers", "_headers.nginx.conf", "_headers.nginx.locations.conf",
+                 "_headers.nginx.upstream.conf"):  # fmt: skip
         assert (project_site / name).is_file()
         assert get(served[1], f"/{name}").status == 404, name

@@ -48,6 +48,7 @@ CONFIG = (
     NGINX_PROLOGUE
     + """
   types {{ text/html html; text/css css; application/javascript js; application/json json; }}
+  include {site}/_headers.nginx.upstream*.conf;
   server {{
     listen 127.0.0.1:{port};
     root {site};

@@ -192,7 +192,9 @@ def test_several_receivers_get_an_upstream_that_nginx_takes(
     checked = subprocess.run([NGINX, "-t", "-p", str(tmp_path), "-c", str(nginx)],
                              capture_output=True, text=True, check=False)  # fmt: skip
     assert checked.returncode == 0, checked.stderr
-    # One receiver, as before: no upstream file, the location passes to it.
+    # Back to the one receiver: the same files, the upstream now of one.
     config.write_text(text, encoding="utf-8")
     assert build(real_project, site).returncode == 0
-    assert not (site / NGINX_UPSTREAM_FILE).exists()
+    upstream = (site / NGINX_UPSTREAM_FILE).read_text(encoding="utf-8")
+    assert "server 127.0.0.1:8001 " in upstream
+    assert "127.0.0.1:8002" not in upstream

@@ -38,18 +38,16 @@ CONFIG = (
 
 @contextmanager
 def nginx_before(prefix: Path, receivers: list[Receiver]) -> Iterator[str]:
-    """A real nginx on loopback with the files the build writes for ``receivers`` (one, or an
-    ``upstream`` of several): the URL of its receipts' location. Its access log, at
+    """A real nginx on loopback with the files the build writes for ``receivers`` (their
+    ``upstream``, and the locations): the URL of its receipts' location. Its access log, at
     ``prefix/access.log``, gives each answer's status and the receivers that were tried."""
     if not Path(NGINX).is_file():
         pytest.fail(f"nginx is not at {NGINX}: ./scripts/test installs Debian's nginx-light")
     servers = tuple(receiver.url.split("/")[2] for receiver in receivers)
     locations = nginx_locations({"X-Site": "1"}, SHARED_PATHS, ("/consent/receipts", servers))
     (prefix / "locations.conf").write_text(locations, encoding="utf-8")
-    upstream = ""
-    if len(servers) > 1:
-        (prefix / "upstream.conf").write_text(nginx_upstream(servers), encoding="utf-8")
-        upstream = f"include {prefix}/upstream.conf;"
+    (prefix / "upstream.conf").write_text(nginx_upstream(servers), encoding="utf-8")
+    upstream = f"include {prefix}/upstream.conf;"
     port = free_port()
     config = prefix / "nginx.conf"
     config.write_text(CONFIG.format(prefix=prefix, port=port, upstream=upstream), "utf-8")
@@ -108,8 +106,10 @@ def test_a_receipt_posted_to_the_site_reaches_the_store(proxied: tuple[str, Rece
 def test_the_location_passes_on_no_address_and_no_user_agent() -> None:
     text = nginx_locations({}, {}, ("/consent/receipts", ("127.0.0.1:8001",)))
     assert "location = /consent/receipts {" in text
-    assert "proxy_pass http://127.0.0.1:8001;" in text
-    assert "proxy_next_upstream" not in text  # one receiver: nowhere else to go
+    assert "proxy_pass http://policy_site_receipts;" in text
+    assert "_headers.nginx.upstream.conf: include it in the http block" in text
+    assert "proxy_next_upstream error timeout http_502 http_503 non_idempotent;" in text
+    assert "server 127.0.0.1:8001 " in nginx_upstream(["127.0.0.1:8001"])
     assert 'proxy_set_header X-Forwarded-For "";' in text
     assert 'proxy_set_header User-Agent "";' in text
     assert "location = /consent/receipts" not in nginx_locations({}, {})

@@ -8,6 +8,7 @@ import json
 import os
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -174,8 +175,12 @@ def test_export_with_a_ledger_that_lacks_the_release_names_the_fix(
 ) -> None:
     sent = _fresh(9)
     assert receiver.send(sent) == 204
-    other = tmp_path / "releases.json"
-    other.write_text(json.dumps({"format": 1, "releases": []}), encoding="utf-8")
+    from policy_site.consent.archive import read_releases, releases_json
+
+    # Another site's ledger, under another name: read as named, and it lacks this release.
+    other = tmp_path / "their-releases.json"
+    theirs = [replace(release, files={}) for release in read_releases(receiver.ledger.parent)]
+    other.write_text(releases_json(theirs), encoding="utf-8")
     exported = receipts_cli(receiver.db, "export", "--subject", sent["r"]["id"],
                             "--releases", str(other))  # fmt: skip
     assert exported.returncode == 2
@@ -185,3 +190,8 @@ def test_export_with_a_ledger_that_lacks_the_release_names_the_fix(
     )
     assert "--releases PATH/releases.json" in exported.stderr
     assert "Traceback" not in exported.stderr
+    # The format dpv says the same (run where mkdocs.yml names the controller).
+    exported = receipts_cli(receiver.db, "export", "--subject", sent["r"]["id"],
+                            "--releases", str(other), "--format", "dpv")  # fmt: skip
+    assert exported.returncode == 2
+    assert f"{other}: no release holds {sent['b']}" in exported.stderr

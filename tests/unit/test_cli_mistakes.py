@@ -14,6 +14,9 @@ from policy_site import cli
 from policy_site.audit import cli as audit_cli
 from policy_site.commands import install_extra
 from policy_site.receipts.opening import open_store
+from tests.support import ROOT
+
+LEDGER = ROOT / "consent" / "published" / "releases.json"
 
 #: What every message about --db offers instead.
 KINDS = ("sqlite:///FILE", "postgresql://")
@@ -59,10 +62,17 @@ MISTAKES = [
     (["--as-of", "2027-02-30", "check"], ("--as-of", "'2027-02-30' is not a date")),
     ([], ("COMMAND", "init", "publish", "audit", "--help")),
     (["audit", "sub"], ("consent/consent.yml: not found",)),
-    (["receipts", "serve", "--db", "mysql://x/y", "--releases", "releases.json"],
+    (["receipts", "serve", "--db", "mysql://x/y", "--releases", str(LEDGER)],
      ("--db mysql://x/y", *KINDS)),
-    (["receipts", "serve", "--db", "sqlite:///nowhere/r.db", "--releases", "releases.json"],
+    (["receipts", "serve", "--db", "sqlite:///nowhere/r.db", "--releases", str(LEDGER)],
      ("the folder nowhere does not exist",)),
+    # --releases is read as the file it names, before the receiver says it is receiving.
+    (["receipts", "serve", "--releases", "nowhere.json"],
+     ("nowhere.json: no such file", "--releases FILE: the releases.json of published_bundles")),
+    (["receipts", "serve", "--releases", "notes.txt"],
+     ("notes.txt: not a ledger of consent releases", "Or name the ledger with --releases FILE")),
+    (["receipts", "export", "--db", "sqlite:///receipts.db", "--from", "2026-01-01",
+      "--format", "json", "--releases", "sub/releases.json"], ("sub/releases.json: no such file",)),
 ]  # fmt: skip
 
 

@@ -269,6 +269,13 @@ def test_the_projects_consent_file_loads() -> None:
         pytest.param(setting("receipts", {"endpoint": "/r", "upstream": ["a:1", "a:1"]}),
                      "receipts.upstream", "names a receiver twice: list each host:port once.",
                      id="receipts-upstreams-twice"),
+        pytest.param(setting("receipts", {"endpoint": "/r", "upstream": ["a:99999"]}),
+                     "receipts.upstream", "'a:99999': host:port", id="receipts-upstream-port"),
+        pytest.param(setting("receipts", {"endpoint": "/r", "upstream": "a:0"}),
+                     "receipts.upstream", "'a:0': host:port", id="receipts-upstream-port-0"),
+        pytest.param(setting("receipts", {"endpoint": "/r", "upstream": []}),
+                     "receipts.upstream", "is an empty list: give one host:port or more.",
+                     id="receipts-upstreams-none"),
         pytest.param(setting("receipts", {}), "receipts.endpoint", "is missing: add it.",
                      id="receipts-without-endpoint"),
     ],
@@ -423,10 +430,10 @@ def test_receipts_are_off_unless_consent_yml_turns_them_on(tmp_path: Path) -> No
     settings = load_consent(write(tmp_path, data)).receipts
     assert settings is not None
     assert (settings.endpoint, settings.upstream) == ("/consent/receipts", ("127.0.0.1:8001",))
-    several = {"endpoint": "/r", "upstream": ["10.0.0.1:8001", "10.0.0.2:8001"]}
+    several = {"endpoint": "/r", "upstream": ["10.0.0.1:8001", "[::1]:8002"]}
     settings = load_consent(write(tmp_path, real_data() | {"receipts": several})).receipts
     assert settings is not None
-    assert settings.upstream == ("10.0.0.1:8001", "10.0.0.2:8001")
+    assert settings.upstream == ("10.0.0.1:8001", "[::1]:8002")
 
 
 def edited(tmp_path: Path, old: str, new: str) -> tuple[Path, list[str]]:

@@ -60,6 +60,7 @@ __all__ = [
     "missing",
     "public_revisions",
     "read_kept",
+    "read_ledger",
     "read_published",
     "read_releases",
     "release_id",
@@ -253,8 +254,11 @@ def _parse(text: str, where: str) -> list[Release]:
 def read_releases(folder: Path) -> list[Release]:
     """The ledger in ``folder``, oldest first; empty when there is none yet."""
     path = folder / LEDGER
-    if not path.is_file():
-        return []
+    return read_ledger(path) if path.is_file() else []
+
+
+def read_ledger(path: Path) -> list[Release]:
+    """The ledger that is the file ``path``, whatever its name, oldest first."""
     return _parse(path.read_text(encoding="utf-8"), str(path))
 
 

@@ -12,7 +12,8 @@ from policy_site.consent.checker import Checker
 __all__ = ["ReceiptsSettings", "read_receipts"]
 
 _ENDPOINT = re.compile(r"\A/(?!/)[A-Za-z0-9/_.-]*\Z")
-_UPSTREAM = re.compile(r"\A[A-Za-z0-9.-]+:[0-9]{1,5}\Z")
+#: host:port, the host a name, an IPv4 address or an IPv6 one in brackets, as nginx takes them.
+_UPSTREAM = re.compile(r"\A(?:[A-Za-z0-9.-]+|\[[0-9A-Fa-f:.]+\]):([0-9]{1,5})\Z")
 
 
 @dataclass(frozen=True)
@@ -38,13 +39,17 @@ def read_receipts(check: Checker, value: Any) -> ReceiptsSettings | None:
             "the page's own origin only), with no query.",
         )
     upstream = found.get("upstream", "127.0.0.1:8001")
-    servers = upstream if isinstance(upstream, list) and upstream else [upstream]
+    if upstream == []:
+        check.fail("receipts.upstream", "is an empty list: give one host:port or more.")
+    servers = upstream if isinstance(upstream, list) else [upstream]
     for server in servers:
-        if not isinstance(server, str) or not _UPSTREAM.match(server):
+        port = _UPSTREAM.match(server) if isinstance(server, str) else None
+        if port is None or not 0 < int(port[1]) < 65536:
             check.fail(
                 "receipts.upstream",
-                f"{server!r}: host:port of policy-site receipts serve, such as 127.0.0.1:8001, "
-                "or a list of them (several receivers on one PostgreSQL database).",
+                f"{server!r}: host:port of policy-site receipts serve, such as 127.0.0.1:8001 "
+                "or [::1]:8001 (a port from 1 to 65535), or a list of them (several receivers "
+                "on one PostgreSQL database).",
             )
     if len(set(map(str, servers))) < len(servers):
         check.fail("receipts.upstream", "names a receiver twice: list each host:port once.")

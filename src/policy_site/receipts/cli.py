@@ -15,7 +15,7 @@ from pathlib import Path
 
 from policy_site.arguments import add_config_file
 from policy_site.commands import command, install_extra
-from policy_site.consent.archive import LEDGER, ArchiveError, read_releases
+from policy_site.consent.archive import LEDGER, ArchiveError, Release, read_ledger
 from policy_site.receipts import checkpoints, dpv
 from policy_site.receipts.checkpoints import Checkpoint, Keeper, parse_head, read_checkpoints
 from policy_site.receipts.opening import open_store
@@ -43,6 +43,25 @@ def _releases_file(config_file: Path) -> Path:
             "release is on record: set it, or give --releases"
         )
     return config.root / config.options.published_bundles / LEDGER
+
+
+def _ledger(args: argparse.Namespace) -> tuple[Path, list[Release]]:
+    """The ledger of releases that --releases names, else mkdocs.yml's: that file, read."""
+    path = args.releases or _releases_file(args.config_file)
+    name = (
+        "--releases FILE: the releases.json of published_bundles, or of the built site's consent/"
+    )
+    if not path.is_file():
+        raise ArchiveError(f"{path}: no such file. Name the site's ledger of consent releases "
+                           f"with {name}")  # fmt: skip
+    try:
+        found = read_ledger(path)
+    except ArchiveError as err:
+        raise ArchiveError(f"{err} Or name the ledger with {name}") from None
+    if not found:
+        raise ArchiveError(f"{path}: no consent release recorded; run policy-site check "
+                           "--update-lock, or name the site's ledger with --releases")  # fmt: skip
+    return path, found
 
 
 def _seconds(text: str) -> float:
@@ -123,9 +142,9 @@ def _export(store: Store, args: argparse.Namespace) -> int:
     kind = args.format or ("json" if args.subject else "jsonl")
     if kind == "dpv":  # the site and its ledger first: a mistake shows before the rows are read
         site = dpv.controller(args.config_file)
-        ledger = args.releases or _releases_file(args.config_file)
+        ledger, releases = _ledger(args)
         selected = store.rows(subject=args.subject, start=start, end=end)
-        document = dpv.document(selected, read_releases(ledger.parent), site, ledger)
+        document = dpv.document(selected, releases, site, ledger)
         print(json.dumps(document, indent=2, ensure_ascii=False))
         return 0
     rows = list(store.rows(subject=args.subject, start=start, end=end))
@@ -144,8 +163,8 @@ def _export(store: Store, args: argparse.Namespace) -> int:
         for row in rows
     ]
     if kind == "json":  # each with the release it was checked against, every hash of it
-        ledger = args.releases or _releases_file(args.config_file)
-        known = Releases.of(read_releases(ledger.parent))
+        ledger, releases = _ledger(args)
+        known = Releases.of(releases)
         for row, record in zip(rows, records, strict=True):
             if (release := known.stored(row.receipt)) is None:
                 raise dpv.missing_release(ledger, row)
@@ -231,7 +250,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                       f"{install_extra('receipts')}", file=sys.stderr)  # fmt: skip
                 return 2
 
-            ledger = args.releases or _releases_file(args.config_file)
+            ledger, _ = _ledger(args)  # read now: a mistake shows before the receiver starts
             keeper = Keeper(args.checkpoints, args.checkpoint_every) if args.checkpoints else None
             serve(args.db, ledger, args.host, args.port, args.retain_days, keeper)
             return 0

@@ -26,7 +26,7 @@ from typing import Any
 
 from aiohttp import web
 
-from policy_site.consent.archive import ArchiveError, read_releases
+from policy_site.consent.archive import ArchiveError, read_ledger
 from policy_site.receipts.checkpoints import Keeper, writable
 from policy_site.receipts.opening import open_store
 from policy_site.receipts.store import Store, StoreError, stamp, utc_now
@@ -173,7 +173,7 @@ class _Ledger:
 
     def _read(self) -> Releases:
         self._stamp = self._path.stat().st_mtime
-        found = read_releases(self._path.parent) if self._path.name == "releases.json" else []
+        found = read_ledger(self._path)
         if not found:
             raise ArchiveError(
                 f"{self._path}: no consent release recorded; run policy-site check --update-lock"
@@ -230,7 +230,8 @@ def serve(
     writer = Writer(db, retain_days, keeper)
     writer.start()
     try:
+        app = make_app(writer, ledger)
         print(f"Receiving consent receipts at http://{host}:{port}{ENDPOINT}, stored in {db}")
-        web.run_app(make_app(writer, ledger), host=host, port=port, print=None)
+        web.run_app(app, host=host, port=port, print=None)
     finally:
         writer.stop()

@@ -38,8 +38,8 @@ CLOUDFLARE_LINE_LIMIT = 2000
 NGINX_FILE = "_headers.nginx.conf"
 #: The locations of the consent bundle's files for nginx: ``include`` it once in that block.
 NGINX_LOCATIONS_FILE = "_headers.nginx.locations.conf"
-#: With several receivers (``receipts.upstream`` a list), their ``upstream`` block, which nginx
-#: takes only in its ``http { }`` block: ``include`` it there.
+#: With receipts on, the receivers' ``upstream`` block, which nginx takes only in its
+#: ``http { }`` block: ``include`` it there.
 NGINX_UPSTREAM_FILE = "_headers.nginx.upstream.conf"
 #: The name of that block, which the receipts' location passes to.
 NGINX_UPSTREAM = "policy_site_receipts"
@@ -143,8 +143,8 @@ def nginx_locations(
     """A ``location`` for each of ``paths`` (the consent bundle's files), with ``headers`` and
     theirs: include it once, in the server block, whose ``root`` the locations inherit. With
     ``receipts`` (endpoint, each receiver's host:port), one more that passes each POST of a
-    receipt to ``policy-site receipts serve``, and nothing else: to the one receiver, or to
-    NGINX_UPSTREAM (``nginx_upstream``), trying the next receiver when one fails."""
+    receipt to ``policy-site receipts serve``, and nothing else: to the receivers of
+    NGINX_UPSTREAM (``nginx_upstream``), trying the next when one fails."""
     lines = [f"# {_GENERATED}", "# Include once in the server block that serves site/ (set root"]
     lines += [
         "# there: these locations inherit it). Other sites load the consent bundle from them."
@@ -154,22 +154,22 @@ def nginx_locations(
         lines += _add_headers({**headers, **extra}, "    ")
         lines.append("}")
     if receipts is not None:
-        endpoint, servers = receipts
-        upstream = servers[0] if len(servers) == 1 else NGINX_UPSTREAM
+        endpoint, _ = receipts
         lines += [
             "# Receipts of consent choices, to policy-site receipts serve (consent.yml receipts).",
             "# The visitor's address is not passed on: the receiver keeps none.",
             f"location = {endpoint} {{",
             "    limit_except POST { deny all; }",
             "    client_max_body_size 4k;",
-            f"    proxy_pass http://{upstream};",
+            f"    # {NGINX_UPSTREAM} is in {NGINX_UPSTREAM_FILE}: include it in the http block.",
+            f"    proxy_pass http://{NGINX_UPSTREAM};",
             "    proxy_set_header Host $host;",
             '    proxy_set_header X-Forwarded-For "";',
             '    proxy_set_header X-Real-IP "";',
             '    proxy_set_header User-Agent "";',
             "    proxy_connect_timeout 2s;",
             "    proxy_read_timeout 10s;",
-            *(_NEXT_RECEIVER if len(servers) > 1 else []),
+            *_NEXT_RECEIVER,
             *_add_headers(headers, "    "),
             "}",
         ]
@@ -188,8 +188,8 @@ _NEXT_RECEIVER = [
 
 
 def nginx_upstream(servers: Iterable[str]) -> str:
-    """The ``upstream`` block of several receivers, for nginx's ``http { }`` block: requests go
-    to each in turn, and a receiver that fails is left out for 10 s."""
+    """The ``upstream`` block of the receivers, for nginx's ``http { }`` block: requests go to
+    each in turn, and a receiver that fails is left out for 10 s."""
     return "\n".join([
         f"# {_GENERATED}",
         "# Include once in nginx's http block: the receivers the receipts' location passes to.",
