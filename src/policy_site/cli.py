@@ -36,6 +36,9 @@ __all__ = ["build_site", "main"]
 #: and ProperDocs' notice (which a plugin may start): build says in one plain line what it runs on
 #: instead.
 QUIET = {"NO_MKDOCS_2_WARNING": "1", "DISABLE_MKDOCS_2_WARNING": "true"}
+#: The exit status of a command whose output's reader went away, as a shell gives one that
+#: SIGPIPE ended (128 + 13).
+SIGPIPE_EXIT = 141
 
 
 def _installed(name: str) -> str | None:
@@ -283,9 +286,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         passed = _passed_on(argv)
-        if passed is not None:
-            return _PASSED_ON[passed[0]](passed[1])
-        return _run(_arguments(argv))
+        code = _PASSED_ON[passed[0]](passed[1]) if passed is not None else _run(_arguments(argv))
+        sys.stdout.flush()  # a reader that has gone shows here, not as Python exits
+        return code
+    except BrokenPipeError:  # policy-site receipts export ... | head: the reader has what it wants
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush
+        return SIGPIPE_EXIT
     except PolicySiteError as err:
         for problem in err.found:
             print(for_reader(str(problem)), file=sys.stderr)

@@ -1,14 +1,19 @@
 """``receipts export --format dpv`` on SQLite and on PostgreSQL: receipts of each status and
 method, exported by the real command, expanded by a JSON-LD processor (PyLD) that may fetch
 nothing, and each term read back as the IRI and value DPV and the project's context define
-(issue 25, point 5)."""
+(issue 25, point 5): the nodes' IRIs, each subject and notice one node that records share, the
+typed values and the event; and an export whose reader has gone ends quietly."""
 
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 from typing import Any
 
+import pytest
 from pyld import jsonld
 
 from policy_site.consent.archive import Release
@@ -64,9 +69,10 @@ CASES: dict[str, tuple[dict[str, Any], Release, str, dict[str, str], str]] = {
 
 
 def _receipts() -> list[dict[str, Any]]:
+    """The receipts of CASES, two by each visitor (so that records share a subject)."""
     stored = []
     for n, (receipt_id, (change, release, *_)) in enumerate(CASES.items()):
-        record = {"id": f"b{n:015x}", "ts": SENT + n, "pv": release.revision} | change["r"]
+        record = {"id": f"b{n // 2:015x}", "ts": SENT + n, "pv": release.revision} | change["r"]
         sent = receipt(record, i=receipt_id) | {k: v for k, v in change.items() if k != "r"}
         stored.append(evidence(expand(sent), release))
     return stored
@@ -101,16 +107,20 @@ def test_records_of_each_status_and_method_expand_to_dpv_terms_offline(db_url: s
     assert _value(owner, DPV + "hasName") == site.site_name
     assert _value(owner, DPV + "hasContact") == f"mailto:{site.options.contact}"
 
-    records = {_value(n, DCT + "identifier"): n for n in expanded if n is not owner}
+    described = {n["@id"]: n for n in expanded if _type(n) != "ConsentRecord"}
+    assert len(described) == len(expanded) - len(CASES)  # each subject and notice once
+    records = {_value(n, DCT + "identifier"): n for n in expanded if n["@id"] not in described}
     assert sorted(records) == sorted(CASES)
     for sent in stored:
         node = records[sent["id"]]
         _, release, status, each, method = CASES[sent["id"]]
         assert _type(node) == "ConsentRecord"
+        assert node["@id"] == f"{site.site_url}consent/receipts#{sent['id']}"
         assert _value(node, DCT + "conformsTo") == "https://w3id.org/dpv/schema/dpv-27560#record"
         assert node[DCT + "created"] == [{"@type": XSD + "dateTime", "@value": stamp(NOW)}]
-        (subject,) = node[DPV + "hasDataSubject"]
-        assert (_type(subject), _value(subject, DCT + "identifier")) == (
+        subject = _value(node, DPV + "hasDataSubject")
+        assert subject == f"{site.site_url}consent/receipts#subject-{sent['subject']}"
+        assert (_type(described[subject]), _value(described[subject], DCT + "identifier")) == (
             "DataSubject", sent["subject"])  # fmt: skip
         assert _value(node, DPV + "hasDataController") == site.site_url
 
@@ -119,9 +129,11 @@ def test_records_of_each_status_and_method_expand_to_dpv_terms_offline(db_url: s
         assert given[DPV + "isIndicatedAtTime"] == [
             {"@type": XSD + "dateTime", "@value": sent["time"]}
         ]
-        assert _value(given, DPV + "isIndicatedBy") == DPV + "DataSubject"
-        assert _value(given, DPV + "hasIndicationMethod") == method == sent["method"]
+        assert _value(given, DPV + "isIndicatedBy") == subject
+        assert _value(given, DPV + "hasIndicationMethod") == PS + method == PS + sent["method"]
+        assert _value(node, PS + "event") == PS + sent["event"]
         assert _value(node, PS + "gpc") is sent["gpc"]
+        assert node[PS + "page"] == [{"@id": site.site_url + sent["path"].removeprefix("/")}]
 
         chosen = {}
         for process in node[DPV + "hasProcess"]:
@@ -132,18 +144,25 @@ def test_records_of_each_status_and_method_expand_to_dpv_terms_offline(db_url: s
             chosen[_value(what, DCT + "identifier")] = _type(state)
         assert chosen == each
 
-        notices = {_type(notice): notice for notice in node[DPV + "hasNotice"]}
-        assert sorted(notices) == ["ConsentNotice", "PrivacyNotice"]
-        policy, bundle = notices["PrivacyNotice"], notices["ConsentNotice"]
+        named = [_value({"n": [notice]}, "n") for notice in node[DPV + "hasNotice"]]
+        assert named == [
+            site.site_url + site.settings().version_url(release.policy_version),
+            f"{site.site_url}consent/releases.json#{release.id}/{sent['bundle']}",
+        ]
+        policy, bundle = (described[iri] for iri in named)
+        assert (_type(policy), _type(bundle)) == ("PrivacyNotice", "ConsentNotice")
         assert _value(policy, DCT + "identifier") == release.policy_version == sent["policy"]
         assert _value(policy, PS + "sha256") == release.policy_sha256 == sent["policy_sha256"]
         assert _value(bundle, DCT + "identifier") == sent["bundle"]
-        assert _value(bundle, DCT + "language") == "en"
+        assert bundle[DCT + "language"] == [{"@type": XSD + "language", "@value": "en"}]
         (path,) = [p for p in release.files if p.endswith("/" + sent["bundle"])]
         assert _value(bundle, PS + "sha256") == release.files[path]
         assert _value(bundle, PS + "release") == release.id == sent["release"]
         assert _value(bundle, PS + "revision") == release.revision
         assert _value(bundle, PS + "configSha256") == release.config_sha256
+    # The join: each visitor's one subject node is the subject of both of its records.
+    subjects = [_value(record, DPV + "hasDataSubject") for record in records.values()]
+    assert sorted(subjects.count(subject) for subject in set(subjects)) == [2, 2, 2]
 
 
 def test_export_dpv_without_a_config_says_which_file_and_the_fix(
@@ -167,5 +186,28 @@ def test_export_dpv_without_a_config_says_which_file_and_the_fix(
                             cwd=tmp_path)  # fmt: skip
     assert exported.returncode == 2
     assert "mkdocs.yml:1: 'site_url': is not set: set it to the site's address" in exported.stderr
+    assert "mkdocs.yml:1: 'plugins.policy-site.contact': is not set: set it to" in exported.stderr
     assert "Traceback" not in exported.stderr
     assert exported.stdout == ""
+
+
+@pytest.mark.parametrize("command", [["export", "--format", "dpv", "--from", "2026-01-01"],
+                                     ["stats"]])  # fmt: skip
+def test_output_whose_reader_has_gone_ends_quietly(db_url: str, command: list[str]) -> None:
+    """``policy-site receipts export ... | head``, once head has exited: the pipe has no reader
+    left. The export writes its document at once, inside the command; stats' lines wait in the
+    buffer until the command line flushes it. Either ends with no message and the status a
+    shell gives a command that SIGPIPE ended."""
+    store = open_store(db_url)
+    store.append(_receipts(), stamp(NOW))
+    store.close()
+    read, write = os.pipe()
+    os.close(read)  # the reader has gone before a byte was written
+    try:
+        ended = subprocess.run(
+            [sys.executable, "-m", "policy_site.cli", "receipts", "--db", db_url, *command],
+            stdout=write, stderr=subprocess.PIPE, text=True, cwd=ROOT, check=False,
+        )  # fmt: skip
+    finally:
+        os.close(write)
+    assert (ended.returncode, ended.stderr) == (141, "")

@@ -15,7 +15,7 @@ from policy_site.receipts import store as store_module
 from policy_site.receipts.opening import open_store
 from policy_site.receipts.store import Store, StoreError, stamp
 from policy_site.receipts.validate import expand
-from tests.service.conftest import raw_sql
+from tests.service.conftest import raw_sql, receipts_cli
 from tests.unit.test_receipts import NOW, SENT, receipt
 
 
@@ -152,6 +152,23 @@ def test_stats_count_each_day_given_refused_and_partial(store: Store) -> None:
         ("2026-12-01", "refused", 2),
         ("2026-12-02", "given", 1),
     ]
+
+
+def test_stats_prints_each_days_share_of_given_under_given_percent(
+    store: Store, db_url: str
+) -> None:
+    """``receipts stats``: its last column is given / total, headed ``given %`` (not
+    ``accepted``, which partial choices are too)."""
+    store.append(_receipts(6), stamp(NOW - dt.timedelta(days=1)))
+    store.append(_receipts(1, start=6), stamp(NOW))
+    printed = receipts_cli(db_url, "stats")
+    assert printed.returncode == 0, printed.stderr
+    assert [line.split() for line in printed.stdout.splitlines()] == [
+        ["day", "given", "partial", "refused", "total", "given", "%"],
+        ["2026-12-01", "1", "3", "2", "6", f"{1 / 6:.0%}"],
+        ["2026-12-02", "1", "0", "0", "1", "100%"],
+    ]
+    assert printed.stdout.splitlines()[0].endswith("  given %")
 
 
 def test_a_database_from_a_newer_policy_site_is_refused(db_url: str) -> None:

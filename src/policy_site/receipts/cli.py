@@ -227,7 +227,7 @@ def _stats(store: Store) -> int:
     days: dict[str, dict[str, int]] = {}
     for day, kind, count in store.stats():
         days.setdefault(day, {"given": 0, "partial": 0, "refused": 0})[kind] = count
-    print("day         given  partial  refused   total  accepted")
+    print("day         given  partial  refused   total   given %")
     for day, counts in days.items():
         total = sum(counts.values())
         share = f"{counts['given'] / total:.0%}"
@@ -265,6 +265,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _stats(store)
         finally:
             store.close()
+    except BrokenPipeError:
+        raise  # the reader of the output has gone: the command line ends quietly (cli.main)
     except OSError as err:
         raise StoreError(str(err)) from None
 
