@@ -19,8 +19,8 @@ from policy_site.consent.archive import LEDGER, ArchiveError, Release, read_ledg
 from policy_site.receipts import checkpoints, dpv
 from policy_site.receipts.checkpoints import Checkpoint, Keeper, parse_head, read_checkpoints
 from policy_site.receipts.opening import open_store
+from policy_site.receipts.releases import Releases
 from policy_site.receipts.store import Store, StoreError, stamp, utc_now
-from policy_site.receipts.validate import Releases
 
 __all__ = ["DEFAULT_DB", "main"]
 

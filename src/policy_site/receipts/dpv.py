@@ -39,8 +39,8 @@ from urllib.parse import urlsplit
 from policy_site.consent.archive import LEDGER, Release
 from policy_site.problems import PolicySiteError, Problem
 from policy_site.publishing import RELEASES
+from policy_site.receipts.releases import Releases
 from policy_site.receipts.store import Row, outcome
-from policy_site.receipts.validate import Releases
 
 __all__ = ["CONTEXT_FILE", "Controller", "context", "controller", "document", "nodes", "record"]
 

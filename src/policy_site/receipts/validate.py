@@ -24,14 +24,14 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
 from importlib.resources import files
 from typing import Any
 
 import fastjsonschema
 
 from policy_site.consent.archive import Release
+from policy_site.receipts.releases import Releases
 
 __all__ = [
     "MAX_BYTES",
@@ -68,32 +68,6 @@ class Invalid(ValueError):
 def _validator() -> Callable[[Any], Any]:
     schema = json.loads(files(__package__).joinpath("receipt.schema.json").read_text("utf-8"))
     return fastjsonschema.compile(schema)
-
-
-@dataclass(frozen=True)
-class Releases:
-    """The releases this site published, by the bundle file each names."""
-
-    #: The first release that holds each file: the one a receipt naming it is checked against.
-    by_file: Mapping[str, Release]
-    by_id: Mapping[str, Release]
-
-    @classmethod
-    def of(cls, releases: Sequence[Release]) -> Releases:
-        by_file: dict[str, Release] = {}
-        for release in releases:
-            for path in release.files:
-                by_file.setdefault(path.rpartition("/")[2], release)
-        return cls(by_file, {release.id: release for release in releases})
-
-    def stored(self, receipt: Mapping[str, Any]) -> Release | None:
-        """The release a stored receipt was checked against (its ``release``; in a receipt
-        stored before it had one, the first that holds its bundle), or None: this ledger lacks
-        it, or names a release that does not hold that bundle."""
-        bundle = str(receipt["bundle"])
-        found = self.by_id.get(str(receipt.get("release", ""))) or self.by_file.get(bundle)
-        held = found is not None and any(p.endswith("/" + bundle) for p in found.files)
-        return found if held else None
 
 
 def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
