@@ -117,8 +117,15 @@ def test_a_batch_larger_than_one_lookup_is_checked_whole(store: Store) -> None:
         ("DELETE FROM receipts WHERE seq = 2", "row 2: missing"),
         ("DELETE FROM receipts WHERE seq = 4", "the chain ends at row 3"),
         ("UPDATE receipts SET received = '2020-01-01T00:00:00.000000Z' WHERE seq = 1", "row 1"),
+        # Columns beside the chained body: a subject's export, and a later choice, read them.
+        ("UPDATE receipts SET subject = 'someone else' WHERE seq = 3", "row 3: its subject"),
+        (
+            "UPDATE receipts SET outcome = 'given', event = 'x' WHERE seq = 2",
+            "row 2: its event, outcome changed",
+        ),
+        ("UPDATE receipts SET choice = 'f' WHERE seq = 1", "row 1: its choice changed"),
     ],
-    ids=["body", "middle-row", "last-row", "received"],
+    ids=["body", "middle-row", "last-row", "received", "subject", "outcome", "choice"],
 )
 def test_verify_finds_what_was_changed_or_removed(db_url: str, sql: str, says: str) -> None:
     store = open_store(db_url)

@@ -98,6 +98,8 @@ class Row:
     body: str
     prev_hash: str
     hash: str
+    #: The key of its choice (``choice()``); None in a row stored before schema migration 2.
+    choice: str | None = None
 
     @property
     def receipt(self) -> dict[str, Any]:
@@ -135,6 +137,17 @@ def choice(receipt: Mapping[str, Any]) -> str:
     browser that sends one choice again under a new receipt id sends the same record."""
     record = canonical({key: receipt.get(key) for key in _RECORD})
     return hashlib.sha256(record.encode("utf-8")).hexdigest()
+
+
+def _not_of_body(row: Row) -> list[str]:
+    """The columns of ``row`` that its receipt (the body, which the chain holds) does not give:
+    export finds a subject's rows by ``subject``, and ``choice`` keys a choice sent again."""
+    receipt = row.receipt
+    derived = {"id": (row.id, receipt["id"]), "subject": (row.subject, receipt["subject"]),
+               "event": (row.event, receipt["event"]),
+               "outcome": (row.outcome, outcome(receipt["categories"])),
+               "choice": (row.choice, row.choice and choice(receipt))}  # fmt: skip
+    return [column for column, (held, given) in derived.items() if held != given]
 
 
 class _Connection(Protocol):
@@ -290,11 +303,14 @@ class Store:
         if end is not None:
             where.append("received < ?")
             params.append(end)
-        sql = "SELECT seq, id, received, subject, event, outcome, body, prev_hash, hash"
+        sql = "SELECT seq, id, received, subject, event, outcome, body, prev_hash, hash, choice"
         sql += " FROM receipts"
         sql += (" WHERE " + " AND ".join(where)) if where else ""
-        for found in self._query(sql + " ORDER BY seq", params):
-            yield Row(int(found[0]), *(str(value) for value in found[1:]))
+        for seq, id_, received, subject, event, result, body, prev, digest, key in self._query(
+            sql + " ORDER BY seq", params
+        ):
+            yield Row(int(seq), str(id_), str(received), str(subject), str(event), str(result),
+                      str(body), str(prev), str(digest), key)  # fmt: skip
         self._db.commit()
 
     def verify(self) -> Verified:
@@ -310,6 +326,9 @@ class Store:
                 problems.append(f"row {row.seq}: does not follow row {seq}")
             elif row_hash(row.prev_hash, row.seq, row.received, row.body) != row.hash:
                 problems.append(f"row {row.seq}: changed since it was stored")
+            elif columns := _not_of_body(row):
+                problems.append(f"row {row.seq}: its {', '.join(columns)} changed since it was "
+                                "stored (the receipt it holds says otherwise)")  # fmt: skip
             seq, prev = row.seq, row.hash
         if (seq, prev) != (head_seq, head_hash):
             problems.append(
