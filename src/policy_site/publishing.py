@@ -226,7 +226,7 @@ def header_files(site: Path, site_host: str, consent: Consent | None) -> Headers
         )
     headers = security_headers(content_security_policy(scan.script_hashes, declared))
     settings = consent.config.receipts if consent is not None else None
-    receipts = (settings.endpoint, settings.upstream) if settings is not None else None
+    endpoint = settings.endpoint if settings is not None else None
     rules = headers_file(headers)
     warnings = []
     if max(map(len, rules.splitlines())) > CLOUDFLARE_LINE_LIMIT:
@@ -237,7 +237,7 @@ def header_files(site: Path, site_host: str, consent: Consent | None) -> Headers
     files = {
         HEADERS_FILE: rules.encode(),
         NGINX_FILE: nginx_snippet(headers).encode(),
-        NGINX_LOCATIONS_FILE: nginx_locations(headers, receipts=receipts).encode(),
+        NGINX_LOCATIONS_FILE: nginx_locations(headers, receipts=endpoint).encode(),
     }
     if settings is not None:
         files[NGINX_UPSTREAM_FILE] = nginx_upstream(settings.upstream).encode()

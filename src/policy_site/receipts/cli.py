@@ -166,9 +166,7 @@ def _export(store: Store, args: argparse.Namespace) -> int:
         ledger, releases = _ledger(args)
         known = Releases.of(releases)
         for row, record in zip(rows, records, strict=True):
-            if (release := known.stored(row.receipt)) is None:
-                raise dpv.missing_release(ledger, row)
-            record["release"] = asdict(release)
+            record["release"] = asdict(known.release_of(row.receipt, ledger))
     if kind == "jsonl":
         for record in records:
             print(json.dumps(record, sort_keys=True, ensure_ascii=False))

@@ -36,7 +36,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from policy_site.consent.archive import LEDGER, Release
+from policy_site.consent.archive import Release
 from policy_site.problems import PolicySiteError, Problem
 from policy_site.publishing import RELEASES
 from policy_site.receipts.releases import Releases
@@ -192,14 +192,6 @@ def nodes(row: Row, release: Release, site: Controller) -> list[dict[str, Any]]:
     ]  # fmt: skip
 
 
-def missing_release(ledger: Path, row: Row) -> PolicySiteError:
-    """What to say when ``ledger`` lacks the release of a stored receipt."""
-    return PolicySiteError(
-        f"{ledger}: no release holds {row.receipt['bundle']}, which receipt {row.id} names: "
-        f"give the site's own ledger with --releases PATH/{LEDGER}"
-    )
-
-
 def document(
     rows: Iterable[Row], releases: Sequence[Release], site: Controller, ledger: Path
 ) -> dict[str, Any]:
@@ -210,9 +202,7 @@ def document(
     shared: dict[str, dict[str, Any]] = {}
     records: list[dict[str, Any]] = []
     for row in rows:
-        found = known.stored(row.receipt)
-        if found is None:
-            raise missing_release(ledger, row)
+        found = known.release_of(row.receipt, ledger)
         records.append(record(row, found, site))
         for node in nodes(row, found, site):
             shared.setdefault(node["@id"], node)

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from policy_site.consent.archive import Release
+from policy_site.consent.archive import LEDGER, Release
+from policy_site.problems import PolicySiteError
 
 __all__ = ["Releases"]
 
@@ -29,11 +31,16 @@ class Releases:
                 by_file.setdefault(path.rpartition("/")[2], release)
         return cls(by_file, {release.id: release for release in releases})
 
-    def stored(self, receipt: Mapping[str, Any]) -> Release | None:
+    def release_of(self, receipt: Mapping[str, Any], ledger: Path) -> Release:
         """The release a stored receipt was checked against (its ``release``; in a receipt
-        stored before it had one, the first that holds its bundle), or None: this ledger lacks
-        it, or names a release that does not hold that bundle."""
+        stored before it had one, the first that holds its bundle). Raises PolicySiteError,
+        naming ``ledger`` and the fix, when that ledger lacks it or names a release that does
+        not hold that bundle."""
         bundle = str(receipt["bundle"])
         found = self.by_id.get(str(receipt.get("release", ""))) or self.by_file.get(bundle)
-        held = found is not None and any(p.endswith("/" + bundle) for p in found.files)
-        return found if held else None
+        if found is None or not any(p.endswith("/" + bundle) for p in found.files):
+            raise PolicySiteError(
+                f"{ledger}: no release holds {bundle}, which receipt {receipt['id']} names: "
+                f"give the site's own ledger with --releases PATH/{LEDGER}"
+            )
+        return found

@@ -138,13 +138,13 @@ def nginx_snippet(headers: Mapping[str, str]) -> str:
 def nginx_locations(
     headers: Mapping[str, str],
     paths: Mapping[str, Mapping[str, str]] = SHARED_PATHS,
-    receipts: tuple[str, tuple[str, ...]] | None = None,
+    receipts: str | None = None,
 ) -> str:
     """A ``location`` for each of ``paths`` (the consent bundle's files), with ``headers`` and
     theirs: include it once, in the server block, whose ``root`` the locations inherit. With
-    ``receipts`` (endpoint, each receiver's host:port), one more that passes each POST of a
-    receipt to ``policy-site receipts serve``, and nothing else: to the receivers of
-    NGINX_UPSTREAM (``nginx_upstream``), trying the next when one fails."""
+    ``receipts`` (the endpoint's path), one more that passes each POST of a receipt to
+    ``policy-site receipts serve``, and nothing else: to the receivers of NGINX_UPSTREAM
+    (``nginx_upstream``), trying the next when one fails."""
     lines = [f"# {_GENERATED}", "# Include once in the server block that serves site/ (set root"]
     lines += [
         "# there: these locations inherit it). Other sites load the consent bundle from them."
@@ -154,11 +154,10 @@ def nginx_locations(
         lines += _add_headers({**headers, **extra}, "    ")
         lines.append("}")
     if receipts is not None:
-        endpoint, _ = receipts
         lines += [
             "# Receipts of consent choices, to policy-site receipts serve (consent.yml receipts).",
             "# The visitor's address is not passed on: the receiver keeps none.",
-            f"location = {endpoint} {{",
+            f"location = {receipts} {{",
             "    limit_except POST { deny all; }",
             "    client_max_body_size 4k;",
             f"    # {NGINX_UPSTREAM} is in {NGINX_UPSTREAM_FILE}: include it in the http block.",
